@@ -1,0 +1,165 @@
+"""Error bounds and exactness limits for every convolution engine.
+
+What this is for: deciding, *before* a transform runs, which limb size and
+transform length give an exact product, and stating the arithmetic that says
+so as executable code (tested in ``tests/test_bounds.py``).
+What it is not for: run-time checking (``guards.py``) or speed tuning
+(``tuning.py``).
+
+Floating-point FFT (float64, ``scipy.fft``)
+-------------------------------------------
+Percival (Math. Comp. 72 (2003), Thm. 5.1) bounds the error of a
+floating-point FFT convolution ``z = x * y`` of transform length ``2**N``::
+
+    |z' - z|_inf  <  |x|_2 |y|_2 ((1+e)^(3N) (1+e*sqrt5)^(3N+1) (1+beta)^(3N) - 1)
+
+with ``e = 2**-53`` (unit round-off) and ``beta`` the error of the
+pre-computed twiddle factors (pocketfft computes them to within ``e``; we
+take ``beta = 2e`` for margin).  For limbs in balanced form, every limb lies
+in ``[-B/2, B/2]``, so ``|x|_2 <= (B/2) sqrt(n1)`` and likewise for ``y``.
+Transform lengths from ``next_fast_len`` are 2-, 3- and 5-smooth rather than
+powers of two; we apply the bound with ``N = ceil(log2 L) + 1`` (one extra
+level of margin for the radix-3/5 butterflies) and demand a result
+``<= 1/4`` so a rounding to the nearest integer is right with a factor-two
+margin, and the run-time round-off guard (threshold ``ROUNDOFF_LIMIT``) can
+never trip on a correct run.  The exact coefficients must also stay below
+``2**53`` so they are representable: ``min(n1, n2) * (B/2)**2 < 2**53``.
+
+Number-theoretic transform (exact, integer only)
+------------------------------------------------
+Three primes ``p = c * 2**k + 1`` below ``2**31`` (the 32-bit primes of
+libmpdec), so every product of two residues fits in ``uint64``.  A cyclic
+convolution of length ``L`` is exact when ``L`` divides every ``p - 1`` and
+the true coefficients lie in ``[0, p1 p2 p3)``:
+``min(n1, n2) * (B - 1)**2 < p1 * p2 * p3``.
+"""
+from __future__ import annotations
+
+import math
+
+__all__ = [
+    "EPS", "ROUNDOFF_LIMIT", "percival_bound", "fft_error_bound", "fft_limb_bits",
+    "fft_decimal_k", "NTT_PRIMES", "NTT_MAX_LOG2", "ntt_limit_ok", "direct_limb_bits",
+]
+
+EPS = 2.0 ** -53
+#: Largest round-off distance a correct run may show; above it the guard trips.
+ROUNDOFF_LIMIT = 0.25
+#: Exact integers in float64 stop at 2**53.
+FLOAT_EXACT = 2 ** 53
+
+
+def percival_bound(norm_x: float, norm_y: float, log2_len: int, beta: float = 2 * EPS) -> float:
+    """Percival's bound on ``max |z' - z|`` for a float64 FFT convolution.
+
+    ``norm_x``/``norm_y`` are the Euclidean norms of the inputs and
+    ``log2_len`` the number of radix-2 levels ``N``.
+
+    >>> percival_bound(1.0, 1.0, 10) < 1e-13
+    True
+    """
+    e = EPS
+    N = log2_len
+    # log1p/expm1 keep the tiny terms exact enough.
+    s = 3 * N * math.log1p(e) + (3 * N + 1) * math.log1p(e * math.sqrt(5)) + 3 * N * math.log1p(beta)
+    return norm_x * norm_y * math.expm1(s)
+
+
+def _levels(length: int) -> int:
+    return max(1, math.ceil(math.log2(max(length, 2)))) + 1
+
+
+def fft_error_bound(n1: int, n2: int, base: int, length: int) -> float:
+    """Worst-case round-off of a balanced-limb product of ``n1`` x ``n2`` limbs.
+
+    Limbs are in ``[-base/2, base/2]``; ``length`` is the real transform length.
+
+    >>> fft_error_bound(1000, 1000, 2**16, 2048) < 0.25
+    True
+    """
+    half = base / 2
+    return percival_bound(half * math.sqrt(n1), half * math.sqrt(n2), _levels(length))
+
+
+def fft_ok(n1: int, n2: int, base: int, length: int) -> bool:
+    """True when the bound proves the balanced product exact (with margin)."""
+    if min(n1, n2) * (base // 2) ** 2 >= FLOAT_EXACT:
+        return False
+    return fft_error_bound(n1, n2, base, length) <= ROUNDOFF_LIMIT
+
+
+def fft_limb_bits(bits1: int, bits2: int, *, max_bits: int = 24) -> int:
+    """Largest limb width (bits) whose float64 FFT product is provably exact.
+
+    ``bits1``/``bits2`` are the operand sizes in bits.  Returns 0 when not even
+    4-bit limbs are safe (far beyond any size that fits in memory).
+
+    >>> fft_limb_bits(10**6, 10**6)
+    15
+    """
+    from scipy.fft import next_fast_len
+
+    for b in range(max_bits, 3, -1):
+        n1 = -(-max(bits1, 1) // b) + 1  # +1: balancing may add a top limb
+        n2 = -(-max(bits2, 1) // b) + 1
+        length = next_fast_len(n1 + n2 - 1, real=True)
+        if fft_ok(n1, n2, 1 << b, length):
+            return b
+    return 0
+
+
+def fft_decimal_k(digits1: int, digits2: int, *, max_k: int = 6) -> int:
+    """Largest ``k`` so that base ``10**k`` limbs give a provably exact FFT product.
+
+    >>> fft_decimal_k(10**6, 10**6)
+    4
+    """
+    from scipy.fft import next_fast_len
+
+    for k in range(max_k, 0, -1):
+        n1 = -(-max(digits1, 1) // k) + 1
+        n2 = -(-max(digits2, 1) // k) + 1
+        length = next_fast_len(n1 + n2 - 1, real=True)
+        if fft_ok(n1, n2, 10 ** k, length):
+            return k
+    return 0
+
+
+# --- number-theoretic transform -------------------------------------------
+#: (prime, primitive root, largest power of two dividing p - 1)
+NTT_PRIMES = (
+    (2113929217, 5, 25),  # 63 * 2**25 + 1
+    (2013265921, 31, 27),  # 15 * 2**27 + 1
+    (1811939329, 13, 26),  # 27 * 2**26 + 1
+)
+NTT_MAX_LOG2 = min(k for _, _, k in NTT_PRIMES)
+NTT_MODULUS = NTT_PRIMES[0][0] * NTT_PRIMES[1][0] * NTT_PRIMES[2][0]
+
+
+def ntt_limit_ok(n1: int, n2: int, max_abs_x: int, max_abs_y: int) -> bool:
+    """True when a 3-prime NTT recovers every coefficient exactly.
+
+    Signed coefficients are recovered from the symmetric residue, so the
+    bound is ``2 * min(n1, n2) * max|x| * max|y| < p1 p2 p3`` and the
+    transform length must divide ``2**NTT_MAX_LOG2``.
+
+    >>> ntt_limit_ok(10**6, 10**6, 2**24 - 1, 2**24 - 1)
+    True
+    """
+    length = n1 + n2 - 1
+    if length > (1 << NTT_MAX_LOG2):
+        return False
+    return 2 * min(n1, n2) * max_abs_x * max_abs_y < NTT_MODULUS
+
+
+def direct_limb_bits(bits1: int, bits2: int, *, max_bits: int = 30) -> int:
+    """Largest limb width for which an int64 schoolbook convolution cannot overflow.
+
+    >>> direct_limb_bits(1000, 1000)
+    26
+    """
+    for b in range(max_bits, 0, -1):
+        n = min(-(-max(bits1, 1) // b), -(-max(bits2, 1) // b))
+        if n * ((1 << b) - 1) ** 2 < 2 ** 63:
+            return b
+    return 1

@@ -1,0 +1,292 @@
+"""The ``bigmul`` command line: mul, explain, info, demo, selftest (and bench, tune, fuzz).
+
+What this is for: using bigmul from a shell -- multiplying decimal numbers
+from arguments, files or stdin, showing the convolution walkthrough, and
+reporting what is installed.
+What it is not for: a calculator language; operands are plain decimal
+integers.
+
+Errors: one line on stderr and exit status 2 for bad input (malformed
+number, missing file, unknown command or option); never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from typing import Any, Callable, Sequence
+
+__all__ = ["main", "build_parser"]
+
+
+class CLIError(Exception):
+    """A user error: printed as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # one clear line, no usage dump
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _read_operand(spec: str, stdin_used: list[bool]) -> str:
+    if spec == "-":
+        if stdin_used[0]:
+            raise CLIError("only one operand may be '-' (stdin)")
+        stdin_used[0] = True
+        return sys.stdin.read()
+    if spec.startswith("@"):
+        path = spec[1:]
+        try:
+            with open(path, encoding="ascii", errors="strict") as f:
+                return f.read()
+        except FileNotFoundError:
+            raise CLIError(f"cannot read {path!r}: no such file") from None
+        except IsADirectoryError:
+            raise CLIError(f"cannot read {path!r}: it is a directory") from None
+        except PermissionError:
+            raise CLIError(f"cannot read {path!r}: permission denied") from None
+        except UnicodeDecodeError as exc:
+            raise CLIError(f"{path!r} is not ASCII decimal text (byte {exc.object[exc.start]:#04x} "
+                           f"at offset {exc.start})") from None
+        except OSError as exc:
+            raise CLIError(f"cannot read {path!r}: {exc.strerror}") from None
+    return spec
+
+
+def _log(verbose: bool) -> Callable[[str], None]:
+    t0 = time.perf_counter()
+
+    def log(msg: str) -> None:
+        if verbose:
+            print(f"[{time.perf_counter() - t0:8.3f} s] {msg}", file=sys.stderr, flush=True)
+
+    return log
+
+
+def cmd_mul(args: argparse.Namespace) -> int:
+    from .api import multiply
+    from .decstr import multiply_str
+
+    log = _log(args.verbose)
+    used = [False]
+    a = _read_operand(args.a, used)
+    b = _read_operand(args.b, used)
+    log(f"read operands ({len(a):,} and {len(b):,} characters)")
+    try:
+        if args.a == args.b and not args.a == "-":
+            out = multiply_str(a, None, args.method, log=log)
+        else:
+            out = multiply_str(a, b, args.method, log=log)
+    except ValueError as exc:
+        raise CLIError(str(exc)) from None
+    del multiply
+    if args.output:
+        try:
+            with open(args.output, "w", encoding="ascii") as f:
+                f.write(out)
+                f.write("\n")
+        except OSError as exc:
+            raise CLIError(f"cannot write {args.output!r}: {exc.strerror}") from None
+        log(f"wrote {len(out):,} digits to {args.output}")
+    else:
+        sys.stdout.write(out + "\n")
+    return 0
+
+
+EXPLAIN_MAX_DIGITS = 60
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from .carry import carry
+    from .conv import convolve
+    from .digits import _check_base, parse_decimal, to_digits
+
+    try:
+        base = _check_base(args.base)
+    except (TypeError, ValueError) as exc:
+        raise CLIError(str(exc)) from None
+    vals = []
+    for name, s in (("A", args.a), ("B", args.b)):
+        try:
+            sign, d = parse_decimal(s, name)
+        except ValueError as exc:
+            raise CLIError(str(exc)) from None
+        nz = d.nonzero()[0]
+        d = d[nz[0]:] if len(nz) else d[-1:]
+        if len(d) > EXPLAIN_MAX_DIGITS:
+            raise CLIError(f"explain shows small examples only: {name} has {len(d)} digits "
+                           f"(at most {EXPLAIN_MAX_DIGITS}); use 'bigmul mul' for big numbers")
+        vals.append(sign * int((d + 48).tobytes().decode()))
+    a, b = vals
+    da, db = to_digits(abs(a), base), to_digits(abs(b), base)
+    coeffs = convolve(da, db)
+    lst = lambda v: "[" + ", ".join(str(int(e)) for e in v) + "]"  # noqa: E731
+    print(f"digits of {abs(a)} in base {base}: {lst(da)}")
+    print(f"digits of {abs(b)} in base {base}: {lst(db)}")
+    print(f"convolution: {lst(da)} * {lst(db)} = {lst(coeffs)}")
+    print("carry, least significant first:")
+    c = 0
+    w = max(len(str(int(e))) for e in coeffs)
+    for e in [int(e) for e in coeffs][::-1]:
+        t = e + c
+        c, dgt = divmod(t, base)
+        print(f"  {e:>{w}} + carry {c * base + dgt - e:<{w}} = {t:>{w}} -> digit {dgt}, carry {c}")
+    while c:
+        c, dgt = divmod(c, base)
+        print(f"  {'':>{w}}   carry left over -> digit {dgt}, carry {c}")
+    digits = carry(coeffs, base)
+    sign = "-" if (a < 0) != (b < 0) and a and b else ""
+    print(f"digits of the product: {lst(digits)}")
+    print(f"product: {a} * {b} = {sign}{abs(a * b)}")
+    return 0
+
+
+def _versions() -> dict[str, str]:
+    import platform
+
+    import numpy
+    import scipy
+
+    from . import __version__
+
+    out = {"bigmul": __version__, "python": platform.python_version(),
+           "numpy": numpy.__version__, "scipy": scipy.__version__}
+    for mod in ("gmpy2", "flint", "cupy", "matplotlib", "tqdm"):
+        try:
+            m = __import__(mod)
+            out[mod] = getattr(m, "__version__", "installed")
+        except Exception as exc:  # noqa: BLE001 - report, never fail
+            out[mod] = f"not available ({type(exc).__name__})"
+    return out
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    import os
+
+    from . import bounds, guards, memory, tuning
+    from .choose import METHODS
+
+    print("bigmul: exact integer multiplication by convolution")
+    for k, v in _versions().items():
+        print(f"  {k:<11} {v}")
+    print(f"methods: {', '.join(METHODS)} (int path: CPython a*b below the crossover)")
+    print(f"cpu cores: {os.cpu_count()}")
+    print("thresholds (bigmul/tuning.py):")
+    for name in dir(tuning):
+        if name.isupper():
+            print(f"  {name} = {getattr(tuning, name)}")
+    print("exactness (bigmul/bounds.py):")
+    print(f"  float FFT: Percival bound with balanced limbs must be <= {bounds.ROUNDOFF_LIMIT}")
+    for d in (10**4, 10**5, 10**6, 10**7, 10**8):
+        bits = int(d * 3.3219280948873626) + 1
+        print(f"    {d:>11,} digits: {bounds.fft_limb_bits(bits, bits):2d}-bit limbs, "
+              f"base 10**{bounds.fft_decimal_k(d, d)} for decimal text")
+    print(f"  NTT: primes {', '.join(str(p) for p, _, _ in bounds.NTT_PRIMES)}, "
+          f"lengths up to 2**{bounds.NTT_MAX_LOG2}")
+    print(f"  modular check prime this run: {guards.PRIME} (62-bit, random)")
+    print(f"memory limit: {memory.memory_limit() / 2**30:.1f} GiB")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    import random
+
+    from .api import multiply
+
+    if args.digits < 10 or args.digits > 10**8:
+        raise CLIError("--digits must be between 10 and 100000000")
+    rng = random.Random(args.seed)
+    bits = int(args.digits * 3.3219280948873626)
+    a = rng.getrandbits(bits) | (1 << (bits - 1))
+    b = rng.getrandbits(bits) | (1 << (bits - 1))
+    print(f"multiplying two random {args.digits:,}-digit integers (seed {args.seed})")
+    t = time.perf_counter()
+    c = multiply(a, b)
+    tb = time.perf_counter() - t
+    print(f"  bigmul.multiply : {tb:.4f} s  ({multiply.__module__}, method chosen: "
+          f"{__import__('bigmul').choose_method(a, b).method})")
+    if args.digits <= 3 * 10**6:
+        t = time.perf_counter()
+        ref = a * b
+        ti = time.perf_counter() - t
+        print(f"  CPython a * b   : {ti:.4f} s")
+        print(f"  speed-up over int: {ti / tb:.1f}x; products equal: {c == ref}")
+        if c != ref:
+            return 1
+    else:
+        print("  (CPython a * b skipped above 3,000,000 digits: it would take minutes)")
+    return 0
+
+
+def cmd_selftest(args: argparse.Namespace) -> int:
+    from .selftest import run
+
+    return 0 if run(verbose=True) else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+    from .choose import METHODS
+
+    p = _Parser(prog="bigmul", description="Exact big-integer multiplication by convolution.")
+    p.add_argument("--version", action="version", version=f"bigmul {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+
+    m = sub.add_parser("mul", help="multiply two decimal integers",
+                       description="Multiply two decimal integers exactly and print the product. "
+                                   "An operand is a literal (sign allowed), @FILE, or - for stdin.")
+    m.add_argument("a", metavar="A")
+    m.add_argument("b", metavar="B")
+    m.add_argument("--method", choices=METHODS, default="auto")
+    m.add_argument("-o", "--output", metavar="FILE", help="write the product to FILE")
+    m.add_argument("-v", "--verbose", action="store_true", help="stage timings on stderr")
+    m.set_defaults(func=cmd_mul)
+
+    e = sub.add_parser("explain", help="show the convolution walkthrough for small numbers",
+                       description="Show digits, convolution coefficients, each carry step and the product.")
+    e.add_argument("a", metavar="A")
+    e.add_argument("b", metavar="B")
+    e.add_argument("--base", type=int, default=10, help="digit base (default 10)")
+    e.set_defaults(func=cmd_explain)
+
+    i = sub.add_parser("info", help="versions, methods, thresholds and limits",
+                       description="Show versions, available methods and backends, thresholds and limits.")
+    i.set_defaults(func=cmd_info)
+
+    d = sub.add_parser("demo", help="multiply two big random numbers and compare with int",
+                       description="Multiply two random integers with bigmul and with CPython int; "
+                                   "print both times and check the products agree.")
+    d.add_argument("--digits", type=int, default=1_000_000, help="decimal digits per operand (default 10^6)")
+    d.add_argument("--seed", type=int, default=1)
+    d.set_defaults(func=cmd_demo)
+
+    s = sub.add_parser("selftest", help="quick check of the guards and adversarial products",
+                       description="Check the guards fire and a few adversarial products are exact.")
+    s.set_defaults(func=cmd_selftest)
+
+    for name, modname in (("bench", "bench"), ("tune", "tune"), ("fuzz", "fuzz")):
+        try:
+            mod = __import__(f"bigmul.{modname}", fromlist=["add_parser"])
+        except ImportError:
+            continue
+        mod.add_parser(sub)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except CLIError as exc:
+        print(f"bigmul {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except MemoryError as exc:
+        print(f"bigmul {args.command}: error: {exc or 'out of memory'}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"bigmul {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0

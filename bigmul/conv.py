@@ -1,0 +1,214 @@
+"""Public exact linear convolution of integer sequences.
+
+What this is for: ``bigmul.convolve(x, y)`` -- the coefficients of the
+product polynomial, exactly, for integers of any sign and size.
+What it is not for: carrying (``carry.py``).
+
+Exactness by construction:
+- the result dtype comes from the bound ``min(n1, n2) * max|x| * max|y|``:
+  int64 below ``2**63``, otherwise an object array of Python ints;
+- ``direct`` uses ``np.convolve`` on int64 only under that bound (numpy
+  would wrap silently above it);
+- ``fft`` transforms the values themselves only when Percival's bound with
+  the actual norms proves the rounding exact, then checks round-off,
+  magnitude and the product of the sequences evaluated at a random point
+  modulo two primes; on failure the NTT recomputes (counted);
+- larger values go through Kronecker substitution: pack each sequence into
+  one big integer with wide enough slots, multiply with the chosen method
+  (and all its guards), unpack.
+"""
+from __future__ import annotations
+
+import math
+import operator
+import random
+from typing import Any, Sequence
+
+import numpy as np
+
+from . import bounds, guards, tuning
+from .choose import check_method
+
+__all__ = ["convolve"]
+
+_rng = random.SystemRandom()
+
+
+def _as_int_array(v: Any, name: str) -> np.ndarray:
+    if isinstance(v, (str, bytes, bytearray)) or v is None or isinstance(v, (int, float)):
+        raise TypeError(f"{name} must be a 1-D array or sequence of integers, not {type(v).__name__}")
+    arr = v if isinstance(v, np.ndarray) else np.asarray(v)
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-D, got an array of shape {arr.shape}")
+    if arr.dtype == object:
+        vals = []
+        for i, e in enumerate(arr.tolist()):
+            if isinstance(e, bool) or not hasattr(type(e), "__index__"):
+                raise TypeError(f"{name}[{i}] is {type(e).__name__}, not an integer")
+            vals.append(operator.index(e))
+        if vals and max(abs(e) for e in vals) < 2 ** 63:
+            return np.array(vals, dtype=np.int64)
+        out = np.empty(len(vals), dtype=object)
+        out[:] = vals
+        return out
+    if arr.dtype.kind == "b":
+        raise TypeError(f"{name} has a boolean dtype; convert to an integer dtype first")
+    if arr.dtype.kind not in "iu":
+        if arr.size == 0:
+            return np.zeros(0, dtype=np.int64)
+        raise TypeError(f"{name} must have an integer dtype, got {arr.dtype} "
+                        "(floats are refused rather than silently truncated)")
+    if arr.dtype == np.uint64 and arr.size and int(arr.max()) >= 2 ** 63:
+        out = np.empty(len(arr), dtype=object)
+        out[:] = [int(e) for e in arr.tolist()]
+        return out
+    return arr.astype(np.int64)  # always a copy: inputs are never modified
+
+
+def _max_abs(arr: np.ndarray) -> int:
+    if arr.dtype == object:
+        return max(abs(int(e)) for e in arr)
+    return max(abs(int(arr.max())), abs(int(arr.min())))
+
+
+def _eval_mod(c: np.ndarray, r: int, q: int) -> int:
+    """``sum c[i] r**i mod q`` (little-endian c, any sign)."""
+    from .guards import _base_powers
+
+    w = _base_powers(r, q, len(c))
+    t = np.mod(c, q).astype(np.uint64) * w
+    t %= np.uint64(q)
+    return int(t.sum(dtype=np.uint64)) % q
+
+
+def _fft_native(x: np.ndarray, y: np.ndarray) -> np.ndarray | None:
+    """Float FFT of the values themselves, or None when it cannot be trusted."""
+    from .fft import fft_convolve, transform_length
+
+    nx = math.sqrt(float(np.dot(x.astype(np.float64), x.astype(np.float64))))
+    ny = math.sqrt(float(np.dot(y.astype(np.float64), y.astype(np.float64))))
+    L = transform_length(len(x), len(y))
+    if bounds.percival_bound(nx, ny, bounds._levels(L)) > bounds.ROUNDOFF_LIMIT:
+        return None
+    r, err, mag = fft_convolve(x.astype(np.float64), y.astype(np.float64))
+    if not err <= bounds.ROUNDOFF_LIMIT:
+        guards.count("trip_roundoff")
+        return None
+    if not mag < bounds.FLOAT_EXACT:
+        guards.count("trip_magnitude")
+        return None
+    guards.count("checks")
+    # Evaluate both sides at a random point modulo each limb prime.
+    for q in guards.LIMB_PRIMES:
+        pt = _rng.randrange(2, q)
+        xl, yl, rl = x[::-1], y[::-1], r[::-1]  # little-endian
+        if _eval_mod(xl, pt, q) * _eval_mod(yl, pt, q) % q != _eval_mod(rl, pt, q):
+            guards.count("trip_modular")
+            return None
+    return r
+
+
+def _pack(vals: np.ndarray, w: int) -> int:
+    """Non-negative values (most significant first) into ``w``-bit slots, little-endian."""
+    from .digits import limbs_to_int
+
+    le = vals[::-1]
+    if le.dtype != object and w <= 56:
+        return limbs_to_int(le.astype(np.int64), w)
+    nb = w // 8
+    return int.from_bytes(b"".join(int(v).to_bytes(nb, "little") for v in le), "little")
+
+
+def _unpack(n: int, w: int, count: int) -> list[int] | np.ndarray:
+    from .digits import int_to_limbs
+
+    if w <= 56:
+        limbs = int_to_limbs(n, w)
+        out = np.zeros(count, dtype=np.int64)
+        out[: len(limbs)] = limbs[:count]
+        return out[::-1]
+    nb = w // 8
+    raw = n.to_bytes(nb * count, "little")
+    return [int.from_bytes(raw[i * nb:(i + 1) * nb], "little") for i in range(count - 1, -1, -1)]
+
+
+def _kronecker(x: np.ndarray, y: np.ndarray, bound: int, method: str, as_object: bool) -> np.ndarray:
+    from .api import multiply
+
+    w = -(-(bound.bit_length() + 1) // 8) * 8
+    n = len(x) + len(y) - 1
+
+    def split(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if v.dtype == object:
+            pos = np.array([e if e > 0 else 0 for e in v], dtype=object)
+            neg = np.array([-e if e < 0 else 0 for e in v], dtype=object)
+            return pos, neg
+        return np.maximum(v, 0), np.maximum(-v, 0)
+
+    xp, xn = split(x)
+    yp, yn = split(y)
+    m = "auto" if method == "direct" else method
+    total: Any = None
+    for sx, a in ((1, xp), (-1, xn)):
+        if not any(int(e) for e in a[:1]) and _max_abs(a) == 0:
+            continue
+        A = _pack(a, w)
+        for sy, b in ((1, yp), (-1, yn)):
+            if _max_abs(b) == 0:
+                continue
+            part = _unpack(multiply(A, _pack(b, w), method=m), w, n)
+            part = np.array(part, dtype=object) if as_object else np.asarray(part, dtype=np.int64)
+            part = part if sx * sy > 0 else -part
+            total = part if total is None else total + part
+    if total is None:
+        return np.zeros(n, dtype=object if as_object else np.int64)
+    return total
+
+
+def convolve(x: Sequence[int] | np.ndarray, y: Sequence[int] | np.ndarray, *,
+             method: str = "auto") -> np.ndarray:
+    """Exact linear convolution of two 1-D integer sequences.
+
+    Returns int64 when every coefficient provably fits (``min(n1, n2) *
+    max|x| * max|y| < 2**63``), else an object array of Python ints.  Never
+    rounds, never wraps; inputs are not modified.  An empty input gives an
+    empty result.
+
+    >>> convolve([1, 2, 3], [4, 5, 6]).tolist()
+    [4, 13, 28, 27, 18]
+    >>> convolve([2**62], [4]).tolist()
+    [18446744073709551616]
+    >>> convolve([1.5], [1])
+    Traceback (most recent call last):
+    ...
+    TypeError: x must have an integer dtype, got float64 (floats are refused rather than silently truncated)
+    """
+    check_method(method)
+    X = _as_int_array(x, "x")
+    Y = _as_int_array(y, "y")
+    if len(X) == 0 or len(Y) == 0:
+        return np.zeros(0, dtype=np.int64)
+    mx, my = _max_abs(X), _max_abs(Y)
+    bound = min(len(X), len(Y)) * mx * my
+    fits = bound < 2 ** 63
+    if bound == 0:
+        return np.zeros(len(X) + len(Y) - 1, dtype=np.int64)
+    if method == "auto":
+        method = "direct" if len(X) * len(Y) <= tuning.CONVOLVE_DIRECT_MAX_WORK else "fft"
+    if fits and X.dtype != object and Y.dtype != object:
+        if method == "direct":
+            return np.convolve(X, Y)
+        if method == "fft":
+            r = _fft_native(X, Y)
+            if r is not None:
+                return r
+            method = "ntt"
+        if method == "ntt" and bounds.ntt_limit_ok(len(X), len(Y), mx, my):
+            from .ntt import ntt_convolve_signed
+
+            return ntt_convolve_signed(X[::-1], Y[::-1])[::-1].copy()
+    if not fits and method == "direct" and len(X) * len(Y) <= tuning.CONVOLVE_DIRECT_MAX_WORK:
+        Xo = np.array([int(e) for e in X], dtype=object)
+        Yo = np.array([int(e) for e in Y], dtype=object)
+        return np.convolve(Xo, Yo)
+    return _kronecker(X, Y, bound, method, not fits)

@@ -1,0 +1,95 @@
+"""Decimal text in, decimal text out: products in base ``10**k`` with no Python int.
+
+What this is for: ``multiply(str, str)`` and ``square(str)`` -- ASCII digits
+read straight into base-``10**k`` limbs, convolved, carried in base ``10**k``
+and written back as ASCII, all in numpy, in time linear apart from the
+transform.  No digit limit, no superlinear base conversion.
+What it is not for: parsing other notations (hex, exponents, fractions).
+
+Exactness: the same bound-chosen base, round-off and magnitude guards, and a
+modular check (modulo two random 31-bit primes, on the limb arrays) as the
+int path; on a failure the next step of the plan runs and is counted.  The
+last resort converts through CPython ``int`` (exact, slow, counted as
+``fallback_int``); no test or fuzz run has needed it.
+"""
+from __future__ import annotations
+
+import sys
+from typing import Callable
+
+import numpy as np
+
+from . import guards
+from .choose import plan_str
+from .digits import decimal_to_limbs, limbs_to_decimal, parse_decimal
+from .engines import GuardTrip, limb_product
+
+__all__ = ["multiply_str"]
+
+
+def _int_fallback(da: np.ndarray, db: np.ndarray | None) -> str:
+    old = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(0)
+    try:
+        a = int((da + 48).tobytes().decode() or "0")
+        b = a if db is None else int((db + 48).tobytes().decode() or "0")
+        return str(a * b)
+    finally:
+        sys.set_int_max_str_digits(old)
+
+
+def _strip(d: np.ndarray) -> np.ndarray:
+    nz = np.flatnonzero(d)
+    return d[nz[0]:] if len(nz) else d[:0]
+
+
+def multiply_str(s: str, t: str | None, method: str = "auto",
+                 log: Callable[[str], None] | None = None) -> str:
+    """Decimal product of decimal strings ``s`` and ``t`` (``t=None``: square ``s``).
+
+    >>> multiply_str("123", "456")
+    '56088'
+    >>> multiply_str("-0", "5")
+    '0'
+
+    ``log``, if given, receives one line per stage (the CLI's ``--verbose``).
+    """
+    log = log or (lambda msg: None)
+    sa, da = parse_decimal(s, "a")
+    if t is None:
+        sb, db = sa, None
+    else:
+        sb, db = parse_decimal(t, "b")
+    da = _strip(da)
+    if db is not None:
+        db = _strip(db)
+    if len(da) == 0 or (db is not None and len(db) == 0):
+        return "0"
+    sign = "-" if (sa * sb < 0 and t is not None) else ""
+    plan = plan_str(len(da), len(da) if db is None else len(db), method)
+    log(f"parsed {len(da):,} x {len(da) if db is None else len(db):,} digits; plan {plan}")
+    for i, step in enumerate(plan.steps):
+        if i:
+            guards.count({"fft": "retry_fft", "ntt": "fallback_ntt", "direct": "fallback_direct",
+                          "int": "fallback_int"}[step.engine])
+        if step.engine == "int":
+            return sign + _int_fallback(da, db)
+        k = step.limb
+        base = 10 ** k
+        x = decimal_to_limbs(da, k)
+        y = None if db is None else decimal_to_limbs(db, k)
+        try:
+            d = limb_product(step.engine, x, y, base)
+        except GuardTrip as trip:
+            guards.count("trip_" + trip.reason)
+            log(f"{step}: {trip}; next step")
+            continue
+        log(f"{step}: product limbs ready")
+        guards.count("checks")
+        if guards.check_limbs(x, y, d, base):
+            out = sign + limbs_to_decimal(d, k)
+            log(f"modular check passed; formatted {len(out):,} characters")
+            return out
+        log(f"{step}: modular check failed; next step")
+        guards.count("trip_modular")
+    raise AssertionError("plan without an exact final step")  # pragma: no cover

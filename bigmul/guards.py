@@ -1,0 +1,156 @@
+"""Run-time guards: the modular product check and the counters of every guard.
+
+What this is for: deciding, after the fact and in linear time, whether a
+product is right, and counting what fired so tests and users can see it.
+What it is not for: the a-priori bounds (``bounds.py``).
+
+Modular check: ``a*b == c`` implies ``(a mod p)(b mod p) == c mod p``.  For
+Python ints we use one random prime ``p`` of 62 bits drawn at import (not a
+Mersenne prime: errors of the form ``k * 2**j`` must not cancel modulo ``p``;
+``2**j mod p`` is never 0 for odd ``p``, so every single-limb error is
+caught, and a random ``p`` makes a structured multi-limb error escape with
+probability about ``1/p``).  Limb arrays are checked modulo two random
+31-bit primes (products of two residues fit in ``uint64``), together about
+the same strength, without ever building a Python int.
+"""
+from __future__ import annotations
+
+import random
+import threading
+
+import numpy as np
+
+__all__ = ["PRIME", "LIMB_PRIMES", "is_prime", "check_int", "limb_residue", "check_limbs",
+           "count", "stats", "reset_stats"]
+
+_MR_BASES = (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37)
+
+
+def is_prime(n: int) -> bool:
+    """Deterministic Miller-Rabin for ``n < 3.3e24``.
+
+    >>> is_prime(2**61 - 1), is_prime(2**62 + 1)
+    (True, False)
+    """
+    if n < 2:
+        return False
+    for p in _MR_BASES:
+        if n % p == 0:
+            return n == p
+    d, s = n - 1, 0
+    while d % 2 == 0:
+        d //= 2
+        s += 1
+    for a in _MR_BASES:
+        x = pow(a, d, n)
+        if x in (1, n - 1):
+            continue
+        for _ in range(s - 1):
+            x = x * x % n
+            if x == n - 1:
+                break
+        else:
+            return False
+    return True
+
+
+def _random_prime(lo: int, hi: int, rng: random.Random) -> int:
+    while True:
+        n = rng.randrange(lo, hi) | 1
+        if is_prime(n) and (n + 1) & n != 0:  # never a Mersenne prime
+            return n
+
+
+_rng = random.SystemRandom()
+#: The 62-bit prime for Python-int products, drawn at import.
+PRIME = _random_prime(2 ** 61, 2 ** 62, _rng)
+#: Two 31-bit primes for limb-array products.
+LIMB_PRIMES = (_random_prime(2 ** 30, 2 ** 31, _rng), _random_prime(2 ** 30, 2 ** 31, _rng))
+
+
+def check_int(a: int, b: int | None, c: int, p: int | None = None) -> bool:
+    """True when ``c == a*b`` passes the check modulo ``p`` (``b=None``: ``a*a``).
+
+    >>> check_int(123, 456, 56088), check_int(123, 456, 56089)
+    (True, False)
+    """
+    p = PRIME if p is None else p
+    ra = a % p
+    rb = ra if b is None else b % p
+    return ra * rb % p == c % p
+
+
+_powers_lock = threading.Lock()
+_powers: dict[tuple[int, int], np.ndarray] = {}
+
+
+def _base_powers(base: int, q: int, n: int) -> np.ndarray:
+    key = (base, q)
+    with _powers_lock:
+        w = _powers.get(key)
+    if w is not None and len(w) >= n:
+        return w[:n]
+    Q = np.uint64(q)
+    out = np.ones(1, dtype=np.uint64)
+    step = base % q
+    while len(out) < n:
+        out = np.concatenate([out, out * np.uint64(step) % Q])
+        step = step * step % q
+    out.setflags(write=False)
+    with _powers_lock:
+        if len(out) > len(_powers.get(key, ())) and len(out) <= 1 << 26:
+            _powers[key] = out
+    return out[:n]
+
+
+def limb_residue(limbs: np.ndarray, base: int, q: int) -> int:
+    """``sum(limbs[i] * base**i) mod q`` for little-endian limbs in ``[0, 2**32)``, ``q < 2**31``.
+
+    >>> limb_residue(np.array([8, 8, 0, 6, 5]), 10, 1000003)
+    56088
+    """
+    n = len(limbs)
+    if n == 0:
+        return 0
+    w = _base_powers(base, q, n)
+    t = limbs.astype(np.uint64) * w
+    t %= np.uint64(q)
+    return int(t.sum(dtype=np.uint64)) % q
+
+
+def check_limbs(x: np.ndarray, y: np.ndarray | None, z: np.ndarray, base: int) -> bool:
+    """True when limb arrays satisfy ``X*Y == Z`` modulo both limb primes (``y=None``: ``X*X``)."""
+    for q in LIMB_PRIMES:
+        rx = limb_residue(x, base, q)
+        ry = rx if y is None else limb_residue(y, base, q)
+        if rx * ry % q != limb_residue(z, base, q):
+            return False
+    return True
+
+
+# --- counters ---------------------------------------------------------------
+_stats_lock = threading.Lock()
+_stats: dict[str, int] = {}
+
+
+def count(name: str, n: int = 1) -> None:
+    """Add ``n`` to counter ``name`` (thread-safe)."""
+    with _stats_lock:
+        _stats[name] = _stats.get(name, 0) + n
+
+
+def stats() -> dict[str, int]:
+    """A copy of the guard and fallback counters since import (or the last reset).
+
+    Keys: ``checks`` (products checked), ``trip_roundoff``, ``trip_magnitude``,
+    ``trip_modular`` (guards that fired), ``retry_fft`` (redone with smaller
+    limbs), ``fallback_ntt``, ``fallback_int`` (redone by an exact engine).
+    """
+    with _stats_lock:
+        return dict(_stats)
+
+
+def reset_stats() -> None:
+    """Zero every counter."""
+    with _stats_lock:
+        _stats.clear()

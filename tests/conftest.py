@@ -1,0 +1,74 @@
+"""Shared test set-up: hypothesis profiles, the --run-slow gate, state resets.
+
+Profiles: ``ci`` (default, fast) and ``deep`` (many more examples), chosen
+with ``BIGMUL_HYPOTHESIS_PROFILE=deep``.  Tests marked ``slow`` (10^7-digit
+products, deep sweeps) run only with ``--run-slow``.
+"""
+from __future__ import annotations
+
+import os
+import random
+import sys
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile("ci", max_examples=60, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.register_profile("deep", max_examples=2000, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.load_profile(os.environ.get("BIGMUL_HYPOTHESIS_PROFILE", "ci"))
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--run-slow", action="store_true", default=False,
+                     help="run tests marked slow (10^7 digits, deep sweeps)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--run-slow"):
+        return
+    skip = pytest.mark.skip(reason="slow: run with --run-slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    import numpy
+    import scipy
+
+    from bigmul import guards
+
+    try:
+        import gmpy2
+        g = gmpy2.version()
+    except ImportError:
+        g = "not installed"
+    return [f"bigmul: numpy {numpy.__version__}, scipy {scipy.__version__}, gmpy2 {g}, "
+            f"hypothesis profile {os.environ.get('BIGMUL_HYPOTHESIS_PROFILE', 'ci')}, "
+            f"check prime {guards.PRIME}"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_state():
+    """Zero the guard counters and restore the memory limit around every test."""
+    import bigmul
+
+    bigmul.reset_guard_stats()
+    yield
+    bigmul.set_memory_limit(None)
+
+
+@pytest.fixture
+def no_str_limit():
+    """Lift CPython's int <-> str digit limit inside one test only (for the int oracle)."""
+    old = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(0)
+    yield
+    sys.set_int_max_str_digits(old)
+
+
+@pytest.fixture
+def rng() -> random.Random:
+    return random.Random(20261126)
