@@ -41,7 +41,7 @@ def selftest(verbose: bool = False) -> bool:
     >>> selftest()
     True
     """
-    from .selftest import run
+    from .selfcheck import run
 
     return run(verbose=verbose)
 

@@ -40,7 +40,12 @@ def _kind(x: Any, name: str) -> str:
     if isinstance(x, str):
         return "str"
     if hasattr(t, "__index__") and not isinstance(x, (bytes, bytearray)):
-        return "int"
+        try:
+            operator.index(x)
+        except TypeError:
+            pass
+        else:
+            return "int"
     raise TypeError(f"{name} must be an int, gmpy2.mpz or decimal str, not {t.__name__}")
 
 

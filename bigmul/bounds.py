@@ -94,8 +94,8 @@ def fft_limb_bits(bits1: int, bits2: int, *, max_bits: int = 24) -> int:
     ``bits1``/``bits2`` are the operand sizes in bits.  Returns 0 when not even
     4-bit limbs are safe (far beyond any size that fits in memory).
 
-    >>> fft_limb_bits(10**6, 10**6)
-    15
+    >>> fft_limb_bits(10**6, 10**6)  # two operands of 10**6 bits
+    14
     """
     from scipy.fft import next_fast_len
 
@@ -155,8 +155,8 @@ def ntt_limit_ok(n1: int, n2: int, max_abs_x: int, max_abs_y: int) -> bool:
 def direct_limb_bits(bits1: int, bits2: int, *, max_bits: int = 30) -> int:
     """Largest limb width for which an int64 schoolbook convolution cannot overflow.
 
-    >>> direct_limb_bits(1000, 1000)
-    26
+    >>> direct_limb_bits(1000, 1000)  # 36 limbs of 28 bits: 36 * (2**28 - 1)**2 < 2**63
+    28
     """
     for b in range(max_bits, 0, -1):
         n = min(-(-max(bits1, 1) // b), -(-max(bits2, 1) // b))

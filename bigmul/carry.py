@@ -62,8 +62,8 @@ def normalize(c: np.ndarray, base: int) -> np.ndarray:
 
     >>> normalize(np.array([18, 27, 28, 13, 4, 0, 0]), 10).tolist()
     [8, 8, 0, 6, 5, 0, 0]
-    >>> normalize(np.array([-1, 0, 1, 0]), 256).tolist()  # 256 - 1
-    [255, 0, 0, 0]
+    >>> normalize(np.array([-1, 0, 1, 0]), 256).tolist()  # 256**2 - 1
+    [255, 255, 0, 0]
     """
     c = np.asarray(c, dtype=np.int64).copy()
     if len(c) == 0:

@@ -89,7 +89,7 @@ def plan_int(bits1: int, bits2: int, method: str = "auto") -> Plan:
     >>> plan_int(100, 100).method
     'int'
     >>> str(plan_int(10**6, 10**6, "fft")).split(':')[0]
-    'fft(15) -> fft(13) -> ntt(24) -> int'
+    'fft(14) -> fft(12) -> ntt(24) -> int'
     """
     small = min(bits1, bits2)
     if method == "auto":

@@ -219,7 +219,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_selftest(args: argparse.Namespace) -> int:
-    from .selftest import run
+    from .selfcheck import run
 
     return 0 if run(verbose=True) else 1
 

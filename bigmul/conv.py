@@ -97,6 +97,7 @@ def _fft_native(x: np.ndarray, y: np.ndarray) -> np.ndarray | None:
     if not mag < bounds.FLOAT_EXACT:
         guards.count("trip_magnitude")
         return None
+    r = r.astype(np.int64)
     guards.count("checks")
     # Evaluate both sides at a random point modulo each limb prime.
     for q in guards.LIMB_PRIMES:

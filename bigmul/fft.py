@@ -7,8 +7,9 @@ What it is not for: choosing limb sizes (``bounds.py``) or deciding whether a
 result is trusted (``api.py``/``guards.py``).  On its own it proves nothing.
 
 Contract: inputs are 1-D float64 arrays of exact small integers (balanced
-limbs), little-endian, non-empty.  Output: int64 coefficients of the linear
-convolution (length ``n1 + n2 - 1``), the largest distance of any un-rounded
+limbs), little-endian, non-empty.  Output: the rounded coefficients of the
+linear convolution (float64, length ``n1 + n2 - 1``; the caller converts them
+to int64 once the guards accept them), the largest distance of any un-rounded
 coefficient to its integer, and the largest absolute rounded coefficient.
 """
 from __future__ import annotations
@@ -65,7 +66,7 @@ def fft_convolve(x: np.ndarray, y: np.ndarray | None) -> tuple[np.ndarray, float
 
     >>> c, err, mag = fft_convolve(np.array([3., 2., 1.]), np.array([6., 5., 4.]))
     >>> c.tolist(), err < 1e-9, mag
-    ([18, 27, 28, 13, 4], True, 28.0)
+    ([18.0, 27.0, 28.0, 13.0, 4.0], True, 28.0)
     """
     n1 = len(x)
     n2 = n1 if y is None else len(y)
@@ -86,4 +87,4 @@ def fft_convolve(x: np.ndarray, y: np.ndarray | None) -> tuple[np.ndarray, float
     np.abs(z, out=z)
     err = float(z.max())
     mag = float(np.abs(r).max())
-    return r.astype(np.int64), err, mag
+    return r, err, mag
