@@ -14,6 +14,7 @@ coefficient to its integer, and the largest absolute rounded coefficient.
 """
 from __future__ import annotations
 
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -26,6 +27,18 @@ __all__ = ["transform_length", "fft_convolve", "fft_workspace_bytes"]
 
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
+
+
+def _after_fork_in_child() -> None:
+    # A forked child inherits the pool object but not its worker thread:
+    # forget both so the child starts its own (otherwise submit() never runs).
+    global _pool, _pool_lock
+    _pool = None
+    _pool_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _executor() -> ThreadPoolExecutor:
