@@ -21,23 +21,52 @@ import numpy as np
 __all__ = ["normalize", "carry"]
 
 
-def _lookahead(v: np.ndarray, base: int) -> np.ndarray:
-    """Values in ``[0, base]`` (little-endian) -> digits in ``[0, base)``.
+def _ripple(v: np.ndarray, base: int, up: bool) -> np.ndarray:
+    """Resolve the last +1 carries (``up``) or -1 borrows, in place, in O(n) vectorised steps.
 
-    The carry out of the top position must be zero (the caller leaves headroom).
+    ``up``: values in ``[-1, base]``; each position equal to ``base`` emits a
+    carry that runs through the positions equal to ``base - 1`` (which become
+    0) and lands on the next position.  Afterwards values are in
+    ``[-1, base - 1]``.  ``not up``: each -1 borrows, running through zeros
+    (which become ``base - 1``); afterwards values are in ``[0, base - 1]``.
+    Positions that emit or pass on a carry are rare for most data, so the work
+    is a couple of comparisons over the array plus work on those positions
+    only; long chains ((2**k - 1)**2) are handled as runs, not one by one.
     """
-    gen = v == base
-    if not gen.any():
-        return v
     n = len(v)
-    idx = np.where(v != base - 1, np.arange(n, dtype=np.int64), -1)
-    np.maximum.accumulate(idx, out=idx)
-    cin = np.zeros(n, dtype=v.dtype)
-    prev = idx[:-1]
-    cin[1:] = (prev >= 0) & gen[prev]
-    out = v + cin
-    out[out >= base] -= base
-    return out
+    gen_val, prop_val, delta = (base, base - 1, 1) if up else (-1, 0, -1)
+    gen = np.flatnonzero(v == gen_val)
+    if len(gen) == 0:
+        return v
+    v[gen] -= delta * base
+    target = gen + 1
+    prop = np.flatnonzero(v == prop_val)
+    if len(prop):
+        # Runs of consecutive propagating positions: [starts[i], ends[i]].
+        brk = np.flatnonzero(np.diff(prop) != 1)
+        starts = prop[np.concatenate(([0], brk + 1))]
+        ends = prop[np.concatenate((brk, [len(prop) - 1]))]
+        # A carry landing on a run start ripples to the run's end + 1.
+        i = np.searchsorted(starts, target)
+        hit = i < len(starts)
+        hit[hit] = starts[i[hit]] == target[hit]
+        if hit.any():
+            rs, re = starts[i[hit]], ends[i[hit]]
+            lengths = re - rs + 1
+            # Every position of the hit runs: rs[j] .. re[j], vectorised.
+            offs = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+            v[np.repeat(rs, lengths) + offs] = prop_val + delta - delta * base
+            target = target.copy()
+            target[hit] = re + 1
+    if target[-1] >= n:
+        raise OverflowError("carry out of the top limb: not enough headroom")
+    np.add.at(v, target, delta)
+    return v
+
+
+def _lookahead(v: np.ndarray, base: int) -> np.ndarray:
+    """Values in ``[-1, base]`` (little-endian) -> digits in ``[0, base)``, in place."""
+    return _ripple(_ripple(v, base, True), base, False)
 
 
 def _carry_pass(c: np.ndarray, base: int, bits: int) -> np.ndarray:
@@ -65,28 +94,21 @@ def normalize(c: np.ndarray, base: int) -> np.ndarray:
     >>> normalize(np.array([-1, 0, 1, 0]), 256).tolist()  # 256**2 - 1
     [255, 255, 0, 0]
     """
-    c = np.asarray(c, dtype=np.int64).copy()
+    c = np.array(c, dtype=np.int64)  # a private copy: carried in place below
     if len(c) == 0:
         return c
     pow2 = base & (base - 1) == 0
-    bits = base.bit_length() - 1
-    while True:
-        mx = int(c.max())
-        mn = int(c.min())
-        if mx <= base and mn >= -1:
-            break
-        c = _carry_pass(c, base, bits if pow2 else 0)
-    if mn >= 0:
-        return _lookahead(c, base)
-    # Split off the borrows: value = P - N with P digits in [0, base], N in {0, 1}.
-    neg = c == -1
-    c[neg] = 0
-    d = _lookahead(c, base)
-    # D - N = (B^n - 1) - ((B^n - 1) - D + N): complement, add, complement.
-    comp = (base - 1) - d + neg
-    if comp[-1] > base - 1:
-        raise OverflowError("negative product in carry: coefficients do not form a non-negative number")
-    return (base - 1) - _lookahead(comp, base)
+    bits = base.bit_length() - 1 if pow2 else 0
+    # Each pass maps |c| <= M to values in [-1, base] once M < base, and
+    # otherwise to |c| <= base - 1 + ceil(M / base): count the passes from
+    # the initial extremes instead of re-measuring after every pass.
+    mx, mn = int(c.max()), int(c.min())
+    hi_m, lo_m = mx, mn
+    while hi_m > base or lo_m < -1:
+        c = _carry_pass(c, base, bits)
+        hi_m = base - 1 + max(hi_m, 0) // base
+        lo_m = min(lo_m, 0) // base
+    return _lookahead(c, base)
 
 
 def _as_coeffs(coeffs: Any) -> np.ndarray:

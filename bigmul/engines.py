@@ -9,6 +9,8 @@ check (``guards.py``, applied by the callers on the finished product).
 """
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 
 from . import bounds, memory
@@ -28,7 +30,8 @@ class GuardTrip(Exception):
         self.value = value
 
 
-def _coefficients(engine: str, x: np.ndarray, y: np.ndarray | None, base: int) -> np.ndarray:
+def _coefficients(engine: str, x: np.ndarray, y: np.ndarray | None, base: int,
+                  side_job: Callable[[], object] | None = None) -> np.ndarray:
     n1 = len(x)
     n2 = n1 if y is None else len(y)
     if engine == "fft":
@@ -38,7 +41,7 @@ def _coefficients(engine: str, x: np.ndarray, y: np.ndarray | None, base: int) -
                             f"an FFT product of {n1} x {n2} limbs")
         xb = balance(x, base)
         yb = None if y is None else balance(y, base)
-        r, err, mag = fft_convolve(xb, yb)
+        r, err, mag = fft_convolve(xb, yb, side_job)
         if not err <= bounds.ROUNDOFF_LIMIT:  # also catches NaN
             raise GuardTrip("roundoff", err)
         if not mag < bounds.FLOAT_EXACT:
@@ -60,12 +63,17 @@ def _coefficients(engine: str, x: np.ndarray, y: np.ndarray | None, base: int) -
     raise ValueError(f"unknown engine {engine!r}")
 
 
-def limb_product(engine: str, x: np.ndarray, y: np.ndarray | None, base: int) -> np.ndarray:
+def limb_product(engine: str, x: np.ndarray, y: np.ndarray | None, base: int,
+                 side_job: Callable[[], object] | None = None) -> np.ndarray:
     """Digits in ``[0, base)`` (little-endian, with zero headroom) of ``X * Y``.
 
     ``x``/``y`` are non-empty int64 limbs in ``[0, base)``; ``y=None`` squares.
+    ``side_job`` runs on a helper thread while the FFT engine's inverse
+    transform leaves a core idle (other engines run it before returning).
 
     >>> limb_product("direct", np.array([3, 2, 1]), np.array([6, 5, 4]), 10)[:5].tolist()
     [8, 8, 0, 6, 5]
     """
-    return normalize(_coefficients(engine, x, y, base), base)
+    if side_job is not None and engine != "fft":
+        side_job()
+    return normalize(_coefficients(engine, x, y, base, side_job if engine == "fft" else None), base)
