@@ -18,7 +18,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-__all__ = ["normalize", "carry"]
+__all__ = ["normalize", "regroup", "carry"]
 
 
 def _ripple(v: np.ndarray, base: int, up: bool) -> np.ndarray:
@@ -82,19 +82,20 @@ def _carry_pass(c: np.ndarray, base: int, bits: int) -> np.ndarray:
     return c
 
 
-def normalize(c: np.ndarray, base: int) -> np.ndarray:
+def normalize(c: np.ndarray, base: int, *, copy: bool = True) -> np.ndarray:
     """Little-endian int64 coefficients whose value is non-negative -> digits in ``[0, base)``.
 
     The array must have headroom: enough zero positions at the top to hold
     every carry (the caller knows the product length).  Returns a new int64
-    array of the same length.
+    array of the same length (``copy=False``: an int64 input is carried in
+    place and returned).
 
     >>> normalize(np.array([18, 27, 28, 13, 4, 0, 0]), 10).tolist()
     [8, 8, 0, 6, 5, 0, 0]
     >>> normalize(np.array([-1, 0, 1, 0]), 256).tolist()  # 256**2 - 1
     [255, 255, 0, 0]
     """
-    c = np.array(c, dtype=np.int64)  # a private copy: carried in place below
+    c = np.array(c, dtype=np.int64, copy=copy or None)  # carried in place below
     if len(c) == 0:
         return c
     pow2 = base & (base - 1) == 0
@@ -109,6 +110,38 @@ def normalize(c: np.ndarray, base: int) -> np.ndarray:
         hi_m = base - 1 + max(hi_m, 0) // base
         lo_m = min(lo_m, 0) // base
     return _lookahead(c, base)
+
+
+def regroup(c: np.ndarray, base: int, group: int, *, copy: bool = True) -> np.ndarray:
+    """Little-endian coefficients in ``base`` -> the same value in ``base**group`` (int64).
+
+    Combining ``group`` neighbours first (``c'[j] = sum c[g*j + i] base**i``)
+    halves (or better) the work of every later carry pass and of formatting.
+    Runs carry passes in ``base`` first while the combined values could reach
+    ``2**62``.  The result has no digit constraint; :func:`normalize` it.
+
+    >>> regroup(np.array([18, 27, 28, 13, 4, 0]), 10, 2).tolist()
+    [288, 158, 4]
+    """
+    c = np.array(c, dtype=np.int64, copy=copy or None)
+    if group == 1:
+        return c
+    pow2 = base & (base - 1) == 0
+    bits = base.bit_length() - 1 if pow2 else 0
+    span = (base ** group - 1) // (base - 1)
+    m = max(int(c.max()), -int(c.min()), 0) if len(c) else 0
+    while m * span >= 2 ** 62:
+        c = _carry_pass(c, base, bits)
+        m = base + m // base
+    pad = (-len(c)) % group
+    if pad:
+        c = np.concatenate([c, np.zeros(pad, dtype=np.int64)])
+    v = c.reshape(-1, group)
+    out = v[:, group - 1].copy()
+    for i in range(group - 2, -1, -1):
+        out *= base
+        out += v[:, i]
+    return out
 
 
 def _as_coeffs(coeffs: Any) -> np.ndarray:

@@ -39,8 +39,9 @@ def _int_fallback(da: np.ndarray, db: np.ndarray | None) -> str:
 
 
 def _strip(d: np.ndarray) -> np.ndarray:
-    nz = np.flatnonzero(d)
-    return d[nz[0]:] if len(nz) else d[:0]
+    nz = d != 0
+    first = int(nz.argmax()) if len(d) else 0
+    return d[first:] if len(d) and nz[first] else d[:0]
 
 
 def multiply_str(s: str, t: str | None, method: str = "auto",
@@ -78,16 +79,17 @@ def multiply_str(s: str, t: str | None, method: str = "auto",
         base = 10 ** k
         x = decimal_to_limbs(da, k)
         y = None if db is None else decimal_to_limbs(db, k)
+        group = max(1, 8 // k)  # carry and format in base 10**(k*group), k*group <= 8
         try:
-            d = limb_product(step.engine, x, y, base)
+            d = limb_product(step.engine, x, y, base, group=group)
         except GuardTrip as trip:
             guards.count("trip_" + trip.reason)
             log(f"{step}: {trip}; next step")
             continue
         log(f"{step}: product limbs ready")
         guards.count("checks")
-        if guards.check_limbs(x, y, d, base):
-            out = sign + limbs_to_decimal(d, k)
+        if guards.check_limbs(x, y, d, base, base ** group):
+            out = sign + limbs_to_decimal(d, k * group)
             log(f"modular check passed; formatted {len(out):,} characters")
             return out
         log(f"{step}: modular check failed; next step")

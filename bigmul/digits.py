@@ -190,38 +190,73 @@ def decimal_to_limbs(d: np.ndarray, k: int) -> np.ndarray:
     >>> decimal_to_limbs(np.array([1, 2, 3, 4, 5], np.uint8), 2).tolist()
     [45, 23, 1]
     """
-    nz = np.flatnonzero(d)
-    if len(nz) == 0:
+    if len(d) == 0:
         return np.zeros(0, dtype=np.int64)
-    d = d[nz[0]:]
+    nz = d != 0
+    first = int(nz.argmax())
+    if not nz[first]:
+        return np.zeros(0, dtype=np.int64)
+    d = d[first:]
     pad = (-len(d)) % k
     if pad:
         d = np.concatenate([np.zeros(pad, dtype=d.dtype), d])
-    m = d.reshape(-1, k)
-    limbs = m[:, 0].astype(np.int64)
+    m = d.reshape(-1, k)[::-1]  # least significant limb first
+    # Horner in the narrowest dtype that holds 10**k (less memory traffic).
+    dt = np.int32 if k <= 9 else np.int64
+    limbs = m[:, 0].astype(dt)
     for j in range(1, k):
         limbs *= 10
         limbs += m[:, j]
-    return limbs[::-1].copy()
+    return limbs.astype(np.int64)
+
+
+_TABLES: dict[int, np.ndarray] = {}
+
+
+def _digit_table(k: int) -> np.ndarray:
+    """ASCII of every ``k``-digit group, zero padded: shape ``(10**k, k)`` uint8 (k <= 4)."""
+    t = _TABLES.get(k)
+    if t is None:
+        v = np.arange(10 ** k, dtype=np.int64)
+        t = np.empty((10 ** k, k), dtype=np.uint8)
+        for j in range(k - 1, -1, -1):
+            v, r = np.divmod(v, 10)
+            t[:, j] = r + 48
+        t.setflags(write=False)
+        _TABLES[k] = t
+    return t
 
 
 def limbs_to_decimal(limbs: np.ndarray, k: int) -> str:
     """Base ``10**k`` limbs in ``[0, 10**k)`` (least significant first) -> decimal text, no sign.
 
+    Each limb is split into groups of at most 4 digits (one ``divmod`` per
+    split) whose ASCII comes from a lookup table.
+
     >>> limbs_to_decimal(np.array([45, 23, 1]), 2)
     '12345'
+    >>> limbs_to_decimal(np.array([5, 0, 7]), 9)
+    '7000000000000000005'
     >>> limbs_to_decimal(np.array([], dtype=np.int64), 3)
     '0'
     """
-    nz = np.flatnonzero(limbs)
-    if len(nz) == 0:
+    if len(limbs) == 0:
         return "0"
-    v = limbs[: nz[-1] + 1][::-1].astype(np.int64)
+    nz = limbs[::-1] != 0
+    top = int(nz.argmax())
+    if not nz[top]:
+        return "0"
+    v = limbs[: len(limbs) - top][::-1]
+    widths = [4] * (k // 4) + ([k % 4] if k % 4 else [])  # most significant group last
     out = np.empty((len(v), k), dtype=np.uint8)
-    for j in range(k - 1, -1, -1):
-        v, r = np.divmod(v, 10)
-        out[:, j] = r
-    out += 48
+    pos = k
+    for i, w in enumerate(widths):
+        if i < len(widths) - 1:
+            v, r = np.divmod(v, 10 ** w)
+        else:
+            r = v
+        out[:, pos - w: pos] = _digit_table(w)[r]
+        pos -= w
     flat = out.reshape(-1)
     first = int(np.argmax(flat != 48))
     return flat[first:].tobytes().decode("ascii")

@@ -14,7 +14,7 @@ from typing import Callable
 import numpy as np
 
 from . import bounds, memory
-from .carry import normalize
+from .carry import normalize, regroup
 from .digits import balance
 from .ntt import ntt_value_rep, ntt_workspace_bytes
 
@@ -64,11 +64,12 @@ def _coefficients(engine: str, x: np.ndarray, y: np.ndarray | None, base: int,
 
 
 def limb_product(engine: str, x: np.ndarray, y: np.ndarray | None, base: int,
-                 side_job: Callable[[], object] | None = None) -> np.ndarray:
-    """Digits in ``[0, base)`` (little-endian, with zero headroom) of ``X * Y``.
+                 side_job: Callable[[], object] | None = None, group: int = 1) -> np.ndarray:
+    """Digits in ``[0, base**group)`` (little-endian, with zero headroom) of ``X * Y``.
 
     ``x``/``y`` are non-empty int64 limbs in ``[0, base)``; ``y=None`` squares.
-    ``side_job`` runs on a helper thread while the FFT engine's inverse
+    ``group`` > 1 combines neighbouring coefficients before carrying (fewer,
+    wider digits: cheaper carrying and formatting).  ``side_job`` runs on a helper thread while the FFT engine's inverse
     transform leaves a core idle (other engines run it before returning).
 
     >>> limb_product("direct", np.array([3, 2, 1]), np.array([6, 5, 4]), 10)[:5].tolist()
@@ -76,4 +77,7 @@ def limb_product(engine: str, x: np.ndarray, y: np.ndarray | None, base: int,
     """
     if side_job is not None and engine != "fft":
         side_job()
-    return normalize(_coefficients(engine, x, y, base, side_job if engine == "fft" else None), base)
+    c = _coefficients(engine, x, y, base, side_job if engine == "fft" else None)
+    if group > 1:
+        return normalize(regroup(c, base, group, copy=False), base ** group, copy=False)
+    return normalize(c, base, copy=False)

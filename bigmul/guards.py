@@ -80,11 +80,13 @@ def check_int(a: int, b: int | None, c: int, p: int | None = None) -> bool:
     return ra * rb % p == c % p
 
 
+_BLOCK = 4096
 _powers_lock = threading.Lock()
 _powers: dict[tuple[int, int], np.ndarray] = {}
 
 
 def _base_powers(base: int, q: int, n: int) -> np.ndarray:
+    """``base**i mod q`` for ``i < n`` as uint64 (read-only; small ones cached)."""
     key = (base, q)
     with _powers_lock:
         w = _powers.get(key)
@@ -97,8 +99,8 @@ def _base_powers(base: int, q: int, n: int) -> np.ndarray:
         out = np.concatenate([out, out * np.uint64(step) % Q])
         step = step * step % q
     out.setflags(write=False)
-    with _powers_lock:
-        if len(out) > len(_powers.get(key, ())) and len(out) <= 1 << 26:
+    if len(out) <= _BLOCK:
+        with _powers_lock:
             _powers[key] = out
     return out[:n]
 
@@ -106,24 +108,42 @@ def _base_powers(base: int, q: int, n: int) -> np.ndarray:
 def limb_residue(limbs: np.ndarray, base: int, q: int) -> int:
     """``sum(limbs[i] * base**i) mod q`` for little-endian limbs in ``[0, 2**32)``, ``q < 2**31``.
 
+    Two levels, with no per-limb ``%``: blocks of 4096 limbs are summed
+    against ``base**i mod q`` (each product below ``2**63 / 4096`` when limbs
+    are below ``2**20``; wider limbs use smaller blocks), then the block
+    residues are combined with ``(base**4096)**j mod q``.
+
     >>> limb_residue(np.array([8, 8, 0, 6, 5]), 10, 1000003)
     56088
     """
     n = len(limbs)
     if n == 0:
         return 0
-    w = _base_powers(base, q, n)
-    t = limbs.astype(np.uint64) * w
-    t %= np.uint64(q)
-    return int(t.sum(dtype=np.uint64)) % q
+    top = int(limbs.max())
+    prod_bits = max(top, 1).bit_length() + 31
+    block = min(_BLOCK, 1 << max(0, 63 - prod_bits))
+    nb = -(-n // block)
+    padded = np.zeros(nb * block, dtype=np.uint64)
+    padded[:n] = limbs
+    t = padded.reshape(nb, block) * _base_powers(base, q, block)
+    r = t.sum(axis=1, dtype=np.uint64) % np.uint64(q)  # per-block residues
+    if nb == 1:
+        return int(r[0])
+    W = _base_powers(pow(base, block, q), q, nb)
+    return int((r * W % np.uint64(q)).sum(dtype=np.uint64)) % q
 
 
-def check_limbs(x: np.ndarray, y: np.ndarray | None, z: np.ndarray, base: int) -> bool:
-    """True when limb arrays satisfy ``X*Y == Z`` modulo both limb primes (``y=None``: ``X*X``)."""
+def check_limbs(x: np.ndarray, y: np.ndarray | None, z: np.ndarray, base: int,
+                zbase: int | None = None) -> bool:
+    """True when limb arrays satisfy ``X*Y == Z`` modulo both limb primes (``y=None``: ``X*X``).
+
+    ``x``/``y`` are in ``base``; ``z`` in ``zbase`` (default ``base``).
+    """
+    zbase = base if zbase is None else zbase
     for q in LIMB_PRIMES:
         rx = limb_residue(x, base, q)
         ry = rx if y is None else limb_residue(y, base, q)
-        if rx * ry % q != limb_residue(z, base, q):
+        if rx * ry % q != limb_residue(z, zbase, q):
             return False
     return True
 
