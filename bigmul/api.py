@@ -21,6 +21,7 @@ from .engines import GuardTrip, limb_product
 __all__ = ["multiply", "square"]
 
 _INT_CUT = tuning.INT_FFT_MIN_BITS
+_STR_SMALL = tuning.STR_INT_MAX_CHARS
 
 
 def _is_mpz(x: Any) -> bool:
@@ -167,6 +168,13 @@ def multiply(a: Any, b: Any, *, method: str = "auto") -> Any:
         ba, bb = a.bit_length(), b.bit_length()
         if ba < _INT_CUT or bb < _INT_CUT:
             return a * b
+    elif type(a) is str and type(b) is str and method == "auto" and len(a) <= _STR_SMALL \
+            and len(b) <= _STR_SMALL:
+        from .decstr import _small_product
+
+        small = _small_product(a, b)
+        if small is not None:
+            return small
     return _multiply(a, b, method, False)
 
 

@@ -11,6 +11,10 @@ modular check (modulo two random 31-bit primes, on the limb arrays) as the
 int path; on a failure the next step of the plan runs and is counted.  The
 last resort converts through CPython ``int`` (exact, slow, counted as
 ``fallback_int``); no test or fuzz run has needed it.
+
+Small operands (``auto``, each at most ``tuning.STR_INT_MAX_CHARS``
+characters) are multiplied with CPython ``int``: there the digit limit cannot
+be reached and numpy's fixed per-call costs (~100 us) would dominate.
 """
 from __future__ import annotations
 
@@ -19,7 +23,7 @@ from typing import Callable
 
 import numpy as np
 
-from . import guards
+from . import guards, tuning
 from .choose import plan_str
 from .digits import decimal_to_limbs, limbs_to_decimal, parse_decimal
 from .engines import GuardTrip, limb_product
@@ -36,6 +40,29 @@ def _int_fallback(da: np.ndarray, db: np.ndarray | None) -> str:
         return str(a * b)
     finally:
         sys.set_int_max_str_digits(old)
+
+
+_SMALL = tuning.STR_INT_MAX_CHARS
+
+
+def _small_product(s: str, t: str | None) -> str | None:
+    """Short operands through CPython int, or None to take the array path.
+
+    For ASCII text, ``int()``'s base-10 grammar (whitespace, one sign,
+    digits, single underscores between digits) is exactly the one accepted
+    here, so a text ``int()`` rejects goes on to the array parser, which
+    reports the position.  Each operand has at most ``STR_INT_MAX_CHARS``
+    characters, so the product stays under CPython's 4300-digit limit and the
+    quadratic conversions cost less than numpy's per-call overhead.
+    """
+    if not s.isascii() or (t is not None and not t.isascii()):
+        return None
+    try:
+        a = int(s)
+        b = a if t is None else int(t)
+    except ValueError:
+        return None
+    return str(a * b)
 
 
 def _strip(d: np.ndarray) -> np.ndarray:
@@ -56,6 +83,10 @@ def multiply_str(s: str, t: str | None, method: str = "auto",
     ``log``, if given, receives one line per stage (the CLI's ``--verbose``).
     """
     log = log or (lambda msg: None)
+    if method == "auto" and len(s) <= _SMALL and (t is None or len(t) <= _SMALL):
+        small = _small_product(s, t)
+        if small is not None:
+            return small
     sa, da = parse_decimal(s, "a")
     if t is None:
         sb, db = sa, None

@@ -20,6 +20,12 @@ INT_FFT_MIN_BITS = 60_000
 #: ``python benchmarks/crossover.py str``.
 STR_DIRECT_MAX_LIMBS = 120
 
+#: Decimal strings with ``auto``: operands of at most this many characters
+#: each go through CPython ``int`` (product < 4300 digits, the str limit).
+#: dev-2core, 2026-11-26, ``bigmul bench --kind str --sizes 100 1000 2000 3000``:
+#: int 60 us vs array path 240 us at 1000 digits; array path ahead from ~2500.
+STR_INT_MAX_CHARS = 2000
+
 #: ``convolve(method="auto")``: direct while ``len(x) * len(y)`` is at most
 #: this.  dev-2core, 2026-11-26, ``python benchmarks/crossover.py convolve``.
 CONVOLVE_DIRECT_MAX_WORK = 40_000

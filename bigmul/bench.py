@@ -1,0 +1,558 @@
+"""``bigmul bench``: side-by-side timings of bigmul against CPython int, gmpy2, python-flint and decimal.
+
+What this is for: honest, reproducible comparisons on the machine at hand --
+engines interleaved within each repetition (so machine drift hits all alike),
+medians reported, every engine's product checked against the reference once,
+results written as JSON (with machine and versions), CSV and a log-log plot.
+What it is not for: tuning ``auto`` (``bigmul tune``) or unit-level
+micro-benchmarks (``benchmarks/``, pytest-benchmark).
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as _dt
+import json
+import os
+import platform
+import random
+import statistics
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+__all__ = ["ENGINES", "Result", "run_sweep", "machine_info", "write_results", "format_table",
+           "add_parser", "median", "SCHEMA"]
+
+SCHEMA = "bigmul-bench/1"
+_LOG2_10 = 3.321928094887362
+
+QUICK_SIZES = (10, 100, 1_000, 10_000, 100_000, 1_000_000)
+FULL_SIZES = (10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000)
+SHAPES = {"balanced": 1, "1:10": 10, "1:1000": 1000, "square": 1}
+
+
+def median(xs: Sequence[float]) -> float:
+    """Median of a non-empty sequence.
+
+    >>> median([3.0, 1.0, 2.0]), median([4.0, 1.0, 2.0, 3.0])
+    (2.0, 2.5)
+    """
+    return float(statistics.median(xs))
+
+
+@dataclass
+class Engine:
+    """One competitor: ``make(a, b, square)`` returns a zero-argument callable or raises ``Skip``."""
+
+    name: str
+    kinds: tuple[str, ...]
+    module: str | None  # import needed (None: always available)
+    max_digits: dict[str, int]  # per kind: larger sizes are skipped (too slow to be useful)
+    make: Callable[[str, Any, Any, bool], Callable[[], Any]]
+    note: str = ""
+
+
+class Skip(Exception):
+    """An engine cannot run this case; the message says why."""
+
+
+def _decimal_ctx() -> Any:
+    import decimal
+
+    return decimal.Context(prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
+
+
+def _mk_bigmul(method: str) -> Callable[[str, Any, Any, bool], Callable[[], Any]]:
+    def make(kind: str, a: Any, b: Any, sq: bool) -> Callable[[], Any]:
+        from . import multiply, square
+
+        if sq:
+            return lambda: square(a, method=method)
+        return lambda: multiply(a, b, method=method)
+
+    return make
+
+
+def _mk_int(kind: str, a: Any, b: Any, sq: bool) -> Callable[[], Any]:
+    if kind == "int":
+        return (lambda: a * a) if sq else (lambda: a * b)
+
+    def run() -> str:
+        old = sys.get_int_max_str_digits()
+        sys.set_int_max_str_digits(0)
+        try:
+            x = int(a)
+            return str(x * x if sq else x * int(b))
+        finally:
+            sys.set_int_max_str_digits(old)
+
+    return run
+
+
+def _mk_gmpy2(kind: str, a: Any, b: Any, sq: bool) -> Callable[[], Any]:
+    import gmpy2
+
+    if kind == "int":
+        ga, gb = gmpy2.mpz(a), gmpy2.mpz(b)
+        return (lambda: ga * ga) if sq else (lambda: ga * gb)
+    return lambda: (gmpy2.mpz(a) ** 2 if sq else gmpy2.mpz(a) * gmpy2.mpz(b)).digits()
+
+
+def _mk_flint(kind: str, a: Any, b: Any, sq: bool) -> Callable[[], Any]:
+    import flint
+
+    if kind == "int":
+        fa, fb = flint.fmpz(a), flint.fmpz(b)
+        return (lambda: fa * fa) if sq else (lambda: fa * fb)
+    return lambda: str(flint.fmpz(a) ** 2 if sq else flint.fmpz(a) * flint.fmpz(b))
+
+
+def _mk_decimal(kind: str, a: Any, b: Any, sq: bool) -> Callable[[], Any]:
+    import decimal
+
+    ctx = _decimal_ctx()
+    if kind == "int":
+        # Decimal(int) goes through str(int), quadratic in CPython: convert with
+        # gmpy2 when it is there (not timed either way), else refuse big sizes.
+        try:
+            import gmpy2
+
+            da, db = decimal.Decimal(gmpy2.mpz(a).digits()), decimal.Decimal(gmpy2.mpz(b).digits())
+        except ImportError:
+            if max(a.bit_length(), b.bit_length()) > 400_000:
+                raise Skip("needs gmpy2 to convert big ints to Decimal in reasonable time") from None
+            old = sys.get_int_max_str_digits()
+            sys.set_int_max_str_digits(0)
+            try:
+                da, db = decimal.Decimal(a), decimal.Decimal(b)
+            finally:
+                sys.set_int_max_str_digits(old)
+        return (lambda: ctx.multiply(da, da)) if sq else (lambda: ctx.multiply(da, db))
+    if sq:
+        return lambda: str(ctx.multiply(decimal.Decimal(a), decimal.Decimal(a)))
+    return lambda: str(ctx.multiply(decimal.Decimal(a), decimal.Decimal(b)))
+
+
+_BIG = 10 ** 9
+#: The competitors.  For kind "int" the comparators multiply operands already
+#: in their own type (conversion is measured separately, see ``conversion``);
+#: for kind "str" every engine goes decimal text in -> decimal text out.
+ENGINES: dict[str, Engine] = {
+    "bigmul": Engine("bigmul", ("int", "str"), None, {"int": _BIG, "str": _BIG}, _mk_bigmul("auto"),
+                     "bigmul.multiply, method='auto'"),
+    "bigmul-fft": Engine("bigmul-fft", ("int", "str"), None, {"int": _BIG, "str": _BIG}, _mk_bigmul("fft")),
+    "bigmul-ntt": Engine("bigmul-ntt", ("int", "str"), None, {"int": 10 ** 7, "str": 10 ** 7},
+                         _mk_bigmul("ntt")),
+    "bigmul-direct": Engine("bigmul-direct", ("int", "str"), None, {"int": 10 ** 5, "str": 10 ** 5},
+                            _mk_bigmul("direct"), "schoolbook: skipped above 10^5 digits"),
+    "int": Engine("int", ("int", "str"), None, {"int": 10 ** 6, "str": 10 ** 5}, _mk_int,
+                  "CPython int (str: int(s), str(n) with the digit limit lifted)"),
+    "gmpy2": Engine("gmpy2", ("int", "str"), "gmpy2", {"int": _BIG, "str": _BIG}, _mk_gmpy2),
+    "flint": Engine("flint", ("int", "str"), "flint", {"int": _BIG, "str": _BIG}, _mk_flint,
+                    "python-flint fmpz"),
+    "decimal": Engine("decimal", ("int", "str"), None, {"int": _BIG, "str": _BIG}, _mk_decimal,
+                      "stdlib decimal, MAX_PREC context"),
+}
+DEFAULT_ENGINES = ("bigmul", "int", "gmpy2", "flint", "decimal")
+
+
+def engine_available(e: Engine) -> str | None:
+    """None when ``e`` can run here, else the reason it cannot."""
+    if e.module is None:
+        return None
+    try:
+        __import__(e.module)
+    except ImportError:
+        return f"{e.module} is not installed"
+    return None
+
+
+def operands(kind: str, digits: int, shape: str, seed: int) -> tuple[Any, Any, bool]:
+    """Seeded operands: ``digits`` decimal digits for the larger one."""
+    rng = random.Random(f"{seed}-{kind}-{digits}-{shape}")
+    small = max(1, digits // SHAPES[shape])
+    if kind == "int":
+        def num(d: int) -> int:
+            bits = max(1, int(d * _LOG2_10))
+            return rng.getrandbits(bits) | (1 << (bits - 1))
+    else:
+        def num(d: int) -> str:  # type: ignore[misc]
+            return str(rng.randint(1, 9)) + "".join(rng.choices("0123456789", k=d - 1))
+    a = num(digits)
+    return a, (a if shape == "square" else num(small)), shape == "square"
+
+
+@dataclass
+class Result:
+    kind: str
+    shape: str
+    digits: int
+    engine: str
+    median_s: float | None = None
+    min_s: float | None = None
+    times: list[float] = field(default_factory=list)
+    number: int = 1
+    correct: bool | None = None
+    skipped: str | None = None
+
+
+def _calibrate(fn: Callable[[], Any], target: float) -> tuple[int, Any, float]:
+    t = time.perf_counter()
+    out = fn()
+    dt = time.perf_counter() - t
+    number = 1 if dt >= target else min(10_000, max(1, int(target / max(dt, 1e-7))))
+    return number, out, dt
+
+
+def _same(x: Any, ref: Any) -> bool:
+    """Compare an engine's product with the reference without a quadratic conversion."""
+    import decimal
+
+    if isinstance(x, (str, decimal.Decimal)):
+        return str(x) == _decimal_text(ref)
+    return int(x) == int(ref)
+
+
+def _decimal_text(v: Any) -> str:
+    if isinstance(v, str):
+        return v
+    try:
+        import gmpy2
+
+        return gmpy2.mpz(v).digits()
+    except ImportError:
+        old = sys.get_int_max_str_digits()
+        sys.set_int_max_str_digits(0)
+        try:
+            return str(v)
+        finally:
+            sys.set_int_max_str_digits(old)
+
+
+def run_sweep(kinds: Iterable[str], sizes: Iterable[int], engines: Iterable[str],
+              shapes: Iterable[str] = ("balanced",), repeats: int = 5, seed: int = 1,
+              min_time: float = 0.01, progress: bool = True,
+              timer: Callable[[], float] = time.perf_counter) -> list[Result]:
+    """Time every (kind, shape, size, engine); engines interleaved within each repetition."""
+    engines = list(engines)
+    for name in engines:
+        if name not in ENGINES:
+            raise ValueError(f"unknown engine {name!r}; valid engines are {', '.join(ENGINES)}")
+    cases = [(k, sh, d) for k in kinds for sh in shapes for d in sizes]
+    bar = _progress(total=len(cases) * len(engines) * repeats, enabled=progress)
+    results: list[Result] = []
+    rng = random.Random(seed)
+    for kind, shape, digits in cases:
+        a, b, sq = operands(kind, digits, shape, seed)
+        runs: dict[str, tuple[Callable[[], Any], int]] = {}
+        row: dict[str, Result] = {}
+        ref = None
+        for name in engines:
+            e = ENGINES[name]
+            r = Result(kind, shape, digits, name)
+            row[name] = r
+            why = engine_available(e)
+            if why is None and kind not in e.kinds:
+                why = f"does not take {kind} operands"
+            if why is None and digits > e.max_digits[kind]:
+                why = f"skipped above {e.max_digits[kind]:,} digits (too slow)"
+            if why is None:
+                try:
+                    fn = e.make(kind, a, b, sq)
+                except Skip as exc:
+                    why = str(exc)
+            if why is None:
+                number, out, _ = _calibrate(fn, min_time)
+                if ref is None:
+                    ref = _reference(kind, a, b, sq)
+                r.correct = _same(out, ref)
+                r.number = number
+                runs[name] = (fn, number)
+            else:
+                r.skipped = why
+                bar.update(repeats)
+        for _ in range(repeats):
+            order = list(runs)
+            rng.shuffle(order)
+            for name in order:
+                fn, number = runs[name]
+                t = timer()
+                for _ in range(number):
+                    fn()
+                row[name].times.append((timer() - t) / number)
+                bar.update(1)
+        for r in row.values():
+            if r.times:
+                r.median_s = median(r.times)
+                r.min_s = min(r.times)
+            results.append(r)
+    bar.close()
+    return results
+
+
+def _reference(kind: str, a: Any, b: Any, sq: bool) -> Any:
+    """The oracle: Python int semantics (gmpy2 for speed when installed)."""
+    try:
+        import gmpy2
+
+        x, y = gmpy2.mpz(a), gmpy2.mpz(b)
+        p = x * x if sq else x * y
+        return p.digits() if kind == "str" else int(p)
+    except ImportError:
+        old = sys.get_int_max_str_digits()
+        sys.set_int_max_str_digits(0)
+        try:
+            p = int(a) * int(b)
+            return str(p) if kind == "str" else p
+        finally:
+            sys.set_int_max_str_digits(old)
+
+
+class _NoBar:
+    def __init__(self, total: int, enabled: bool):
+        self.total, self.n, self.enabled = total, 0, enabled
+        self.last = 0.0
+
+    def update(self, k: int) -> None:
+        self.n += k
+        now = time.monotonic()
+        if self.enabled and (now - self.last > 1 or self.n == self.total):
+            self.last = now
+            print(f"\rbench: {self.n}/{self.total}", end="", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        if self.enabled:
+            print(file=sys.stderr)
+
+
+def _progress(total: int, enabled: bool) -> Any:
+    if enabled:
+        try:
+            from tqdm import tqdm
+
+            return tqdm(total=total, desc="bench", unit="run", file=sys.stderr, leave=False)
+        except ImportError:
+            pass
+    return _NoBar(total, enabled)
+
+
+def _cpu_name() -> str:
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def machine_info() -> dict[str, Any]:
+    """Machine, CPU, Python and library versions, thread count, date (for results.json)."""
+    from .cli import _versions
+
+    return {
+        "machine": os.environ.get("BIGMUL_MACHINE_NAME", platform.node()),
+        "cpu": _cpu_name(),
+        "cpu_count": os.cpu_count(),
+        "threads": int(os.environ.get("OMP_NUM_THREADS", os.cpu_count() or 1)),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "versions": _versions(),
+        "date": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def _speedups(results: list[Result]) -> dict[tuple[str, str, int], dict[str, float | None]]:
+    by = {(r.kind, r.shape, r.digits, r.engine): r.median_s for r in results}
+    out = {}
+    for r in results:
+        key = (r.kind, r.shape, r.digits)
+        t_int, t_gmp = by.get(key + ("int",)), by.get(key + ("gmpy2",))
+        s = {"speedup_vs_int": None, "ratio_vs_gmpy2": None}
+        if r.median_s:
+            if t_int:
+                s["speedup_vs_int"] = t_int / r.median_s
+            if t_gmp:
+                s["ratio_vs_gmpy2"] = r.median_s / t_gmp
+        out[key + (r.engine,)] = s  # type: ignore[index]
+    return out  # type: ignore[return-value]
+
+
+CSV_COLUMNS = ["kind", "shape", "digits", "engine", "median_s", "min_s", "repeats", "number",
+               "speedup_vs_int", "ratio_vs_gmpy2", "correct", "skipped"]
+
+
+def write_results(results: list[Result], out_dir: str | os.PathLike, config: dict[str, Any],
+                  plot: bool = True) -> dict[str, str]:
+    """Write results.json, results.csv and (with matplotlib) results.png; return the paths."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    sp = _speedups(results)
+    doc = {"schema": SCHEMA, "machine": machine_info(), "config": config,
+           "engines": {n: ENGINES[n].note for n in config.get("engines", [])},
+           "results": [dict(asdict(r), **sp[(r.kind, r.shape, r.digits, r.engine)]) for r in results]}
+    paths = {"json": str(out / "results.json"), "csv": str(out / "results.csv")}
+    with open(paths["json"], "w") as f:
+        json.dump(doc, f, indent=1)
+    with open(paths["csv"], "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(CSV_COLUMNS)
+        for r in results:
+            s = sp[(r.kind, r.shape, r.digits, r.engine)]
+            w.writerow([r.kind, r.shape, r.digits, r.engine, r.median_s, r.min_s, len(r.times), r.number,
+                        s["speedup_vs_int"], s["ratio_vs_gmpy2"], r.correct, r.skipped or ""])
+    if plot:
+        png = _plot(results, out / "results.png", doc["machine"])
+        if png:
+            paths["png"] = png
+    return paths
+
+
+def _plot(results: list[Result], path: Path, machine: dict[str, Any]) -> str | None:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("bench: matplotlib is not installed; skipping the plot "
+              "(pip install 'bigmul[bench]')", file=sys.stderr)
+        return None
+    kinds = sorted({r.kind for r in results})
+    fig, axes = plt.subplots(1, len(kinds), figsize=(6.5 * len(kinds), 4.8), squeeze=False)
+    for ax, kind in zip(axes[0], kinds):
+        shape = "balanced" if any(r.shape == "balanced" for r in results if r.kind == kind) else None
+        for eng in dict.fromkeys(r.engine for r in results):
+            pts = sorted((r.digits, r.median_s) for r in results
+                         if r.kind == kind and r.engine == eng and r.median_s
+                         and (shape is None or r.shape == shape))
+            if pts:
+                ax.loglog(*zip(*pts), marker="o", label=eng)
+        ax.set_xlabel("decimal digits per operand")
+        ax.set_ylabel("median seconds per product")
+        title = "int x int" if kind == "int" else "decimal text in and out"
+        ax.set_title(f"{title} ({shape or 'all shapes'})")
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.suptitle(f"bigmul bench on {machine['cpu']} ({machine['cpu_count']} cores), "
+                 f"Python {machine['python']}", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return str(path)
+
+
+def _fmt_t(t: float | None) -> str:
+    if t is None:
+        return "-"
+    if t < 1e-3:
+        return f"{t * 1e6:.1f}us"
+    if t < 1:
+        return f"{t * 1e3:.2f}ms"
+    return f"{t:.3f}s"
+
+
+def format_table(results: list[Result]) -> str:
+    """Plain-text table: one row per (kind, shape, size), engines as columns, then bigmul's ratios."""
+    engines = list(dict.fromkeys(r.engine for r in results))
+    keys = list(dict.fromkeys((r.kind, r.shape, r.digits) for r in results))
+    by = {(r.kind, r.shape, r.digits, r.engine): r for r in results}
+    head = ["kind", "shape", "digits"] + engines + ["bigmul/int x", "bigmul:gmpy2"]
+    rows = [head]
+    for k in keys:
+        cells = [k[0], k[1], f"{k[2]:,}"]
+        for e in engines:
+            r = by.get(k + (e,))
+            cells.append(_fmt_t(r.median_s) + ("" if r is None or r.correct in (None, True) else "!WRONG")
+                         if r else "-")
+        b, i, g = (by.get(k + (e,)) for e in ("bigmul", "int", "gmpy2"))
+        cells.append(f"{i.median_s / b.median_s:.1f}x faster" if b and i and b.median_s and i.median_s else "-")
+        cells.append(f"{b.median_s / g.median_s:.2f}x time" if b and g and b.median_s and g.median_s else "-")
+        rows.append(cells)
+    widths = [max(len(r[j]) for r in rows) for j in range(len(head))]
+    lines = ["  ".join(c.rjust(w) for c, w in zip(r, widths)) for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _sizes(text: Sequence[str]) -> list[int]:
+    out = []
+    for t in text:
+        for part in t.split(","):
+            part = part.strip().lower().replace("_", "")
+            if not part:
+                continue
+            try:
+                v = int(float(part)) if "e" in part else int(part)
+            except ValueError:
+                raise argparse.ArgumentTypeError(f"bad size {part!r}: use integers like 1000 or 1e6") from None
+            if not 1 <= v <= 10 ** 9:
+                raise argparse.ArgumentTypeError(f"size {v} out of range 1..10^9")
+            out.append(v)
+    return out
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from .cli import CLIError
+
+    kinds = ["int", "str"] if args.kind == "all" else [args.kind]
+    try:
+        sizes = _sizes(args.sizes) if args.sizes else list(QUICK_SIZES if args.quick else FULL_SIZES)
+    except argparse.ArgumentTypeError as exc:
+        raise CLIError(str(exc)) from None
+    engines = [e.strip() for e in ",".join(args.engines).split(",") if e.strip()] if args.engines \
+        else list(DEFAULT_ENGINES)
+    for e in engines:
+        if e not in ENGINES:
+            raise CLIError(f"unknown engine {e!r}; valid engines are {', '.join(ENGINES)}")
+    shapes = [s.strip() for s in ",".join(args.shapes).split(",")] if args.shapes else ["balanced"]
+    for s in shapes:
+        if s not in SHAPES:
+            raise CLIError(f"unknown shape {s!r}; valid shapes are {', '.join(SHAPES)}")
+    repeats = args.repeats or (3 if args.quick else 5)
+    if args.quick:
+        sizes = [s for s in sizes if s <= 10 ** 6]
+    t0 = time.perf_counter()
+    results = run_sweep(kinds, sizes, engines, shapes, repeats=repeats, seed=args.seed,
+                        min_time=0.005 if args.quick else 0.02, progress=not args.no_progress)
+    print(format_table(results))
+    wrong = [r for r in results if r.correct is False]
+    config = {"kinds": kinds, "sizes": sizes, "engines": engines, "shapes": shapes, "repeats": repeats,
+              "seed": args.seed, "quick": args.quick, "wall_s": round(time.perf_counter() - t0, 2),
+              "command": "bigmul " + " ".join(sys.argv[1:]) if sys.argv else "bigmul bench"}
+    if args.out:
+        paths = write_results(results, args.out, config, plot=not args.no_plot)
+        print("wrote " + ", ".join(paths.values()), file=sys.stderr)
+    for r in results:
+        if r.skipped and r.skipped.endswith("not installed"):
+            print(f"note: {r.engine} skipped: {r.skipped}", file=sys.stderr)
+            break
+    if wrong:
+        print(f"bench: {len(wrong)} engine results were WRONG: "
+              + ", ".join(f"{r.engine}@{r.digits}" for r in wrong), file=sys.stderr)
+        return 1
+    return 0
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("bench", help="time bigmul against int, gmpy2, python-flint and decimal",
+                       description="Size sweep with engines interleaved and medians of repeated runs; "
+                                   "prints a table and, with --out, writes results.json, results.csv "
+                                   "and results.png.")
+    p.add_argument("--quick", action="store_true", help="sizes up to 10^6, fewer repeats (< 1 minute)")
+    p.add_argument("--kind", choices=["int", "str", "all"], default="int")
+    p.add_argument("--sizes", nargs="+", metavar="N", help="decimal digits, e.g. 1000 1e5 1e6")
+    p.add_argument("--engines", nargs="+", metavar="E",
+                   help=f"comma or space separated; default {','.join(DEFAULT_ENGINES)}; "
+                        f"all: {','.join(ENGINES)}")
+    p.add_argument("--shapes", nargs="+", metavar="S", help=f"default balanced; any of {','.join(SHAPES)}")
+    p.add_argument("--repeats", type=int, default=0, help="timed repetitions per engine (median reported)")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--out", metavar="DIR", help="write results.json, results.csv, results.png here")
+    p.add_argument("--no-plot", action="store_true")
+    p.add_argument("--no-progress", action="store_true")
+    p.set_defaults(func=cmd_bench)
