@@ -173,8 +173,9 @@ def cmd_info(args: argparse.Namespace) -> int:
     print(f"cpu cores: {os.cpu_count()}")
     print("thresholds (bigmul/tuning.py):")
     for name in dir(tuning):
-        if name.isupper():
-            print(f"  {name} = {getattr(tuning, name)}")
+        if name.isupper() and name != "USER_OVERRIDES":
+            src = " (from the user config)" if name in tuning.USER_OVERRIDES else ""
+            print(f"  {name} = {getattr(tuning, name)}{src}")
     print("exactness (bigmul/bounds.py):")
     print(f"  float FFT: Percival bound with balanced limbs must be <= {bounds.ROUNDOFF_LIMIT}")
     for d in (10**4, 10**5, 10**6, 10**7, 10**8):

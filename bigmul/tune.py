@@ -1,0 +1,156 @@
+"""``bigmul tune``: measure the crossovers ``auto`` depends on, on this machine.
+
+What this is for: replacing the package's default thresholds (``tuning.py``,
+measured on the development machine) with ones measured here, shown with
+their evidence, and optionally saved to a user config file that ``auto``
+reads at import.
+What it is not for: limb sizes and decimal bases -- those come from the
+error bounds (``bounds.py``) and are never traded for speed.
+
+Config file: ``$BIGMUL_TUNING`` if set, else ``~/.config/bigmul/tuning.json``;
+a JSON object mapping threshold names to integers.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+__all__ = ["config_path", "measure_crossover", "run_tune", "add_parser"]
+
+
+def config_path() -> Path:
+    """Where ``bigmul tune --write`` saves, and where ``auto`` looks."""
+    env = os.environ.get("BIGMUL_TUNING")
+    if env:
+        return Path(env)
+    return Path(os.path.expanduser("~")) / ".config" / "bigmul" / "tuning.json"
+
+
+def _median_time(fn: Callable[[], Any], repeats: int) -> float:
+    out = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t)
+    return statistics.median(out)
+
+
+def measure_crossover(sizes: list[int], make: Callable[[int], tuple[Callable[[], Any], Callable[[], Any]]],
+                      repeats: int = 7) -> tuple[int | None, list[tuple[int, float, float]]]:
+    """First size from which ``fast`` beats ``slow`` at every larger size tried.
+
+    ``make(size)`` returns ``(slow, fast)`` callables; both are timed in
+    alternation and the medians compared.  Returns ``(size or None, evidence)``
+    with evidence rows ``(size, slow median, fast median)``.
+    """
+    rows = []
+    for n in sizes:
+        slow, fast = make(n)
+        ts, tf = [], []
+        for _ in range(repeats):  # alternate so drift hits both
+            ts.append(_median_time(slow, 1))
+            tf.append(_median_time(fast, 1))
+        rows.append((n, statistics.median(ts), statistics.median(tf)))
+    cross = None
+    for i in range(len(rows)):
+        if all(r[2] < r[1] for r in rows[i:]):
+            cross = rows[i][0]
+            break
+    return cross, rows
+
+
+def _int_case(bits: int) -> tuple[Callable[[], Any], Callable[[], Any]]:
+    from .api import _mul_int
+
+    r = random.Random(bits)
+    a, b = r.getrandbits(bits) | 1 << (bits - 1), r.getrandbits(bits) | 1 << (bits - 1)
+    return (lambda: a * b), (lambda: _mul_int(a, b, "fft", False))
+
+
+def _str_case(digits: int) -> tuple[Callable[[], Any], Callable[[], Any]]:
+    from .decstr import multiply_str
+
+    r = random.Random(digits)
+    s = "".join(r.choices("123456789", k=digits))
+    t = "".join(r.choices("123456789", k=digits))
+    return (lambda: multiply_str(s, t, "direct")), (lambda: multiply_str(s, t, "fft"))
+
+
+def _conv_case(n: int) -> tuple[Callable[[], Any], Callable[[], Any]]:
+    import numpy as np
+
+    from .conv import convolve
+
+    x = np.random.default_rng(n).integers(0, 1000, n)
+    return (lambda: convolve(x, x, method="direct")), (lambda: convolve(x, x, method="fft"))
+
+
+def run_tune(quick: bool = False, out: Callable[[str], None] = print) -> dict[str, int]:
+    """Measure every crossover, print the evidence, return the new values."""
+    from . import tuning
+
+    found: dict[str, int] = {}
+    reps = 3 if quick else 7
+    plans = [
+        ("INT_FFT_MIN_BITS", "int: CPython a*b (slow) vs bigmul fft (fast), operand bits",
+         [20_000, 40_000, 60_000, 80_000, 120_000, 200_000, 400_000], _int_case, lambda n: n),
+        ("STR_DIRECT_MAX_LIMBS", "decimal str: direct (slow) vs fft (fast), digits per operand",
+         [500, 1000, 2000, 4000, 8000, 16000], _str_case, None),
+        ("CONVOLVE_DIRECT_MAX_WORK", "convolve: direct (slow) vs fft (fast), length n (work n*n)",
+         [50, 100, 200, 400, 800, 1600], _conv_case, lambda n: n * n),
+    ]
+    for name, what, sizes, make, to_value in plans:
+        if quick:
+            sizes = sizes[::2]
+        cross, rows = measure_crossover(sizes, make, reps)
+        out(f"{name}: {what}")
+        for n, ts, tf in rows:
+            out(f"  {n:>9,}  slow {ts * 1e3:9.3f} ms  fast {tf * 1e3:9.3f} ms  {'fast wins' if tf < ts else ''}")
+        if cross is None:
+            out(f"  no crossover in range; keeping {getattr(tuning, name)}")
+            continue
+        if name == "STR_DIRECT_MAX_LIMBS":
+            from .choose import _direct_k
+
+            k = _direct_k(cross, cross)
+            value = max(1, -(-cross // k) - 1)
+        else:
+            value = to_value(cross)  # type: ignore[misc]
+        found[name] = value
+        out(f"  -> {name} = {value} (package default {getattr(tuning, name)})")
+    return found
+
+
+def cmd_tune(args: argparse.Namespace) -> int:
+    from .cli import CLIError
+
+    found = run_tune(quick=args.quick)
+    if args.write:
+        path = config_path()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            old = json.loads(path.read_text()) if path.exists() else {}
+            old.update(found)
+            path.write_text(json.dumps(old, indent=1) + "\n")
+        except (OSError, ValueError) as exc:
+            raise CLIError(f"cannot write {path}: {exc}") from None
+        print(f"wrote {path}; 'auto' reads it at import (delete it to restore the defaults)",
+              file=sys.stderr)
+    return 0
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("tune", help="measure the crossovers auto uses, on this machine",
+                       description="Measure the int/fft, decimal direct/fft and convolve direct/fft "
+                                   "crossovers; print the evidence; --write saves them to "
+                                   f"{config_path()} (or $BIGMUL_TUNING), which auto reads.")
+    p.add_argument("--quick", action="store_true", help="fewer sizes and repeats")
+    p.add_argument("--write", action="store_true", help="save the measured values to the config file")
+    p.set_defaults(func=cmd_tune)
