@@ -1,0 +1,567 @@
+"""``bigmul fuzz``: differential fuzzing of every method against Python ``int``.
+
+What this is for: anyone can rerun, with a seed, a stream of adversarial
+products (named operand families, every method, ints, decimal strings and
+digit arrays) checked against an independent reference; a failure is saved
+as a replay file, shrunk toward a smaller failing case, and reported with
+the exact command that reproduces it.
+What it is not for: speed measurements (``bigmul bench``).
+
+Reference: gmpy2 when installed (for speed; it computes the same integers as
+``int``), else ``int``.  Above ``MODULAR_ONLY_DIGITS`` an exact reference is
+too slow to be useful and the product is checked modulo several random
+64-bit primes drawn by the fuzzer (independent of the library's own check).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+__all__ = ["FAMILIES", "Case", "make_case", "check_case", "run", "replay", "shrink", "add_parser"]
+
+_LOG2_10 = 3.321928094887362
+MODULAR_ONLY_DIGITS = 3_000_000
+DIRECT_MAX_DIGITS = 20_000
+METHODS = ("auto", "direct", "fft", "ntt")
+KINDS = ("int", "str", "digits")
+
+
+@dataclass
+class Case:
+    """One fuzz case: operands, method, kind and the family that made it."""
+
+    kind: str
+    family: str
+    method: str
+    a: Any
+    b: Any
+    square: bool = False
+    index: int = 0
+    seed: int = 0
+
+    def digits(self) -> int:
+        def nd(x: Any) -> int:
+            if isinstance(x, str):
+                return len(x)
+            if isinstance(x, list):
+                return len(x)
+            return int(abs(x).bit_length() / _LOG2_10) + 1
+        return nd(self.a) + (0 if self.square else nd(self.b))
+
+
+# --- operand families ---------------------------------------------------------
+def _bits_for(digits: int) -> int:
+    return max(1, int(digits * _LOG2_10))
+
+
+def _limb_bits(rng: random.Random) -> int:
+    return rng.choice([8, 10, 11, 12, 13, 14, 15, 16, 17, 24])
+
+
+def _fam_uniform(rng: random.Random, bits: int) -> int:
+    return rng.getrandbits(bits) | (1 << (bits - 1))
+
+
+def _fam_runs(rng: random.Random, bits: int) -> int:
+    # Long runs of 0 and 1 bits, as GMP's mpz_rrandomb.
+    n, pos, bit = 0, 0, 1
+    while pos < bits:
+        run = rng.randint(1, max(1, bits // rng.choice([4, 16, 64, 256])))
+        if bit:
+            n |= ((1 << min(run, bits - pos)) - 1) << pos
+        pos += run
+        bit ^= 1
+    return n | (1 << (bits - 1))
+
+
+def _fam_all_max(rng: random.Random, bits: int) -> int:
+    b = _limb_bits(rng)
+    return (1 << (b * max(1, bits // b))) - 1
+
+
+def _fam_balanced_worst(rng: random.Random, bits: int) -> int:
+    # Every limb 100...0: every balanced limb at -B/2, the balanced worst case.
+    b = _limb_bits(rng)
+    n = max(1, bits // b)
+    return int(("1" + "0" * (b - 1)) * n, 2)
+
+
+def _fam_alternating(rng: random.Random, bits: int) -> int:
+    b = _limb_bits(rng)
+    n = max(1, bits // b)
+    return int(("1" * b + "0" * b) * (n // 2) + "1" * b * (n % 2), 2)
+
+
+def _fam_power(rng: random.Random, bits: int) -> int:
+    base = rng.choice([2, 10, 2 ** 16, 10 ** 4])
+    k = max(1, int(bits / max(1.0, base.bit_length() - 0.5)))
+    return base ** k + rng.choice([-1, 0, 1])
+
+
+def _fam_sparse(rng: random.Random, bits: int) -> int:
+    n = 1 << (bits - 1)
+    for _ in range(rng.randint(0, 6)):
+        n |= 1 << rng.randrange(bits)
+    return n
+
+
+def _fam_tiny(rng: random.Random, bits: int) -> int:
+    return rng.choice([0, 1, 2, 3, 2 ** 31 - 1, 2 ** 32, 2 ** 63 - 1, 2 ** 64, 2 ** 64 + 1])
+
+
+def _boundary_bits(rng: random.Random, max_bits: int) -> int:
+    from . import bounds, tuning
+    from .fft import transform_length
+
+    choices = [tuning.INT_FFT_MIN_BITS + d for d in (-1, 0, 1)]
+    for _ in range(8):
+        b = rng.randint(8, 20)
+        n = rng.choice([2 ** rng.randint(4, 20), 3 * 2 ** rng.randint(3, 18), 5 * 2 ** rng.randint(3, 17)])
+        L = transform_length(n, n)
+        bits = (L // 2 + rng.choice([-1, 0, 1])) * b
+        if 0 < bits <= max_bits and bounds.fft_limb_bits(bits, bits) > 0:
+            choices.append(bits)
+    return max(1, min(max_bits, rng.choice(choices)))
+
+
+FAMILIES: dict[str, Callable[[random.Random, int], int]] = {
+    "uniform": _fam_uniform,
+    "runs": _fam_runs,
+    "all-max": _fam_all_max,
+    "balanced-worst": _fam_balanced_worst,
+    "alternating": _fam_alternating,
+    "power+-1": _fam_power,
+    "sparse": _fam_sparse,
+    "boundary": _fam_uniform,  # sizes come from _boundary_bits
+    "unbalanced": _fam_uniform,  # second operand made tiny
+    "tiny": _fam_tiny,
+}
+
+
+def _to_text(n: int, rng: random.Random, family: str) -> str:
+    from .api import _mul_int  # noqa: F401  (ensures package import)
+
+    s = _int_to_decimal(abs(n))
+    if family == "all-max":
+        s = "9" * len(s)
+    elif family == "balanced-worst":
+        k = rng.choice([2, 3, 4, 5])
+        s = ("5" + "0" * (k - 1)) * max(1, len(s) // k)
+    if rng.random() < 0.2:
+        s = "0" * rng.randint(1, 5) + s
+    if rng.random() < 0.3:
+        s = rng.choice(["-", "+"]) + s
+    elif n < 0:
+        s = "-" + s
+    return s
+
+
+def _int_to_decimal(n: int) -> str:
+    try:
+        import gmpy2
+
+        return gmpy2.mpz(n).digits()
+    except ImportError:
+        old = sys.get_int_max_str_digits()
+        sys.set_int_max_str_digits(0)
+        try:
+            return str(n)
+        finally:
+            sys.set_int_max_str_digits(old)
+
+
+def make_case(seed: int, index: int, max_digits: int, methods: tuple[str, ...],
+              kinds: tuple[str, ...]) -> Case:
+    """Case number ``index`` of the stream for ``seed`` (deterministic)."""
+    rng = random.Random(f"bigmul-fuzz-{seed}-{index}")
+    kind = rng.choice(kinds)
+    family = rng.choice(list(FAMILIES))
+    method = rng.choice(methods)
+    # Log-uniform sizes, so small and large both appear often.
+    top = max_digits if kind != "digits" else min(max_digits, 20_000)
+    if method == "direct":
+        top = min(top, DIRECT_MAX_DIGITS)
+    digits = max(1, int(10 ** rng.uniform(0, max(0.0, __import__("math").log10(top)))))
+    bits = _bits_for(digits)
+    if family == "boundary":
+        bits = _boundary_bits(rng, _bits_for(top))
+    gen = FAMILIES[family]
+    a = gen(rng, bits)
+    b = gen(rng, bits if rng.random() < 0.5 else max(1, int(bits * rng.uniform(0.1, 1.0))))
+    if family == "unbalanced":
+        b = rng.choice([1, 3, 7, 2 ** 16 - 1, _fam_uniform(rng, max(1, bits // 1000))])
+    square = rng.random() < 0.15
+    if rng.random() < 0.35:
+        a = -a
+    if rng.random() < 0.35:
+        b = -b
+    if kind == "str":
+        return Case(kind, family, method, _to_text(a, rng, family), _to_text(b, rng, family),
+                    square, index, seed)
+    if kind == "digits":
+        width = rng.choice([4, 8, 16, 31, 40])
+        n1 = max(1, min(bits // 8, 5000))
+        n2 = max(1, min(int(n1 * rng.uniform(0.05, 1.0)), 5000))
+        lo = -(2 ** width) if rng.random() < 0.4 else 0
+        if family in ("all-max", "balanced-worst"):
+            x = [2 ** width - 1] * n1
+            y = [lo if lo else 2 ** width - 1] * n2
+        else:
+            x = [rng.randint(lo, 2 ** width - 1) for _ in range(n1)]
+            y = [rng.randint(lo, 2 ** width - 1) for _ in range(n2)]
+        return Case(kind, family, method, x, y, False, index, seed)
+    return Case(kind, family, method, a, b, square, index, seed)
+
+
+# --- checking --------------------------------------------------------------------
+_rng_primes = random.Random()
+
+
+def _check_primes(count: int = 3) -> list[int]:
+    from .guards import is_prime
+
+    out = []
+    while len(out) < count:
+        p = _rng_primes.randrange(2 ** 62, 2 ** 64) | 1
+        if is_prime(p):
+            out.append(p)
+    return out
+
+
+def _ref_product(x: int, y: int) -> int:
+    try:
+        import gmpy2
+
+        return int(gmpy2.mpz(x) * gmpy2.mpz(y))
+    except ImportError:
+        return x * y
+
+
+def _ref_convolve(x: list[int], y: list[int]) -> list[int]:
+    """Independent reference: Kronecker substitution with Python ints, signs split."""
+    n = len(x) + len(y) - 1
+    bound = min(len(x), len(y)) * max(map(abs, x)) * max(map(abs, y))
+    w = bound.bit_length() + 2
+    total = [0] * n
+    for sx, xs in ((1, [max(v, 0) for v in x]), (-1, [max(-v, 0) for v in x])):
+        X = sum(v << (w * i) for i, v in enumerate(xs))
+        if not X:
+            continue
+        for sy, ys in ((1, [max(v, 0) for v in y]), (-1, [max(-v, 0) for v in y])):
+            Y = sum(v << (w * i) for i, v in enumerate(ys))
+            if not Y:
+                continue
+            P = _ref_product(X, Y)
+            mask = (1 << w) - 1
+            for i in range(n):
+                total[i] += sx * sy * ((P >> (w * i)) & mask)
+    return total
+
+
+def check_case(case: Case, target: Callable[..., Any] | None = None) -> str | None:
+    """Run one case; None when right, else a one-line description of what went wrong."""
+    from . import api, conv
+
+    if case.kind == "digits":
+        got = (target or conv.convolve)(case.a, case.b, method=case.method)
+        want = _ref_convolve(case.a, case.b)
+        got_l = [int(v) for v in got]
+        if got_l != want:
+            bad = next(i for i, (g, w) in enumerate(zip(got_l, want)) if g != w) if len(got_l) == len(want) else -1
+            return f"convolve mismatch at coefficient {bad} (lengths {len(got_l)} vs {len(want)})"
+        return None
+    fn = target or (api.square if case.square else api.multiply)
+    if case.square:
+        got = fn(case.a, method=case.method)
+    else:
+        got = fn(case.a, case.b, method=case.method)
+    if case.kind == "str":
+        a = _parse_text(case.a)
+        b = a if case.square else _parse_text(case.b)
+        if not isinstance(got, str):
+            return f"expected str, got {type(got).__name__}"
+        if got.startswith("-0") or (len(got) > 1 and got.lstrip("-").startswith("0")):
+            return f"non-canonical output {got[:20]!r}"
+        g = _parse_text(got)
+    else:
+        a, b = case.a, (case.a if case.square else case.b)
+        if type(got) is not int:
+            return f"expected int, got {type(got).__name__}"
+        g = got
+    if case.digits() > MODULAR_ONLY_DIGITS:
+        for p in _check_primes():
+            if (a % p) * (b % p) % p != g % p:
+                return f"product wrong modulo the fuzz prime {p}"
+        return None
+    if g != _ref_product(a, b):
+        return "product differs from the int reference"
+    return None
+
+
+def _parse_text(s: str) -> int:
+    try:
+        import gmpy2
+
+        t = s.strip().replace("_", "")
+        neg = t.startswith("-")
+        v = int(gmpy2.mpz(t.lstrip("+-") or "0"))
+        return -v if neg else v
+    except ImportError:
+        old = sys.get_int_max_str_digits()
+        sys.set_int_max_str_digits(0)
+        try:
+            return int(s)
+        finally:
+            sys.set_int_max_str_digits(old)
+
+
+# --- replay files and shrinking ----------------------------------------------------
+def _encode(v: Any) -> Any:
+    if isinstance(v, int):
+        return {"int_hex": hex(v)}
+    return v
+
+
+def _decode(v: Any) -> Any:
+    if isinstance(v, dict) and "int_hex" in v:
+        return int(v["int_hex"], 16)
+    return v
+
+
+def save_replay(case: Case, problem: str, out_dir: Path) -> Path:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"fail-seed{case.seed}-case{case.index}.json"
+    doc = {"format": "bigmul-fuzz-replay/1", "problem": problem, "kind": case.kind, "family": case.family,
+           "method": case.method, "square": case.square, "seed": case.seed, "index": case.index,
+           "a": _encode(case.a), "b": _encode(case.b),
+           "command": f"bigmul fuzz --replay {path}"}
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def load_replay(path: str | os.PathLike) -> Case:
+    doc = json.loads(Path(path).read_text())
+    if doc.get("format") != "bigmul-fuzz-replay/1":
+        raise ValueError(f"{path} is not a bigmul fuzz replay file")
+    return Case(doc["kind"], doc["family"], doc["method"], _decode(doc["a"]), _decode(doc["b"]),
+                bool(doc["square"]), int(doc["index"]), int(doc["seed"]))
+
+
+def _smaller(case: Case) -> Iterator[Case]:
+    """Candidate simplifications: drop the low or high half of an operand."""
+    def halves(v: Any) -> list[Any]:
+        if isinstance(v, list):
+            return [v[: len(v) // 2], v[len(v) // 2:]] if len(v) > 1 else []
+        if isinstance(v, str):
+            sign = v[0] if v[:1] in "+-" else ""
+            body = v.lstrip("+-").strip()
+            return [sign + body[: len(body) // 2], sign + body[len(body) // 2:]] if len(body) > 1 else []
+        k = abs(v).bit_length() // 2
+        if k == 0:
+            return []
+        s = -1 if v < 0 else 1
+        return [s * (abs(v) >> k), s * (abs(v) & ((1 << k) - 1))]
+
+    for a in halves(case.a):
+        yield Case(case.kind, case.family, case.method, a, a if case.square else case.b,
+                   case.square, case.index, case.seed)
+    if not case.square:
+        for b in halves(case.b):
+            yield Case(case.kind, case.family, case.method, case.a, b, case.square, case.index, case.seed)
+
+
+def _fails(case: Case, target: Callable[..., Any] | None) -> str | None:
+    try:
+        return check_case(case, target)
+    except Exception as exc:  # noqa: BLE001 - an exception is a finding
+        return f"{type(exc).__name__}: {exc}"
+
+
+def shrink(case: Case, problem: str, target: Callable[..., Any] | None = None,
+           max_steps: int = 60) -> tuple[Case, str]:
+    """Greedy shrink: keep any halving that still fails."""
+    steps = 0
+    improved = True
+    while improved and steps < max_steps:
+        improved = False
+        for cand in _smaller(case):
+            steps += 1
+            p = _fails(cand, target)
+            if p:
+                case, problem, improved = cand, p, True
+                break
+            if steps >= max_steps:
+                break
+    return case, problem
+
+
+# --- the runner ---------------------------------------------------------------------
+@dataclass
+class Summary:
+    cases: int = 0
+    digits: int = 0
+    by_family: Counter = field(default_factory=Counter)
+    by_method: Counter = field(default_factory=Counter)
+    by_kind: Counter = field(default_factory=Counter)
+    largest: dict = field(default_factory=dict)
+    failures: list = field(default_factory=list)
+    guard_stats: dict = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def text(self) -> str:
+        lines = [f"cases: {self.cases:,}   digits multiplied: {self.digits:,}   "
+                 f"mismatches: {len(self.failures)}   time: {self.seconds:.1f} s",
+                 "per kind:   " + ", ".join(f"{k} {v:,}" for k, v in sorted(self.by_kind.items())),
+                 "per method: " + ", ".join(f"{k} {v:,}" for k, v in sorted(self.by_method.items())),
+                 "per family (cases / largest case in digits):"]
+        for fam in FAMILIES:
+            if self.by_family.get(fam):
+                lines.append(f"  {fam:<15} {self.by_family[fam]:>7,}  {self.largest.get(fam, 0):>12,}")
+        lines.append(f"guards: {self.guard_stats}")
+        for f in self.failures:
+            lines.append(f"FAIL {f['problem']}  -> replay: {f['command']}")
+        return "\n".join(lines)
+
+
+def run(seed: int = 0, cases: int | None = None, seconds: float | None = None,
+        max_digits: int = 100_000, methods: tuple[str, ...] = METHODS, kinds: tuple[str, ...] = KINDS,
+        out_dir: str | os.PathLike = "fuzz-out", progress: bool = True,
+        target: Callable[..., Any] | None = None, stop_on_failure: bool = True,
+        inject: str | None = None) -> Summary:
+    """Run the fuzz stream; returns a :class:`Summary` (failures saved under ``out_dir``)."""
+    from . import guards
+
+    if cases is None and seconds is None:
+        cases = 200
+    guards.reset_stats()
+    summary = Summary()
+    bar = _bar(cases, progress)
+    t0 = time.monotonic()
+    i = 0
+    ctx = _inject(inject)
+    with ctx:
+        while (cases is None or i < cases) and (seconds is None or time.monotonic() - t0 < seconds):
+            case = make_case(seed, i, max_digits, methods, kinds)
+            i += 1
+            problem = _fails(case, target)
+            d = case.digits()
+            summary.cases += 1
+            summary.digits += d
+            summary.by_family[case.family] += 1
+            summary.by_method[case.method] += 1
+            summary.by_kind[case.kind] += 1
+            summary.largest[case.family] = max(summary.largest.get(case.family, 0), d)
+            bar.update(1)
+            if problem:
+                small, small_problem = shrink(case, problem, target)
+                path = save_replay(small, small_problem, Path(out_dir))
+                summary.failures.append({"problem": small_problem, "family": case.family,
+                                         "method": case.method, "kind": case.kind, "index": case.index,
+                                         "replay": str(path), "command": f"bigmul fuzz --replay {path}"})
+                if stop_on_failure:
+                    break
+    bar.close()
+    summary.seconds = time.monotonic() - t0
+    summary.guard_stats = guards.stats()
+    return summary
+
+
+class _Null:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *a: Any) -> None:
+        return None
+
+
+def _inject(fault: str | None) -> Any:
+    if not fault:
+        return _Null()
+    from .faults import inject
+
+    return inject(fault)
+
+
+def _bar(total: int | None, enabled: bool) -> Any:
+    if enabled:
+        try:
+            from tqdm import tqdm
+
+            return tqdm(total=total, desc="fuzz", unit="case", file=sys.stderr)
+        except ImportError:
+            pass
+    from .bench import _NoBar
+
+    return _NoBar(total or 0, enabled)
+
+
+def replay(path: str | os.PathLike, target: Callable[..., Any] | None = None) -> str | None:
+    """Re-run a saved case; None when it now passes."""
+    return _fails(load_replay(path), target)
+
+
+def _csv(text: str, allowed: tuple[str, ...], what: str) -> tuple[str, ...]:
+    from .cli import CLIError
+
+    items = tuple(x.strip() for x in text.split(",") if x.strip())
+    for x in items:
+        if x not in allowed:
+            raise CLIError(f"unknown {what} {x!r}; valid: {', '.join(allowed)}")
+    if not items:
+        raise CLIError(f"no {what} given")
+    return items
+
+
+def cmd_fuzz(args: argparse.Namespace) -> int:
+    from .cli import CLIError
+    from .faults import FAULTS
+
+    if args.replay:
+        try:
+            problem = replay(args.replay)
+        except (OSError, ValueError, KeyError) as exc:
+            raise CLIError(f"cannot replay {args.replay!r}: {exc}") from None
+        if problem:
+            print(f"replay FAILS: {problem}")
+            return 1
+        print("replay passes")
+        return 0
+    if args.inject and args.inject not in FAULTS:
+        raise CLIError(f"unknown fault {args.inject!r}; valid: {', '.join(FAULTS)}")
+    if args.max_digits < 1 or args.max_digits > 10 ** 8:
+        raise CLIError("--max-digits must be between 1 and 100000000")
+    if args.seconds is not None and args.seconds <= 0:
+        raise CLIError("--seconds must be positive")
+    if args.cases is not None and args.cases <= 0:
+        raise CLIError("--cases must be positive")
+    s = run(seed=args.seed, cases=args.cases, seconds=args.seconds, max_digits=args.max_digits,
+            methods=_csv(args.methods, METHODS, "method"), kinds=_csv(args.kinds, KINDS, "kind"),
+            out_dir=args.out, progress=not args.no_progress, inject=args.inject)
+    print(s.text())
+    return 1 if s.failures else 0
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("fuzz", help="differential fuzzing against Python int",
+                       description="Run seeded adversarial products through every method and compare "
+                                   "with Python int; failures are shrunk and saved with a replay command.")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--seconds", type=float, help="run for this long")
+    g.add_argument("--cases", type=int, help="run this many cases (default 200)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--max-digits", type=int, default=100_000, help="largest operand size (default 10^5)")
+    p.add_argument("--methods", default=",".join(METHODS), help="comma separated (default all)")
+    p.add_argument("--kinds", default=",".join(KINDS), help="comma separated: int,str,digits")
+    p.add_argument("--out", default="fuzz-out", metavar="DIR", help="where failing cases are saved")
+    p.add_argument("--replay", metavar="FILE", help="re-run one saved failing case")
+    p.add_argument("--inject", metavar="FAULT", help="run with a fault injected (the guards must hide it)")
+    p.add_argument("--no-progress", action="store_true")
+    p.set_defaults(func=cmd_fuzz)
