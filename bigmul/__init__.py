@@ -22,6 +22,7 @@ from .carry import carry
 from .choose import METHODS, Plan, choose_method
 from .conv import convolve
 from .digits import from_digits, to_digits
+from .gpu import GPUUnavailableError
 from .memory import set_memory_limit
 from .guards import reset_stats as reset_guard_stats
 from .guards import stats as guard_stats
@@ -29,7 +30,7 @@ from .guards import stats as guard_stats
 __all__ = [
     "multiply", "square", "convolve", "carry", "to_digits", "from_digits",
     "choose_method", "Plan", "METHODS", "guard_stats", "reset_guard_stats",
-    "set_memory_limit", "selftest", "__version__",
+    "set_memory_limit", "selftest", "GPUUnavailableError", "__version__",
 ]
 
 

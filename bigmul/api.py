@@ -58,6 +58,14 @@ def _as_int(x: Any, name: str) -> int:
     return int(x) if k == "mpz" else operator.index(x)
 
 
+def fallback_name(prev: str, nxt: str) -> str:
+    """Counter name for moving from a failed step to the next one."""
+    if prev == "gpu":
+        return "fallback_cpu"
+    return {"fft": "retry_fft", "ntt": "fallback_ntt", "direct": "fallback_direct",
+            "int": "fallback_int", "gpu": "retry_gpu"}[nxt]
+
+
 #: From this many bits the operand residues for the modular check are computed
 #: on a helper thread while the transforms run (CPython's ``%`` holds the GIL,
 #: pocketfft releases it).
@@ -78,11 +86,27 @@ def _run_int(a: int, b: int | None, plan: Plan) -> int:
 
     for i, step in enumerate(plan.steps):
         if i:
-            guards.count({"fft": "retry_fft", "ntt": "fallback_ntt", "direct": "fallback_direct",
-                          "int": "fallback_int"}[step.engine])
+            guards.count(fallback_name(plan.steps[i - 1].engine, step.engine))
         if step.engine == "int":
             return a * (a if b is None else b)
         bits = step.limb
+        if step.engine == "gpu":
+            from .gpu import DeviceFailure, gpu_int_product
+
+            try:
+                c = gpu_int_product(a, b, bits)
+            except GuardTrip as trip:
+                guards.count("trip_" + trip.reason)
+                continue
+            except DeviceFailure:
+                guards.count("device_failure")
+                continue
+            guards.count("checks")
+            ra, rb = _residues(a, b)
+            if ra * rb % guards.PRIME == c % guards.PRIME:
+                return c
+            guards.count("trip_modular")
+            continue
         x = int_to_limbs(a, bits)
         y = None if b is None else int_to_limbs(b, bits)
         job = None

@@ -7,16 +7,20 @@ run the whole length of the number (999...9 x 999...9, (2**k - 1)**2).
 What it is not for: choosing limbs or checking products.
 
 Method: a few vectorised passes ``c[k] = c[k] mod B + c[k-1] div B`` shrink
-every coefficient to ``[-1, B]``; the 0/1 carries that remain are resolved in
-one step by a carry-lookahead (the carry into position k comes from the last
-position below k that is not ``B - 1``), done with ``np.maximum.accumulate``.
-A remaining -1 (a borrow) is resolved the same way on the complement.
+every coefficient to ``[-1, B]`` (the number of passes follows from the
+initial extremes); the +1 carries and -1 borrows that remain are resolved by
+following them as runs: a carry leaves each position equal to ``B`` and runs
+through the positions equal to ``B - 1``; a borrow leaves each -1 and runs
+through zeros (``_ripple``).  Each costs a few vectorised passes whatever the
+chain lengths.  The same code runs on CuPy arrays for the GPU engine.
 """
 from __future__ import annotations
 
 from typing import Any, Sequence
 
 import numpy as np
+
+from .digits import array_module
 
 __all__ = ["normalize", "regroup", "carry"]
 
@@ -33,34 +37,39 @@ def _ripple(v: np.ndarray, base: int, up: bool) -> np.ndarray:
     is a couple of comparisons over the array plus work on those positions
     only; long chains ((2**k - 1)**2) are handled as runs, not one by one.
     """
+    xp = array_module(v)
     n = len(v)
     gen_val, prop_val, delta = (base, base - 1, 1) if up else (-1, 0, -1)
-    gen = np.flatnonzero(v == gen_val)
+    gen = xp.flatnonzero(v == gen_val)
     if len(gen) == 0:
         return v
     v[gen] -= delta * base
     target = gen + 1
-    prop = np.flatnonzero(v == prop_val)
+    prop = xp.flatnonzero(v == prop_val)
     if len(prop):
         # Runs of consecutive propagating positions: [starts[i], ends[i]].
-        brk = np.flatnonzero(np.diff(prop) != 1)
-        starts = prop[np.concatenate(([0], brk + 1))]
-        ends = prop[np.concatenate((brk, [len(prop) - 1]))]
+        brk = xp.flatnonzero(xp.diff(prop) != 1)
+        first = xp.zeros(1, dtype=brk.dtype)
+        last = xp.full(1, len(prop) - 1, dtype=brk.dtype)
+        starts = prop[xp.concatenate((first, brk + 1))]
+        ends = prop[xp.concatenate((brk, last))]
         # A carry landing on a run start ripples to the run's end + 1.
-        i = np.searchsorted(starts, target)
+        i = xp.searchsorted(starts, target)
         hit = i < len(starts)
         hit[hit] = starts[i[hit]] == target[hit]
-        if hit.any():
+        if bool(hit.any()):
             rs, re = starts[i[hit]], ends[i[hit]]
             lengths = re - rs + 1
             # Every position of the hit runs: rs[j] .. re[j], vectorised.
-            offs = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-            v[np.repeat(rs, lengths) + offs] = prop_val + delta - delta * base
+            offs = xp.arange(int(lengths.sum())) - xp.repeat(xp.cumsum(lengths) - lengths, lengths)
+            v[xp.repeat(rs, lengths) + offs] = prop_val + delta - delta * base
             target = target.copy()
             target[hit] = re + 1
-    if target[-1] >= n:
+    if int(target.max()) >= n:
         raise OverflowError("carry out of the top limb: not enough headroom")
-    np.add.at(v, target, delta)
+    # Targets are distinct (a carry leaves each emitting position once and each
+    # run has one end), so a plain fancy-index add is exact.
+    v[target] += delta
     return v
 
 
@@ -75,7 +84,7 @@ def _carry_pass(c: np.ndarray, base: int, bits: int) -> np.ndarray:
         hi = c >> bits
         c &= base - 1
     else:
-        hi, c = np.divmod(c, base)
+        hi, c = array_module(c).divmod(c, base)
     c[1:] += hi[:-1]
     if hi[-1]:
         raise OverflowError("carry out of the top limb: not enough headroom")
@@ -95,7 +104,8 @@ def normalize(c: np.ndarray, base: int, *, copy: bool = True) -> np.ndarray:
     >>> normalize(np.array([-1, 0, 1, 0]), 256).tolist()  # 256**2 - 1
     [255, 255, 0, 0]
     """
-    c = np.array(c, dtype=np.int64, copy=copy or None)  # carried in place below
+    xp = array_module(c)
+    c = xp.array(c, dtype=xp.int64, copy=copy or None)  # carried in place below
     if len(c) == 0:
         return c
     pow2 = base & (base - 1) == 0
@@ -123,7 +133,8 @@ def regroup(c: np.ndarray, base: int, group: int, *, copy: bool = True) -> np.nd
     >>> regroup(np.array([18, 27, 28, 13, 4, 0]), 10, 2).tolist()
     [288, 158, 4]
     """
-    c = np.array(c, dtype=np.int64, copy=copy or None)
+    xp = array_module(c)
+    c = xp.array(c, dtype=xp.int64, copy=copy or None)
     if group == 1:
         return c
     pow2 = base & (base - 1) == 0
@@ -135,7 +146,7 @@ def regroup(c: np.ndarray, base: int, group: int, *, copy: bool = True) -> np.nd
         m = base + m // base
     pad = (-len(c)) % group
     if pad:
-        c = np.concatenate([c, np.zeros(pad, dtype=np.int64)])
+        c = xp.concatenate([c, xp.zeros(pad, dtype=xp.int64)])
     v = c.reshape(-1, group)
     out = v[:, group - 1].copy()
     for i in range(group - 2, -1, -1):

@@ -16,7 +16,7 @@ from . import bounds, tuning
 __all__ = ["METHODS", "Step", "Plan", "plan_int", "plan_str", "choose_method", "check_method"]
 
 #: Methods accepted by ``multiply``, ``square`` and ``convolve``.
-METHODS = ("auto", "direct", "fft", "ntt")
+METHODS = ("auto", "direct", "fft", "ntt", "gpu")
 
 _LOG2_10 = 3.321928094887362
 
@@ -32,7 +32,7 @@ def check_method(method: Any) -> str:
 
 @dataclass(frozen=True)
 class Step:
-    """One engine configuration: ``engine`` in {'int', 'direct', 'fft', 'ntt'}.
+    """One engine configuration: ``engine`` in {'int', 'direct', 'fft', 'ntt', 'gpu'}.
 
     ``limb`` is the limb width in bits (binary path) or ``k`` of base ``10**k``
     (decimal path); 0 for ``'int'``.
@@ -60,6 +60,20 @@ class Plan:
 
     def __str__(self) -> str:
         return f"{' -> '.join(map(str, self.steps))}: {self.reason}"
+
+
+def _gpu_on() -> bool:
+    from .gpu import gpu_enabled
+
+    return gpu_enabled()
+
+
+def _require_gpu() -> None:
+    from .gpu import GPUUnavailableError, gpu_status
+
+    ok, why = gpu_status()
+    if not ok:
+        raise GPUUnavailableError(f"method='gpu' cannot run here: {why}")
 
 
 def _direct_bits(bits1: int, bits2: int) -> int:
@@ -92,6 +106,12 @@ def plan_int(bits1: int, bits2: int, method: str = "auto") -> Plan:
     'fft(14) -> fft(12) -> ntt(24) -> int'
     """
     small = min(bits1, bits2)
+    if method == "gpu" or (method == "auto" and small >= tuning.GPU_MIN_BITS and _gpu_on()):
+        cpu = plan_int(bits1, bits2, "fft")
+        b = cpu.steps[0].limb if cpu.steps[0].engine == "fft" else 0
+        _require_gpu()
+        steps = ((Step("gpu", b),) if b else ()) + cpu.steps
+        return Plan("int", steps, f"GPU float64 cuFFT with {b}-bit balanced limbs, CPU engines as fallback")
     if method == "auto":
         if small < tuning.INT_FFT_MIN_BITS:
             return Plan("int", (Step("int"),), f"smaller operand {small} bits is below the "
@@ -124,6 +144,12 @@ def plan_str(digits1: int, digits2: int, method: str = "auto") -> Plan:
     'fft(4) -> fft(3) -> ntt(7) -> int'
     """
     small = min(digits1, digits2)
+    if method == "gpu" or (method == "auto" and small * _LOG2_10 >= tuning.GPU_MIN_BITS and _gpu_on()):
+        cpu = plan_str(digits1, digits2, "fft")
+        k = cpu.steps[0].limb if cpu.steps[0].engine == "fft" else 0
+        _require_gpu()
+        steps = ((Step("gpu", k),) if k else ()) + cpu.steps
+        return Plan("str", steps, f"GPU float64 cuFFT in base 10**{k}, CPU engines as fallback")
     if method == "auto":
         kd = _direct_k(digits1, digits2)
         method = "direct" if -(-small // kd) <= tuning.STR_DIRECT_MAX_LIMBS else "fft"

@@ -169,7 +169,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     print("bigmul: exact integer multiplication by convolution")
     for k, v in _versions().items():
         print(f"  {k:<11} {v}")
-    print(f"methods: {', '.join(METHODS)} (int path: CPython a*b below the crossover)")
+    print(f"methods: {', '.join(METHODS)} (auto: CPython a*b below the crossover)")
     print(f"cpu cores: {os.cpu_count()}")
     print("thresholds (bigmul/tuning.py):")
     for name in dir(tuning):
@@ -186,6 +186,11 @@ def cmd_info(args: argparse.Namespace) -> int:
           f"lengths up to 2**{bounds.NTT_MAX_LOG2}")
     print(f"  modular check prime this run: {guards.PRIME} (62-bit, random)")
     print(f"memory limit: {memory.memory_limit() / 2**30:.1f} GiB")
+    from .gpu import gpu_info
+
+    print("GPU engine:")
+    for k, v in gpu_info().items():
+        print(f"  {k:<16} {v}")
     return 0
 
 

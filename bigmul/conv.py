@@ -81,9 +81,19 @@ def _eval_mod(c: np.ndarray, r: int, q: int) -> int:
     return int(t.sum(dtype=np.uint64)) % q
 
 
-def _fft_native(x: np.ndarray, y: np.ndarray) -> np.ndarray | None:
-    """Float FFT of the values themselves, or None when it cannot be trusted."""
+def _fft_native(x: np.ndarray, y: np.ndarray, device: bool = False) -> np.ndarray | None:
+    """Float FFT of the values themselves (on the GPU with ``device``), or None when it cannot be trusted."""
     from .fft import fft_convolve, transform_length
+
+    if device:
+        from .gpu import DeviceFailure, gpu_float_convolve
+
+        def fft_convolve(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, float, float]:  # noqa: F811
+            try:
+                return gpu_float_convolve(a, b)
+            except DeviceFailure:
+                guards.count("device_failure")
+                return np.zeros(len(a) + len(b) - 1), float("nan"), 0.0
 
     nx = math.sqrt(float(np.dot(x.astype(np.float64), x.astype(np.float64))))
     ny = math.sqrt(float(np.dot(y.astype(np.float64), y.astype(np.float64))))
@@ -196,11 +206,15 @@ def convolve(x: Sequence[int] | np.ndarray, y: Sequence[int] | np.ndarray, *,
         return np.zeros(len(X) + len(Y) - 1, dtype=np.int64)
     if method == "auto":
         method = "direct" if len(X) * len(Y) <= tuning.CONVOLVE_DIRECT_MAX_WORK else "fft"
+    if method == "gpu":
+        from .choose import _require_gpu
+
+        _require_gpu()
     if fits and X.dtype != object and Y.dtype != object:
         if method == "direct":
             return np.convolve(X, Y)
-        if method == "fft":
-            r = _fft_native(X, Y)
+        if method in ("fft", "gpu"):
+            r = _fft_native(X, Y, device=method == "gpu")
             if r is not None:
                 return r
             method = "ntt"

@@ -26,7 +26,9 @@ import numpy as np
 from . import guards, tuning
 from .choose import plan_str
 from .digits import decimal_to_limbs, limbs_to_decimal, parse_decimal
+from .api import fallback_name
 from .engines import GuardTrip, limb_product
+from .gpu import DeviceFailure
 
 __all__ = ["multiply_str"]
 
@@ -102,8 +104,7 @@ def multiply_str(s: str, t: str | None, method: str = "auto",
     log(f"parsed {len(da):,} x {len(da) if db is None else len(db):,} digits; plan {plan}")
     for i, step in enumerate(plan.steps):
         if i:
-            guards.count({"fft": "retry_fft", "ntt": "fallback_ntt", "direct": "fallback_direct",
-                          "int": "fallback_int"}[step.engine])
+            guards.count(fallback_name(plan.steps[i - 1].engine, step.engine))
         if step.engine == "int":
             return sign + _int_fallback(da, db)
         k = step.limb
@@ -116,6 +117,10 @@ def multiply_str(s: str, t: str | None, method: str = "auto",
         except GuardTrip as trip:
             guards.count("trip_" + trip.reason)
             log(f"{step}: {trip}; next step")
+            continue
+        except DeviceFailure as exc:
+            guards.count("device_failure")
+            log(f"{step}: device failure ({exc}); next step")
             continue
         log(f"{step}: product limbs ready")
         guards.count("checks")

@@ -18,7 +18,7 @@ import numpy as np
 
 __all__ = [
     "int_to_limbs", "limbs_to_int", "parse_decimal", "decimal_to_limbs", "limbs_to_decimal",
-    "to_digits", "from_digits", "balance",
+    "to_digits", "from_digits", "balance", "array_module", "bytes_to_limbs", "limbs_to_bytes",
 ]
 
 _POW10 = [10 ** i for i in range(19)]
@@ -33,6 +33,55 @@ def _group_layout(bits: int) -> list[tuple[int, int, int]]:
         w, off = divmod(pos, 64)
         out.append((w, off, off + bits > 64))
     return out
+
+
+def array_module(a: Any) -> Any:
+    """numpy, or CuPy for a CuPy array (so one kernel serves both; CuPy is never imported otherwise)."""
+    if type(a).__module__.split(".")[0] == "cupy":
+        import cupy
+
+        return cupy
+    return np
+
+
+def bytes_to_limbs(raw: Any, bits: int, count: int) -> Any:
+    """Little-endian bytes (uint8 array of exactly ``ceil(count/8) * bits`` bytes) -> ``count`` limbs.
+
+    Works on numpy and CuPy arrays alike: groups of 8 limbs span exactly
+    ``bits`` bytes, read as ``ceil(bits/8)`` 64-bit words and cut with a fixed
+    set of shifts.  Returns int64.
+    """
+    xp = array_module(raw)
+    groups = len(raw) // bits
+    nw = -(-bits * 8 // 64)
+    padded = xp.zeros((groups, nw * 8), dtype=xp.uint8)
+    padded[:, :bits] = raw.reshape(groups, bits)
+    W = padded.view(xp.uint64)
+    mask = xp.uint64((1 << bits) - 1)
+    out = xp.empty((groups, 8), dtype=xp.uint64)
+    for i, (w, off, spill) in enumerate(_group_layout(bits)):
+        d = W[:, w] >> xp.uint64(off)
+        if spill:
+            d |= W[:, w + 1] << xp.uint64(64 - off)
+        out[:, i] = d & mask
+    return out.reshape(-1)[:count].view(xp.int64)
+
+
+def limbs_to_bytes(limbs: Any, bits: int) -> Any:
+    """Inverse of :func:`bytes_to_limbs`: limbs in ``[0, 2**bits)`` -> little-endian uint8 bytes."""
+    xp = array_module(limbs)
+    n = len(limbs)
+    groups = -(-n // 8)
+    d = xp.zeros(groups * 8, dtype=xp.uint64)
+    d[:n] = limbs
+    d = d.reshape(groups, 8)
+    nw = -(-bits * 8 // 64)
+    W = xp.zeros((groups, nw), dtype=xp.uint64)
+    for i, (w, off, spill) in enumerate(_group_layout(bits)):
+        W[:, w] |= d[:, i] << xp.uint64(off)
+        if spill:
+            W[:, w + 1] |= d[:, i] >> xp.uint64(64 - off)
+    return W.view(xp.uint8).reshape(groups, nw * 8)[:, :bits].reshape(-1)
 
 
 def int_to_limbs(n: int, bits: int) -> np.ndarray:
@@ -52,28 +101,14 @@ def int_to_limbs(n: int, bits: int) -> np.ndarray:
     """
     if not 1 <= bits <= 56:
         raise ValueError(f"bits must be in [1, 56], got {bits}")
-    nbits = n.bit_length()
-    count = -(-nbits // bits)
+    count = -(-n.bit_length() // bits)
     if count == 0:
         return np.zeros(0, dtype=np.int64)
-    groups = -(-count // 8)
-    buf = n.to_bytes(groups * bits, "little")
+    buf = n.to_bytes(-(-count // 8) * bits, "little")
     if bits in (8, 16, 32):
         dt = {8: np.uint8, 16: "<u2", 32: "<u4"}[bits]
         return np.frombuffer(buf, dtype=dt, count=count).astype(np.int64)
-    nw = -(-bits * 8 // 64)
-    raw = np.zeros((groups, nw * 8), dtype=np.uint8)
-    raw[:, :bits] = np.frombuffer(buf, dtype=np.uint8).reshape(groups, bits)
-    W = raw.view("<u8")
-    mask = np.uint64((1 << bits) - 1)
-    out = np.empty((groups, 8), dtype=np.uint64)
-    for i, (w, off, spill) in enumerate(_group_layout(bits)):
-        d = W[:, w] >> np.uint64(off)
-        if spill:
-            d |= W[:, w + 1] << np.uint64(64 - off)
-        d &= mask
-        out[:, i] = d
-    return out.reshape(-1)[:count].view(np.int64)
+    return bytes_to_limbs(np.frombuffer(buf, dtype=np.uint8), bits, count)
 
 
 def limbs_to_int(limbs: np.ndarray, bits: int) -> int:
@@ -86,24 +121,12 @@ def limbs_to_int(limbs: np.ndarray, bits: int) -> int:
     """
     if not 1 <= bits <= 56:
         raise ValueError(f"bits must be in [1, 56], got {bits}")
-    n = len(limbs)
-    if n == 0:
+    if len(limbs) == 0:
         return 0
     if bits in (8, 16, 32):
         dt = {8: np.uint8, 16: "<u2", 32: "<u4"}[bits]
         return int.from_bytes(limbs.astype(dt).tobytes(), "little")
-    groups = -(-n // 8)
-    d = np.zeros(groups * 8, dtype=np.uint64)
-    d[:n] = limbs
-    d = d.reshape(groups, 8)
-    nw = -(-bits * 8 // 64)
-    W = np.zeros((groups, nw), dtype=np.uint64)
-    for i, (w, off, spill) in enumerate(_group_layout(bits)):
-        W[:, w] |= d[:, i] << np.uint64(off)
-        if spill:
-            W[:, w + 1] |= d[:, i] >> np.uint64(64 - off)
-    raw = W.view(np.uint8).reshape(groups, nw * 8)[:, :bits]
-    return int.from_bytes(raw.tobytes(), "little")
+    return int.from_bytes(limbs_to_bytes(limbs, bits).tobytes(), "little")
 
 
 def balance(limbs: np.ndarray, base: int) -> np.ndarray:
@@ -115,8 +138,9 @@ def balance(limbs: np.ndarray, base: int) -> np.ndarray:
     >>> balance(np.array([255, 255]), 256).tolist()
     [-1.0, 0.0, 1.0]
     """
+    xp = array_module(limbs)
     half = base // 2
-    out = np.empty(len(limbs) + 1, dtype=np.float64)
+    out = xp.empty(len(limbs) + 1, dtype=xp.float64)
     c = limbs >= half
     out[:-1] = limbs
     out[:-1] -= c * float(base)

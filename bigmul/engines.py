@@ -49,6 +49,17 @@ def _coefficients(engine: str, x: np.ndarray, y: np.ndarray | None, base: int,
         out = np.zeros(len(r) + 2, dtype=np.int64)
         out[: len(r)] = r
         return out
+    if engine == "gpu":
+        from .gpu import gpu_float_convolve
+
+        r, err, mag = gpu_float_convolve(balance(x, base), balance(x if y is None else y, base))
+        if not err <= bounds.ROUNDOFF_LIMIT:
+            raise GuardTrip("roundoff", err)
+        if not mag < bounds.FLOAT_EXACT:
+            raise GuardTrip("magnitude", mag)
+        out = np.zeros(len(r) + 2, dtype=np.int64)
+        out[: len(r)] = r
+        return out
     if engine == "ntt":
         memory.check_memory(ntt_workspace_bytes(n1, n2) + 16 * (n1 + n2),
                             f"an NTT product of {n1} x {n2} limbs")

@@ -34,6 +34,12 @@ STR_INT_MAX_CHARS = 2000
 #: direct vs fft, n=800 0.231 vs 0.255 ms, n=1600 0.904 vs 0.358 ms.
 CONVOLVE_DIRECT_MAX_WORK = 1_000_000
 
+#: ``auto`` (with ``BIGMUL_GPU=1`` and a device) uses the GPU engine from
+#: this operand size.  Not yet measured on a device: 10**6 decimal digits is
+#: a placeholder above the size where host conversion dominates; run
+#: ``benchmarks/gpu_check.py`` on a GPU machine and set it from its table.
+GPU_MIN_BITS = 3_321_929
+
 #: Run the two forward transforms on two threads from this transform length.
 #: dev-2core, 2026-11-26: two 5M-point rffts 0.19 s in sequence, 0.12 s on
 #: two threads; below ~64k points the thread hand-off costs more than it saves.
