@@ -271,6 +271,15 @@ def limbs_to_decimal(limbs: np.ndarray, k: int) -> str:
     if not nz[top]:
         return "0"
     v = limbs[: len(limbs) - top][::-1]
+    if k == 8:  # the decimal path's usual width: two 4-digit table words per limb
+        hi, lo = np.divmod(v, 10_000)
+        t32 = _digit_table(4).view("<u4").reshape(-1)
+        out32 = np.empty((len(v), 2), dtype="<u4")
+        out32[:, 0] = t32[hi]
+        out32[:, 1] = t32[lo]
+        flat = out32.view(np.uint8).reshape(-1)
+        first = int(np.argmax(flat != 48))
+        return flat[first:].tobytes().decode("ascii")
     widths = [4] * (k // 4) + ([k % 4] if k % 4 else [])  # most significant group last
     out = np.empty((len(v), k), dtype=np.uint8)
     pos = k
