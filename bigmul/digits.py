@@ -12,6 +12,7 @@ write numbers.
 from __future__ import annotations
 
 import operator
+import re
 from typing import Any, Sequence
 
 import numpy as np
@@ -150,6 +151,9 @@ def balance(limbs: np.ndarray, base: int) -> np.ndarray:
 
 
 # --- decimal text ------------------------------------------------------------
+_SEPARATORS = re.compile("[\x1c-\x1f]")
+
+
 def _bad_char(s: str, pos: int, what: str = "operand") -> ValueError:
     ch = s[pos]
     ctx = s[max(0, pos - 10): pos + 10]
@@ -172,9 +176,15 @@ def parse_decimal(s: str, what: str = "operand") -> tuple[int, np.ndarray]:
     if not isinstance(s, str):
         raise TypeError(f"decimal {what} must be str, not {type(s).__name__}")
     t = s.strip()
+    lead = len(s) - len(s.lstrip())
+    # str.strip() also removes the ASCII separators \x1c-\x1f, which int() keeps
+    # (and then rejects): reject them too, at their position.
+    for start, span in ((0, s[:lead]), (lead + len(t), s[lead + len(t):])):
+        m = _SEPARATORS.search(span)
+        if m:
+            raise _bad_char(s, start + m.start(), what)
     if not t:
         raise ValueError(f"empty decimal {what}")
-    lead = len(s) - len(s.lstrip())
     sign = 1
     start = 0
     if t[0] in "+-":

@@ -143,6 +143,9 @@ BAD = [
     ("1e3", "'e' at position 1"), ("\u0661\u0662", "position 0"), ("12\u00b2", "position 2"),
     ("1\x002", "'\\x00' at position 1"), ("٣", "position 0"), ("inf", "'i' at position 0"),
     ("nan", "'n' at position 0"), ("- 1", "' ' at position 1"),
+    # str.strip() drops the ASCII separators \x1c-\x1f but int() rejects them
+    # (found by the atheris harness in fuzzing/).
+    ("9\x1f", "'\\x1f' at position 1"), ("\x1e11", "'\\x1e' at position 0"),
 ]
 
 
