@@ -449,11 +449,20 @@ def _plot(results: list[Result], path: Path, machine: dict[str, Any]) -> str | N
 def _fmt_t(t: float | None) -> str:
     if t is None:
         return "-"
+    if t < 1e-6:
+        return f"{t * 1e9:.0f}ns"
     if t < 1e-3:
         return f"{t * 1e6:.1f}us"
     if t < 1:
         return f"{t * 1e3:.2f}ms"
     return f"{t:.3f}s"
+
+
+def _rel(other: Result | None, b: Result | None) -> str:
+    if not (b and other and b.median_s and other.median_s):
+        return "-"
+    x = other.median_s / b.median_s
+    return f"{x:.1f}x faster" if x >= 1 else f"{1 / x:.1f}x slower"
 
 
 def format_table(results: list[Result]) -> str:
@@ -470,7 +479,7 @@ def format_table(results: list[Result]) -> str:
             cells.append(_fmt_t(r.median_s) + ("" if r is None or r.correct in (None, True) else "!WRONG")
                          if r else "-")
         b, i, g = (by.get(k + (e,)) for e in ("bigmul", "int", "gmpy2"))
-        cells.append(f"{i.median_s / b.median_s:.1f}x faster" if b and i and b.median_s and i.median_s else "-")
+        cells.append(_rel(i, b))
         cells.append(f"{b.median_s / g.median_s:.2f}x time" if b and g and b.median_s and g.median_s else "-")
         rows.append(cells)
     widths = [max(len(r[j]) for r in rows) for j in range(len(head))]

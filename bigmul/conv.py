@@ -37,7 +37,14 @@ _rng = random.SystemRandom()
 def _as_int_array(v: Any, name: str) -> np.ndarray:
     if isinstance(v, (str, bytes, bytearray)) or v is None or isinstance(v, (int, float)):
         raise TypeError(f"{name} must be a 1-D array or sequence of integers, not {type(v).__name__}")
-    arr = v if isinstance(v, np.ndarray) else np.asarray(v)
+    if isinstance(v, np.ndarray):
+        arr = v
+    else:
+        # Python sequences: never let numpy guess a dtype (it picks float64 or
+        # uint64 for ints past int64); keep the objects and check them below.
+        arr = np.asarray(v, dtype=object)
+        if arr.ndim == 1 and all(isinstance(e, np.integer) for e in arr.tolist()) and len(arr):
+            arr = np.asarray(v)
     if arr.ndim != 1:
         raise ValueError(f"{name} must be 1-D, got an array of shape {arr.shape}")
     if arr.dtype == object:

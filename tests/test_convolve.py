@@ -36,6 +36,14 @@ def test_matches_reference_python_ints(x, y, method):
     assert [int(v) for v in got] == ref_convolve(x, y)
 
 
+@pytest.mark.parametrize("method", METHODS)
+def test_python_ints_at_the_int64_edges(method):
+    # numpy alone would turn [0, 2**63] into float64 or uint64: bigmul keeps them exact.
+    for y in ([0, 2**63], [2**63], [-1, 2**63], [-(2**63)], [2**64 + 1, -3]):
+        got = bigmul.convolve([0, 5, -1], y, method=method)
+        assert [int(v) for v in got] == ref_convolve([0, 5, -1], y)
+
+
 def test_example_and_dtypes():
     assert bigmul.convolve([1, 2, 3], [4, 5, 6]).tolist() == [4, 13, 28, 27, 18]
     small = bigmul.convolve(np.array([3], np.uint8), np.array([5], np.int16))
@@ -81,7 +89,7 @@ def test_inputs_not_modified_and_empty():
     (np.array([1.5]), TypeError, "integer dtype"),
     (np.array([1.0]), TypeError, "integer dtype"),
     (np.array([True, False]), TypeError, "boolean"),
-    ([1, 2.5], TypeError, "integer dtype"),
+    ([1, 2.5], TypeError, "is float, not an integer"),
     ("123", TypeError, "sequence of integers"),
     (5, TypeError, "sequence of integers"),
     (None, TypeError, "sequence of integers"),
