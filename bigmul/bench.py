@@ -23,6 +23,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
+from .reference import no_digit_limit
+
 __all__ = ["ENGINES", "Result", "run_sweep", "machine_info", "write_results", "format_table",
            "add_parser", "median", "SCHEMA"]
 
@@ -81,13 +83,9 @@ def _mk_int(kind: str, a: Any, b: Any, sq: bool) -> Callable[[], Any]:
         return (lambda: a * a) if sq else (lambda: a * b)
 
     def run() -> str:
-        old = sys.get_int_max_str_digits()
-        sys.set_int_max_str_digits(0)
-        try:
+        with no_digit_limit():
             x = int(a)
             return str(x * x if sq else x * int(b))
-        finally:
-            sys.set_int_max_str_digits(old)
 
     return run
 
@@ -124,12 +122,8 @@ def _mk_decimal(kind: str, a: Any, b: Any, sq: bool) -> Callable[[], Any]:
         except ImportError:
             if max(a.bit_length(), b.bit_length()) > 400_000:
                 raise Skip("needs gmpy2 to convert big ints to Decimal in reasonable time") from None
-            old = sys.get_int_max_str_digits()
-            sys.set_int_max_str_digits(0)
-            try:
+            with no_digit_limit():
                 da, db = decimal.Decimal(a), decimal.Decimal(b)
-            finally:
-                sys.set_int_max_str_digits(old)
         return (lambda: ctx.multiply(da, da)) if sq else (lambda: ctx.multiply(da, db))
     if sq:
         return lambda: str(ctx.multiply(decimal.Decimal(a), decimal.Decimal(a)))
@@ -217,19 +211,9 @@ def _same(x: Any, ref: Any) -> bool:
 
 
 def _decimal_text(v: Any) -> str:
-    if isinstance(v, str):
-        return v
-    try:
-        import gmpy2
+    from .reference import int_to_decimal
 
-        return gmpy2.mpz(v).digits()
-    except ImportError:
-        old = sys.get_int_max_str_digits()
-        sys.set_int_max_str_digits(0)
-        try:
-            return str(v)
-        finally:
-            sys.set_int_max_str_digits(old)
+    return v if isinstance(v, str) else int_to_decimal(v)
 
 
 def run_sweep(kinds: Iterable[str], sizes: Iterable[int], engines: Iterable[str],
@@ -295,20 +279,12 @@ def run_sweep(kinds: Iterable[str], sizes: Iterable[int], engines: Iterable[str]
 
 def _reference(kind: str, a: Any, b: Any, sq: bool) -> Any:
     """The oracle: Python int semantics (gmpy2 for speed when installed)."""
-    try:
-        import gmpy2
+    from .reference import decimal_to_int, int_to_decimal, product
 
-        x, y = gmpy2.mpz(a), gmpy2.mpz(b)
-        p = x * x if sq else x * y
-        return p.digits() if kind == "str" else int(p)
-    except ImportError:
-        old = sys.get_int_max_str_digits()
-        sys.set_int_max_str_digits(0)
-        try:
-            p = int(a) * int(b)
-            return str(p) if kind == "str" else p
-        finally:
-            sys.set_int_max_str_digits(old)
+    if kind == "str":
+        x, y = decimal_to_int(a), decimal_to_int(b)
+        return int_to_decimal(product(x, x if sq else y))
+    return product(a, a if sq else b)
 
 
 class _NoBar:

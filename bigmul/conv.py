@@ -28,6 +28,7 @@ import numpy as np
 
 from . import bounds, guards, tuning
 from .choose import check_method
+from .engines import GuardTrip, check_float
 
 __all__ = ["convolve"]
 
@@ -108,11 +109,10 @@ def _fft_native(x: np.ndarray, y: np.ndarray, device: bool = False) -> np.ndarra
     if bounds.percival_bound(nx, ny, bounds._levels(L)) > bounds.ROUNDOFF_LIMIT:
         return None
     r, err, mag = fft_convolve(x.astype(np.float64), y.astype(np.float64))
-    if not err <= bounds.ROUNDOFF_LIMIT:
-        guards.count("trip_roundoff")
-        return None
-    if not mag < bounds.FLOAT_EXACT:
-        guards.count("trip_magnitude")
+    try:
+        check_float(err, mag)
+    except GuardTrip as trip:
+        guards.count("trip_" + trip.reason)
         return None
     r = r.astype(np.int64)
     guards.count("checks")
@@ -196,10 +196,14 @@ def convolve(x: Sequence[int] | np.ndarray, y: Sequence[int] | np.ndarray, *,
     [4, 13, 28, 27, 18]
     >>> convolve([2**62], [4]).tolist()
     [18446744073709551616]
-    >>> convolve([1.5], [1])
+    >>> convolve(np.array([1.5]), [1])
     Traceback (most recent call last):
     ...
     TypeError: x must have an integer dtype, got float64 (floats are refused rather than silently truncated)
+    >>> convolve([1, 2.0], [1])
+    Traceback (most recent call last):
+    ...
+    TypeError: x[1] is float, not an integer
     """
     check_method(method)
     X = _as_int_array(x, "x")

@@ -18,7 +18,7 @@ from .carry import normalize, regroup
 from .digits import balance
 from .ntt import ntt_value_rep, ntt_workspace_bytes
 
-__all__ = ["GuardTrip", "limb_product"]
+__all__ = ["GuardTrip", "check_float", "limb_product"]
 
 
 class GuardTrip(Exception):
@@ -28,6 +28,21 @@ class GuardTrip(Exception):
         super().__init__(f"{reason} guard tripped ({value})")
         self.reason = reason
         self.value = value
+
+
+def check_float(err: float, mag: float) -> None:
+    """The in-flight guards of a float transform: raise :class:`GuardTrip` if either fails."""
+    if not err <= bounds.ROUNDOFF_LIMIT:  # also catches NaN
+        raise GuardTrip("roundoff", err)
+    if not mag < bounds.FLOAT_EXACT:
+        raise GuardTrip("magnitude", mag)
+
+
+def _with_headroom(r: np.ndarray) -> np.ndarray:
+    """Coefficients as int64 with two zero positions on top for the carries."""
+    out = np.zeros(len(r) + 2, dtype=np.int64)
+    out[: len(r)] = r
+    return out
 
 
 def _coefficients(engine: str, x: np.ndarray, y: np.ndarray | None, base: int,
@@ -42,24 +57,14 @@ def _coefficients(engine: str, x: np.ndarray, y: np.ndarray | None, base: int,
         xb = balance(x, base)
         yb = None if y is None else balance(y, base)
         r, err, mag = fft_convolve(xb, yb, side_job)
-        if not err <= bounds.ROUNDOFF_LIMIT:  # also catches NaN
-            raise GuardTrip("roundoff", err)
-        if not mag < bounds.FLOAT_EXACT:
-            raise GuardTrip("magnitude", mag)
-        out = np.zeros(len(r) + 2, dtype=np.int64)
-        out[: len(r)] = r
-        return out
+        check_float(err, mag)
+        return _with_headroom(r)
     if engine == "gpu":
         from .gpu import gpu_float_convolve
 
         r, err, mag = gpu_float_convolve(balance(x, base), balance(x if y is None else y, base))
-        if not err <= bounds.ROUNDOFF_LIMIT:
-            raise GuardTrip("roundoff", err)
-        if not mag < bounds.FLOAT_EXACT:
-            raise GuardTrip("magnitude", mag)
-        out = np.zeros(len(r) + 2, dtype=np.int64)
-        out[: len(r)] = r
-        return out
+        check_float(err, mag)
+        return _with_headroom(r)
     if engine == "ntt":
         memory.check_memory(ntt_workspace_bytes(n1, n2) + 16 * (n1 + n2),
                             f"an NTT product of {n1} x {n2} limbs")
@@ -67,10 +72,7 @@ def _coefficients(engine: str, x: np.ndarray, y: np.ndarray | None, base: int,
     if engine == "direct":
         if min(n1, n2) * (base - 1) ** 2 >= 2 ** 63:
             raise ValueError("direct convolution would overflow int64 at this base")
-        r = np.convolve(x, x if y is None else y)
-        out = np.zeros(len(r) + 2, dtype=np.int64)
-        out[: len(r)] = r
-        return out
+        return _with_headroom(np.convolve(x, x if y is None else y))
     raise ValueError(f"unknown engine {engine!r}")
 
 

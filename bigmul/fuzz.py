@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from .reference import decimal_to_int, int_to_decimal, product
+
 __all__ = ["FAMILIES", "Case", "make_case", "check_case", "run", "replay", "shrink", "add_parser"]
 
 _LOG2_10 = 3.321928094887362
@@ -164,18 +166,7 @@ def _to_text(n: int, rng: random.Random, family: str) -> str:
     return s
 
 
-def _int_to_decimal(n: int) -> str:
-    try:
-        import gmpy2
-
-        return gmpy2.mpz(n).digits()
-    except ImportError:
-        old = sys.get_int_max_str_digits()
-        sys.set_int_max_str_digits(0)
-        try:
-            return str(n)
-        finally:
-            sys.set_int_max_str_digits(old)
+_int_to_decimal = int_to_decimal
 
 
 def make_case(seed: int, index: int, max_digits: int, methods: tuple[str, ...],
@@ -236,13 +227,7 @@ def _check_primes(count: int = 3) -> list[int]:
     return out
 
 
-def _ref_product(x: int, y: int) -> int:
-    try:
-        import gmpy2
-
-        return int(gmpy2.mpz(x) * gmpy2.mpz(y))
-    except ImportError:
-        return x * y
+_ref_product = product
 
 
 def _ref_convolve(x: list[int], y: list[int]) -> list[int]:
@@ -306,21 +291,7 @@ def check_case(case: Case, target: Callable[..., Any] | None = None) -> str | No
     return None
 
 
-def _parse_text(s: str) -> int:
-    try:
-        import gmpy2
-
-        t = s.strip().replace("_", "")
-        neg = t.startswith("-")
-        v = int(gmpy2.mpz(t.lstrip("+-") or "0"))
-        return -v if neg else v
-    except ImportError:
-        old = sys.get_int_max_str_digits()
-        sys.set_int_max_str_digits(0)
-        try:
-            return int(s)
-        finally:
-            sys.set_int_max_str_digits(old)
+_parse_text = decimal_to_int
 
 
 # --- replay files and shrinking ----------------------------------------------------

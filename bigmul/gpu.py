@@ -27,7 +27,6 @@ from typing import Any
 
 import numpy as np
 
-from . import bounds
 from .carry import normalize
 from .digits import balance, bytes_to_limbs, limbs_to_bytes
 
@@ -139,7 +138,7 @@ def gpu_int_product(a: int, b: int | None, bits: int) -> int:
     Raises :class:`bigmul.engines.GuardTrip` when the round-off or magnitude
     guard fires and :class:`DeviceFailure` when the device cannot finish.
     """
-    from .engines import GuardTrip
+    from .engines import check_float
     from .fft import transform_length
 
     dev = _device()
@@ -158,10 +157,7 @@ def gpu_int_product(a: int, b: int | None, bits: int) -> int:
         xb = upload(a, na)
         yb = None if b is None else upload(b, nb)
         r, err, mag = _transform(dev, xb, yb, L, na + nb + 1)
-        if not err <= bounds.ROUNDOFF_LIMIT:
-            raise GuardTrip("roundoff", err)
-        if not mag < bounds.FLOAT_EXACT:
-            raise GuardTrip("magnitude", mag)
+        check_float(err, mag)
         c = dev.zeros(len(r) + 2, dtype=dev.int64)
         c[: len(r)] = r.astype(dev.int64)
         d = normalize(c, base, copy=False)
