@@ -63,7 +63,7 @@ def fallback_name(prev: str, nxt: str) -> str:
     if prev == "gpu":
         return "fallback_cpu"
     return {"fft": "retry_fft", "ntt": "fallback_ntt", "direct": "fallback_direct",
-            "int": "fallback_int", "gpu": "retry_gpu"}[nxt]
+            "int": "fallback_int", "decimal": "fallback_decimal", "gpu": "retry_gpu"}[nxt]
 
 
 #: From this many bits the operand residues for the modular check are computed

@@ -32,7 +32,11 @@ def check_method(method: Any) -> str:
 
 @dataclass(frozen=True)
 class Step:
-    """One engine configuration: ``engine`` in {'int', 'direct', 'fft', 'ntt', 'gpu'}.
+    """One engine configuration: ``engine`` in {'int', 'decimal', 'direct', 'fft', 'ntt', 'gpu'}.
+
+    'int' (CPython's multiply) and 'decimal' (the stdlib module, libmpdec's
+    exact NTT in C) are the independent last resorts of the int and decimal
+    text paths.
 
     ``limb`` is the limb width in bits (binary path) or ``k`` of base ``10**k``
     (decimal path); 0 for ``'int'``.
@@ -141,7 +145,7 @@ def plan_str(digits1: int, digits2: int, method: str = "auto") -> Plan:
     >>> plan_str(10, 10).method
     'direct'
     >>> str(plan_str(10**6, 10**6, "auto")).split(':')[0]
-    'fft(4) -> fft(3) -> ntt(7) -> int'
+    'fft(4) -> fft(3) -> ntt(7) -> decimal'
     """
     small = min(digits1, digits2)
     if method == "gpu" or (method == "auto" and small * _LOG2_10 >= tuning.GPU_MIN_BITS and _gpu_on()):
@@ -157,10 +161,10 @@ def plan_str(digits1: int, digits2: int, method: str = "auto") -> Plan:
     n1, n2 = -(-digits1 // 7), -(-digits2 // 7)
     if n1 + n2 - 1 <= 1 << bounds.NTT_MAX_LOG2:
         tail.append(Step("ntt", 7))
-    tail.append(Step("int"))
+    tail.append(Step("decimal"))
     if method == "direct":
         k = _direct_k(digits1, digits2)
-        return Plan("str", (Step("direct", k), Step("int")),
+        return Plan("str", (Step("direct", k), Step("decimal")),
                     f"schoolbook convolution in base 10**{k}, int64 cannot overflow")
     if method == "ntt":
         return Plan("str", tuple(tail), "three-prime NTT in base 10**7, exact by construction")

@@ -9,8 +9,9 @@ What it is not for: parsing other notations (hex, exponents, fractions).
 Exactness: the same bound-chosen base, round-off and magnitude guards, and a
 modular check (modulo two random 31-bit primes, on the limb arrays) as the
 int path; on a failure the next step of the plan runs and is counted.  The
-last resort converts through CPython ``int`` (exact, slow, counted as
-``fallback_int``); no test or fuzz run has needed it.
+last resort is the stdlib ``decimal`` module (libmpdec's exact NTT in C: an
+independent implementation, subquadratic, no digit limit; counted as
+``fallback_decimal``); only injected faults have ever reached it.
 
 Small operands (``auto``, each at most ``tuning.STR_INT_MAX_CHARS``
 characters) are multiplied with CPython ``int``: there the digit limit cannot
@@ -18,7 +19,6 @@ be reached and numpy's fixed per-call costs (~100 us) would dominate.
 """
 from __future__ import annotations
 
-import sys
 from typing import Callable
 
 import numpy as np
@@ -33,15 +33,14 @@ from .gpu import DeviceFailure
 __all__ = ["multiply_str"]
 
 
-def _int_fallback(da: np.ndarray, db: np.ndarray | None) -> str:
-    old = sys.get_int_max_str_digits()
-    sys.set_int_max_str_digits(0)
-    try:
-        a = int((da + 48).tobytes().decode() or "0")
-        b = a if db is None else int((db + 48).tobytes().decode() or "0")
-        return str(a * b)
-    finally:
-        sys.set_int_max_str_digits(old)
+def _decimal_fallback(da: np.ndarray, db: np.ndarray | None) -> str:
+    """The independent last resort: the stdlib decimal module (libmpdec, exact, no digit limit)."""
+    import decimal
+
+    ctx = decimal.Context(prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
+    a = decimal.Decimal((da + 48).tobytes().decode() or "0")
+    b = a if db is None else decimal.Decimal((db + 48).tobytes().decode() or "0")
+    return str(ctx.multiply(a, b))
 
 
 _SMALL = tuning.STR_INT_MAX_CHARS
@@ -105,8 +104,8 @@ def multiply_str(s: str, t: str | None, method: str = "auto",
     for i, step in enumerate(plan.steps):
         if i:
             guards.count(fallback_name(plan.steps[i - 1].engine, step.engine))
-        if step.engine == "int":
-            return sign + _int_fallback(da, db)
+        if step.engine == "decimal":
+            return sign + _decimal_fallback(da, db)
         k = step.limb
         base = 10 ** k
         x = decimal_to_limbs(da, k)

@@ -66,7 +66,9 @@ def inject(fault: str, *, position: int | None = None) -> Iterator[Record]:
 
         def bad_inverse(X: np.ndarray, L: int) -> np.ndarray:
             z = orig_inv(X, L)
-            i = (len(z) // 3) if position is None else position % len(z)
+            # The transform is zero padded to L < 2 * (n1 + n2 - 1): positions below
+            # L/2 always hold a coefficient that is used.
+            i = (len(z) // 3) if position is None else position % max(1, len(z) // 2)
             z[i] += delta
             rec.applied += 1
             return z

@@ -164,7 +164,8 @@ def stats() -> dict[str, int]:
 
     Keys: ``checks`` (products checked), ``trip_roundoff``, ``trip_magnitude``,
     ``trip_modular`` (guards that fired), ``retry_fft`` (redone with smaller
-    limbs), ``fallback_ntt``, ``fallback_int`` (redone by an exact engine).
+    limbs), ``fallback_ntt``, ``fallback_int``, ``fallback_decimal`` (redone by an exact
+    engine), ``fallback_cpu`` and ``device_failure`` (GPU engine).
     """
     with _stats_lock:
         return dict(_stats)

@@ -96,8 +96,16 @@ def run_tune(quick: bool = False, out: Callable[[str], None] = print) -> dict[st
     """Measure every crossover, print the evidence, return the new values."""
     from . import tuning
 
+    from . import bounds
+
     found: dict[str, int] = {}
     reps = 3 if quick else 7
+    out("limb widths and decimal bases are not tuned: they are the largest the error bound proves "
+        "exact (bounds.py):")
+    for d in (10**4, 10**5, 10**6, 10**7):
+        bits = int(d * 3.321928094887362) + 1
+        out(f"  {d:>11,} digits: {bounds.fft_limb_bits(bits, bits)}-bit limbs, "
+            f"base 10**{bounds.fft_decimal_k(d, d)} for decimal text")
     plans = [
         ("INT_FFT_MIN_BITS", "int: CPython a*b (slow) vs bigmul fft (fast), operand bits",
          [20_000, 40_000, 60_000, 80_000, 120_000, 200_000, 400_000], _int_case, lambda n: n),

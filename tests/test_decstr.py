@@ -124,7 +124,7 @@ def test_never_builds_an_int():
         assert bigmul.square("9" * 9000, method="direct").startswith("9" * 8999 + "8")
     finally:
         sys.set_int_max_str_digits(old)
-    assert bigmul.guard_stats().get("fallback_int", 0) == 0
+    assert bigmul.guard_stats().get("fallback_decimal", 0) == 0
 
 
 def test_zero_and_sign_normalisation():

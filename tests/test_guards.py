@@ -114,3 +114,21 @@ def test_unknown_fault():
 
 def test_selftest_passes():
     assert bigmul.selftest() is True
+
+
+def test_decimal_last_resort_is_fast_and_exact(no_str_limit):
+    # A fault that breaks every engine sharing the carry code drives the decimal
+    # path to its independent last resort (the stdlib decimal module): exact, and
+    # subquadratic, unlike CPython's str(int) at this size.
+    import time
+
+    s, t = "7" * 300_000, "-" + "3" * 200_000
+    t0 = time.perf_counter()
+    with inject("drop_carry"):
+        got = bigmul.multiply(s, t, method="fft")
+    assert time.perf_counter() - t0 < 30
+    st = bigmul.guard_stats()
+    assert st["fallback_decimal"] == 1 and st["trip_modular"] >= 2
+    from bigmul.reference import decimal_to_int, int_to_decimal, product
+
+    assert got == int_to_decimal(product(decimal_to_int(s), decimal_to_int(t)))

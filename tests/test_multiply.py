@@ -106,10 +106,10 @@ def test_every_size_pair_up_to_160_limbs(method):
 def _boundary_sizes(max_bits: int) -> list[int]:
     """Operand sizes (bits) at and around the transform-length and limb-width changes."""
     sizes = set()
-    for k in range(8, 21):
+    for k in range(8, 24):
         for m in (1, 3, 5):
             n = m * 2**k  # transform length ~ 2n limbs
-            if n * 12 > max_bits:
+            if n * 4 > max_bits:
                 continue
             for bits in range(10, 20):
                 for d in (-1, 0, 1):
@@ -138,6 +138,18 @@ def test_adversarial_families_large(digits, pattern):
     assert bigmul.multiply(a, b) == a * b
     assert bigmul.multiply(a, b, method="fft") == a * b
     assert bigmul.guard_stats().get("fallback_ntt", 0) == 0
+
+
+@pytest.mark.slow
+def test_all_max_around_transform_boundaries_up_to_1e7_digits():
+    from bigmul.reference import product
+
+    sizes = [s for s in _boundary_sizes(33_300_000) if s > 3_400_000]
+    assert len(sizes) >= 5
+    for s in sizes:
+        a = (1 << s) - 1
+        assert bigmul.multiply(a, a - 2, method="fft") == product(a, a - 2), s
+    assert bigmul.guard_stats().get("trip_roundoff", 0) == 0
 
 
 @pytest.mark.slow
