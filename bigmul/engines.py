@@ -18,11 +18,11 @@ from .carry import normalize, regroup
 from .digits import balance
 from .ntt import ntt_value_rep, ntt_workspace_bytes
 
-__all__ = ["GuardTrip", "check_float", "limb_product"]
+__all__ = ["GuardTrip", "check_float", "carry_checked", "limb_product"]
 
 
 class GuardTrip(Exception):
-    """A guard rejected a result; ``reason`` is 'roundoff' or 'magnitude'."""
+    """A guard rejected a result; ``reason`` is 'roundoff', 'magnitude' or 'carry'."""
 
     def __init__(self, reason: str, value: float):
         super().__init__(f"{reason} guard tripped ({value})")
@@ -91,6 +91,15 @@ def limb_product(engine: str, x: np.ndarray, y: np.ndarray | None, base: int,
     if side_job is not None and engine != "fft":
         side_job()
     c = _coefficients(engine, x, y, base, side_job if engine == "fft" else None)
-    if group > 1:
-        return normalize(regroup(c, base, group, copy=False), base ** group, copy=False)
-    return normalize(c, base, copy=False)
+    return carry_checked(c, base, group)
+
+
+def carry_checked(c: np.ndarray, base: int, group: int = 1) -> np.ndarray:
+    """Carry (after regrouping); a carry out of the top limb means the coefficients
+    cannot be a product of these operands, so it is reported as a tripped guard."""
+    try:
+        if group > 1:
+            return normalize(regroup(c, base, group, copy=False), base ** group, copy=False)
+        return normalize(c, base, copy=False)
+    except OverflowError as exc:
+        raise GuardTrip("carry", 0.0) from exc

@@ -27,7 +27,6 @@ from typing import Any
 
 import numpy as np
 
-from .carry import normalize
 from .digits import balance, bytes_to_limbs, limbs_to_bytes
 
 __all__ = ["GPUUnavailableError", "DeviceFailure", "gpu_status", "gpu_enabled", "gpu_info",
@@ -138,7 +137,7 @@ def gpu_int_product(a: int, b: int | None, bits: int) -> int:
     Raises :class:`bigmul.engines.GuardTrip` when the round-off or magnitude
     guard fires and :class:`DeviceFailure` when the device cannot finish.
     """
-    from .engines import check_float
+    from .engines import carry_checked, check_float
     from .fft import transform_length
 
     dev = _device()
@@ -160,7 +159,7 @@ def gpu_int_product(a: int, b: int | None, bits: int) -> int:
         check_float(err, mag)
         c = dev.zeros(len(r) + 2, dtype=dev.int64)
         c[: len(r)] = r.astype(dev.int64)
-        d = normalize(c, base, copy=False)
+        d = carry_checked(c, base)
         raw = dev.asnumpy(limbs_to_bytes(d, bits))
     except _oom_types(dev) as exc:
         raise DeviceFailure(f"{type(exc).__name__}: {exc}") from None

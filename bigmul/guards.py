@@ -163,7 +163,7 @@ def stats() -> dict[str, int]:
     """A copy of the guard and fallback counters since import (or the last reset).
 
     Keys: ``checks`` (products checked), ``trip_roundoff``, ``trip_magnitude``,
-    ``trip_modular`` (guards that fired), ``retry_fft`` (redone with smaller
+    ``trip_carry`` (a carry out of the top limb), ``trip_modular`` (guards that fired), ``retry_fft`` (redone with smaller
     limbs), ``fallback_ntt``, ``fallback_int``, ``fallback_decimal`` (redone by an exact
     engine), ``fallback_cpu`` and ``device_failure`` (GPU engine).
     """

@@ -132,3 +132,22 @@ def test_decimal_last_resort_is_fast_and_exact(no_str_limit):
     from bigmul.reference import decimal_to_int, int_to_decimal, product
 
     assert got == int_to_decimal(product(decimal_to_int(s), decimal_to_int(t)))
+
+
+def test_carry_overflow_is_a_guard_trip(monkeypatch):
+    # Coefficients that carry past the top limb cannot be this product: the
+    # engine reports a tripped guard and the next step recomputes.
+    from bigmul import engines
+
+    orig = engines._with_headroom
+
+    def top_heavy(r):
+        out = orig(r)
+        out[len(r) - 1] += 2**52  # far more than the two spare top limbs can hold
+        return out
+
+    monkeypatch.setattr(engines, "_with_headroom", top_heavy)
+    a, b = 3**20_000, 7**15_000
+    assert bigmul.multiply(a, b, method="fft") == a * b
+    st = bigmul.guard_stats()
+    assert st["trip_carry"] == 2 and st["fallback_ntt"] == 1, st
