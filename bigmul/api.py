@@ -29,6 +29,19 @@ def _is_mpz(x: Any) -> bool:
     return g is not None and type(x) is g.mpz
 
 
+def _small_str_product() -> Any:
+    """``decstr._small_product``, imported once (decstr imports this module)."""
+    global _SMALL_STR
+    if _SMALL_STR is None:
+        from .decstr import _small_product
+
+        _SMALL_STR = _small_product
+    return _SMALL_STR
+
+
+_SMALL_STR: Any = None
+
+
 def _kind(x: Any, name: str) -> str:
     t = type(x)
     if t is int:
@@ -194,9 +207,7 @@ def multiply(a: Any, b: Any, *, method: str = "auto") -> Any:
             return a * b
     elif type(a) is str and type(b) is str and method == "auto" and len(a) <= _STR_SMALL \
             and len(b) <= _STR_SMALL:
-        from .decstr import _small_product
-
-        small = _small_product(a, b)
+        small = _small_str_product()(a, b)
         if small is not None:
             return small
     return _multiply(a, b, method, False)
