@@ -11,16 +11,13 @@ from pathlib import Path
 ENGINES = ("bigmul", "int", "gmpy2", "flint", "decimal")
 
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
+
+from bigmul.bench import format_seconds  # noqa: E402
+
+
 def fmt(t: float | None) -> str:
-    if t is None:
-        return "—"
-    if t < 1e-6:
-        return f"{t * 1e9:.0f} ns"
-    if t < 1e-3:
-        return f"{t * 1e6:.1f} µs"
-    if t < 1:
-        return f"{t * 1e3:.2f} ms"
-    return f"{t:.3f} s"
+    return format_seconds(t, micro="µs", sep=" ", none="—")
 
 
 def rel(other: float | None, b: float | None) -> str:

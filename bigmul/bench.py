@@ -25,7 +25,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from .reference import no_digit_limit
 
-__all__ = ["ENGINES", "Result", "run_sweep", "machine_info", "write_results", "format_table",
+__all__ = ["ENGINES", "Result", "run_sweep", "machine_info", "write_results", "format_table", "format_seconds",
            "add_parser", "median", "SCHEMA"]
 
 SCHEMA = "bigmul-bench/1"
@@ -425,16 +425,24 @@ def _plot(results: list[Result], path: Path, machine: dict[str, Any]) -> str | N
     return str(path)
 
 
-def _fmt_t(t: float | None) -> str:
+def format_seconds(t: float | None, micro: str = "us", sep: str = "", none: str = "-") -> str:
+    """A duration in the unit that suits it.
+
+    >>> format_seconds(3.2e-7), format_seconds(0.0123), format_seconds(2.5e-6, "µs", " ")
+    ('320ns', '12.30ms', '2.5 µs')
+    """
     if t is None:
-        return "-"
+        return none
     if t < 1e-6:
-        return f"{t * 1e9:.0f}ns"
+        return f"{t * 1e9:.0f}{sep}ns"
     if t < 1e-3:
-        return f"{t * 1e6:.1f}us"
+        return f"{t * 1e6:.1f}{sep}{micro}"
     if t < 1:
-        return f"{t * 1e3:.2f}ms"
-    return f"{t:.3f}s"
+        return f"{t * 1e3:.2f}{sep}ms"
+    return f"{t:.3f}{sep}s"
+
+
+_fmt_t = format_seconds
 
 
 def _rel(other: Result | None, b: Result | None) -> str:

@@ -7,7 +7,6 @@ What it is not for: running the product.
 """
 from __future__ import annotations
 
-import operator
 from dataclasses import dataclass
 from typing import Any
 

@@ -64,7 +64,6 @@ def _log(verbose: bool) -> Callable[[str], None]:
 
 
 def cmd_mul(args: argparse.Namespace) -> int:
-    from .api import multiply
     from .decstr import multiply_str
 
     log = _log(args.verbose)
@@ -79,7 +78,6 @@ def cmd_mul(args: argparse.Namespace) -> int:
             out = multiply_str(a, b, args.method, log=log)
     except ValueError as exc:
         raise CLIError(str(exc)) from None
-    del multiply
     if args.output:
         try:
             with open(args.output, "w", encoding="ascii") as f:
@@ -271,11 +269,9 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Check the guards fire and a few adversarial products are exact.")
     s.set_defaults(func=cmd_selftest)
 
-    for name, modname in (("bench", "bench"), ("tune", "tune"), ("fuzz", "fuzz")):
-        try:
-            mod = __import__(f"bigmul.{modname}", fromlist=["add_parser"])
-        except ImportError:
-            continue
+    from . import bench, fuzz, tune
+
+    for mod in (bench, tune, fuzz):
         mod.add_parser(sub)
     return p
 

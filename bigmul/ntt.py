@@ -136,7 +136,7 @@ def ntt_residues(x: np.ndarray, y: np.ndarray | None) -> tuple[np.ndarray, np.nd
     r1 = _residues_one(x, y, L, p1, g1, n)
     r2 = _residues_one(x, y, L, p2, g2, n)
     r3 = _residues_one(x, y, L, p3, g3, n)
-    P1, P2, P3 = np.uint64(p1), np.uint64(p2), np.uint64(p3)
+    P2, P3 = np.uint64(p2), np.uint64(p3)
     inv_p1_m2 = np.uint64(pow(p1, -1, p2))
     inv_p1_m3 = np.uint64(pow(p1, -1, p3))
     inv_p2_m3 = np.uint64(pow(p2, -1, p3))

@@ -7,7 +7,6 @@ import sys
 
 import pytest
 
-import bigmul
 from bigmul import fuzz
 
 

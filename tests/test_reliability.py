@@ -6,7 +6,6 @@ two minutes each).
 """
 from __future__ import annotations
 
-import os
 import random
 import subprocess
 import sys
