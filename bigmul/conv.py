@@ -26,7 +26,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from . import bounds, guards, tuning
+from . import bounds, guards, memory, tuning
 from .choose import check_method
 from .engines import GuardTrip, check_float
 
@@ -103,6 +103,9 @@ def _fft_native(x: np.ndarray, y: np.ndarray, device: bool = False) -> np.ndarra
                 guards.count("device_failure")
                 return np.zeros(len(a) + len(b) - 1), float("nan"), 0.0
 
+    from .fft import fft_workspace_bytes
+
+    memory.check_memory(fft_workspace_bytes(len(x), len(y)), f"an FFT convolution of {len(x)} x {len(y)} values")
     nx = math.sqrt(float(np.dot(x.astype(np.float64), x.astype(np.float64))))
     ny = math.sqrt(float(np.dot(y.astype(np.float64), y.astype(np.float64))))
     L = transform_length(len(x), len(y))
@@ -230,8 +233,10 @@ def convolve(x: Sequence[int] | np.ndarray, y: Sequence[int] | np.ndarray, *,
                 return r
             method = "ntt"
         if method == "ntt" and bounds.ntt_limit_ok(len(X), len(Y), mx, my):
-            from .ntt import ntt_convolve_signed
+            from .ntt import ntt_convolve_signed, ntt_workspace_bytes
 
+            memory.check_memory(ntt_workspace_bytes(len(X), len(Y)),
+                                f"an NTT convolution of {len(X)} x {len(Y)} values")
             return ntt_convolve_signed(X[::-1], Y[::-1])[::-1].copy()
     if not fits and method == "direct" and len(X) * len(Y) <= tuning.CONVOLVE_DIRECT_MAX_WORK:
         Xo = np.array([int(e) for e in X], dtype=object)

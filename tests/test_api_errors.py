@@ -46,6 +46,10 @@ def test_memory_error_before_allocating():
         bigmul.multiply(a, a + 1, method="fft")
     with pytest.raises(MemoryError, match="BIGMUL_MEMORY_LIMIT"):
         bigmul.multiply(a, a + 1, method="ntt")
+    x = np.ones(200_000, dtype=np.int64)
+    for method in ("fft", "ntt"):
+        with pytest.raises(MemoryError, match="convolution of 200000 x 200000 values"):
+            bigmul.convolve(x, x, method=method)
     bigmul.set_memory_limit(None)
     assert bigmul.multiply(a, 3) == 3 * a  # usable afterwards
 
