@@ -345,20 +345,20 @@ def machine_info() -> dict[str, Any]:
     }
 
 
-def _speedups(results: list[Result]) -> dict[tuple[str, str, int], dict[str, float | None]]:
+def _speedups(results: list[Result]) -> dict[tuple[str, str, int, str], dict[str, float | None]]:
     by = {(r.kind, r.shape, r.digits, r.engine): r.median_s for r in results}
-    out = {}
+    out: dict[tuple[str, str, int, str], dict[str, float | None]] = {}
     for r in results:
         key = (r.kind, r.shape, r.digits)
         t_int, t_gmp = by.get(key + ("int",)), by.get(key + ("gmpy2",))
-        s = {"speedup_vs_int": None, "ratio_vs_gmpy2": None}
+        s: dict[str, float | None] = {"speedup_vs_int": None, "ratio_vs_gmpy2": None}
         if r.median_s:
             if t_int:
                 s["speedup_vs_int"] = t_int / r.median_s
             if t_gmp:
                 s["ratio_vs_gmpy2"] = r.median_s / t_gmp
-        out[key + (r.engine,)] = s  # type: ignore[index]
-    return out  # type: ignore[return-value]
+        out[key + (r.engine,)] = s
+    return out
 
 
 CSV_COLUMNS = ["kind", "shape", "digits", "engine", "median_s", "min_s", "repeats", "number",
@@ -371,7 +371,7 @@ def write_results(results: list[Result], out_dir: str | os.PathLike, config: dic
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     sp = _speedups(results)
-    doc = {"schema": SCHEMA, "machine": machine_info(), "config": config,
+    doc: dict[str, Any] = {"schema": SCHEMA, "machine": machine_info(), "config": config,
            "engines": {n: ENGINES[n].note for n in config.get("engines", [])},
            "results": [dict(asdict(r), **sp[(r.kind, r.shape, r.digits, r.engine)]) for r in results]}
     paths = {"json": str(out / "results.json"), "csv": str(out / "results.csv")}

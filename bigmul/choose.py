@@ -113,8 +113,7 @@ def plan_int(bits1: int, bits2: int, method: str = "auto") -> Plan:
         cpu = plan_int(bits1, bits2, "fft")
         b = cpu.steps[0].limb if cpu.steps[0].engine == "fft" else 0
         _require_gpu()
-        steps = ((Step("gpu", b),) if b else ()) + cpu.steps
-        return Plan("int", steps, f"GPU float64 cuFFT with {b}-bit balanced limbs, CPU engines as fallback")
+        return Plan("int", ((Step("gpu", b),) if b else ()) + cpu.steps, f"GPU float64 cuFFT with {b}-bit balanced limbs, CPU engines as fallback")
     if method == "auto":
         if small < tuning.INT_FFT_MIN_BITS:
             return Plan("int", (Step("int"),), f"smaller operand {small} bits is below the "
@@ -128,7 +127,7 @@ def plan_int(bits1: int, bits2: int, method: str = "auto") -> Plan:
         tail = _exact_tail_int(bits1, bits2)
         return Plan("int", tuple(tail), "three-prime NTT, exact by construction")
     b = bounds.fft_limb_bits(bits1, bits2)
-    steps = []
+    steps: list[Step] = []
     if b:
         steps.append(Step("fft", b))
         if b > 6:
@@ -151,8 +150,7 @@ def plan_str(digits1: int, digits2: int, method: str = "auto") -> Plan:
         cpu = plan_str(digits1, digits2, "fft")
         k = cpu.steps[0].limb if cpu.steps[0].engine == "fft" else 0
         _require_gpu()
-        steps = ((Step("gpu", k),) if k else ()) + cpu.steps
-        return Plan("str", steps, f"GPU float64 cuFFT in base 10**{k}, CPU engines as fallback")
+        return Plan("str", ((Step("gpu", k),) if k else ()) + cpu.steps, f"GPU float64 cuFFT in base 10**{k}, CPU engines as fallback")
     if method == "auto":
         kd = _direct_k(digits1, digits2)
         method = "direct" if -(-small // kd) <= tuning.STR_DIRECT_MAX_LIMBS else "fft"
@@ -168,7 +166,7 @@ def plan_str(digits1: int, digits2: int, method: str = "auto") -> Plan:
     if method == "ntt":
         return Plan("str", tuple(tail), "three-prime NTT in base 10**7, exact by construction")
     k = bounds.fft_decimal_k(digits1, digits2)
-    steps = []
+    steps: list[Step] = []
     if k:
         steps.append(Step("fft", k))
         if k > 1:

@@ -132,10 +132,10 @@ def cmd_explain(args: argparse.Namespace) -> int:
     while c:
         c, dgt = divmod(c, base)
         print(f"  {'':>{w}}   carry left over -> digit {dgt}, carry {c}")
-    digits = carry(coeffs, base)
-    sign = "-" if (a < 0) != (b < 0) and a and b else ""
-    print(f"digits of the product: {lst(digits)}")
-    print(f"product: {a} * {b} = {sign}{abs(a * b)}")
+    product_digits = carry(coeffs, base)
+    psign = "-" if (a < 0) != (b < 0) and a and b else ""
+    print(f"digits of the product: {lst(product_digits)}")
+    print(f"product: {a} * {b} = {psign}{abs(a * b)}")
     return 0
 
 

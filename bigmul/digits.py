@@ -26,9 +26,9 @@ _POW10 = [10 ** i for i in range(19)]
 
 
 # --- binary limbs ------------------------------------------------------------
-def _group_layout(bits: int) -> list[tuple[int, int, int]]:
+def _group_layout(bits: int) -> list[tuple[int, int, bool]]:
     """For a group of 8 limbs (exactly ``bits`` bytes): (word, shift, spill) per limb."""
-    out = []
+    out: list[tuple[int, int, bool]] = []
     for i in range(8):
         pos = bits * i
         w, off = divmod(pos, 64)
@@ -107,7 +107,7 @@ def int_to_limbs(n: int, bits: int) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     buf = n.to_bytes(-(-count // 8) * bits, "little")
     if bits in (8, 16, 32):
-        dt = {8: np.uint8, 16: "<u2", 32: "<u4"}[bits]
+        dt: Any = {8: np.uint8, 16: "<u2", 32: "<u4"}[bits]
         return np.frombuffer(buf, dtype=dt, count=count).astype(np.int64)
     return bytes_to_limbs(np.frombuffer(buf, dtype=np.uint8), bits, count)
 
@@ -125,7 +125,7 @@ def limbs_to_int(limbs: np.ndarray, bits: int) -> int:
     if len(limbs) == 0:
         return 0
     if bits in (8, 16, 32):
-        dt = {8: np.uint8, 16: "<u2", 32: "<u4"}[bits]
+        dt: Any = {8: np.uint8, 16: "<u2", 32: "<u4"}[bits]
         return int.from_bytes(limbs.astype(dt).tobytes(), "little")
     return int.from_bytes(limbs_to_bytes(limbs, bits).tobytes(), "little")
 
@@ -236,8 +236,8 @@ def decimal_to_limbs(d: np.ndarray, k: int) -> np.ndarray:
         d = np.concatenate([np.zeros(pad, dtype=d.dtype), d])
     m = d.reshape(-1, k)[::-1]  # least significant limb first
     # Horner in the narrowest dtype that holds 10**k (less memory traffic).
-    dt = np.int32 if k <= 9 else np.int64
-    limbs = m[:, 0].astype(dt)
+    dt: Any = np.int32 if k <= 9 else np.int64
+    limbs: Any = m[:, 0].astype(dt)
     for j in range(1, k):
         limbs *= 10
         limbs += m[:, j]
@@ -434,9 +434,9 @@ def from_digits(digits: Sequence[int] | np.ndarray, base: int) -> int:
         if min(vals) < 0 or max(vals) >= base:
             bad = next(i for i, v in enumerate(vals) if not 0 <= v < base)
             raise ValueError(f"digit {vals[bad]} at index {bad} is outside [0, {base})")
-        arr = np.array(vals, dtype=np.int64) if base <= 2 ** 62 else None
-        if arr is None:
+        if base > 2 ** 62:
             return _from_digits_dc(vals, base)
+        arr = np.array(vals, dtype=np.int64)
     lo, hi = int(arr.min()), int(arr.max())
     if lo < 0 or hi >= base:
         bad = int(np.flatnonzero((arr < 0) | (arr >= base))[0])

@@ -219,7 +219,7 @@ _rng_primes = random.Random()
 def _check_primes(count: int = 3) -> list[int]:
     from .guards import is_prime
 
-    out = []
+    out: list[int] = []
     while len(out) < count:
         p = _rng_primes.randrange(2 ** 62, 2 ** 64) | 1
         if is_prime(p):
@@ -263,7 +263,7 @@ def check_case(case: Case, target: Callable[..., Any] | None = None) -> str | No
             bad = next(i for i, (g, w) in enumerate(zip(got_l, want)) if g != w) if len(got_l) == len(want) else -1
             return f"convolve mismatch at coefficient {bad} (lengths {len(got_l)} vs {len(want)})"
         return None
-    fn = target or (api.square if case.square else api.multiply)
+    fn: Any = target or (api.square if case.square else api.multiply)
     if case.square:
         got = fn(case.a, method=case.method)
     else:

@@ -104,8 +104,8 @@ def _free_memory(dev: Any) -> int:
         return 1 << 62
 
 
-def _oom_types(dev: Any) -> tuple[type, ...]:
-    types: list[type] = [MemoryError]
+def _oom_types(dev: Any) -> tuple[type[BaseException], ...]:
+    types: list[type[BaseException]] = [MemoryError]
     try:
         types.append(dev.cuda.memory.OutOfMemoryError)
     except AttributeError:

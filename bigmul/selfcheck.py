@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 import time
+from typing import Any
 
 __all__ = ["run"]
 
@@ -43,10 +44,7 @@ def run(verbose: bool = False) -> bool:
             t = time.perf_counter()
             got = api.multiply(a, b, method=method)
             dt = time.perf_counter() - t
-            if isinstance(a, str):
-                want = str(int(a) * int(b))  # type: ignore[arg-type]
-            else:
-                want = a * b  # type: ignore[operator]
+            want: Any = str(int(a) * int(str(b))) if isinstance(a, str) else a * b  # type: ignore[operator]
             good = got == want
             ok &= good
             say(f"{'ok  ' if good else 'FAIL'} {name:<28} {method:<6} {dt:.3f} s")
