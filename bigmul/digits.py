@@ -351,12 +351,10 @@ def to_digits(n: int | str, base: int) -> np.ndarray:
             return limbs[::-1].copy() if len(limbs) else np.zeros(1, dtype=np.int64)
         import sys
 
-        old = sys.get_int_max_str_digits()
-        sys.set_int_max_str_digits(0)
-        try:
+        from .reference import no_digit_limit
+
+        with no_digit_limit():
             n = int(n)
-        finally:
-            sys.set_int_max_str_digits(old)
     if isinstance(n, bool) or not hasattr(type(n), "__index__"):
         raise TypeError(f"n must be an integer or decimal str, not {type(n).__name__}")
     n = operator.index(n)

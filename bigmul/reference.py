@@ -19,8 +19,12 @@ __all__ = ["no_digit_limit", "product", "int_to_decimal", "decimal_to_int"]
 
 @contextlib.contextmanager
 def no_digit_limit() -> Iterator[None]:
-    """Lift CPython's int <-> str digit limit inside the block only."""
-    old = sys.get_int_max_str_digits()
+    """Lift CPython's int <-> str digit limit inside the block only (no-op where there is none)."""
+    get = getattr(sys, "get_int_max_str_digits", None)  # absent before 3.10.7 / 3.11
+    if get is None:
+        yield
+        return
+    old = get()
     sys.set_int_max_str_digits(0)
     try:
         yield
