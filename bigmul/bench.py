@@ -442,8 +442,6 @@ def format_seconds(t: float | None, micro: str = "us", sep: str = "", none: str 
     return f"{t:.3f}{sep}s"
 
 
-_fmt_t = format_seconds
-
 
 def _rel(other: Result | None, b: Result | None) -> str:
     if not (b and other and b.median_s and other.median_s):
@@ -463,7 +461,7 @@ def format_table(results: list[Result]) -> str:
         cells = [k[0], k[1], f"{k[2]:,}"]
         for e in engines:
             r = by.get(k + (e,))
-            cells.append(_fmt_t(r.median_s) + ("" if r is None or r.correct in (None, True) else "!WRONG")
+            cells.append(format_seconds(r.median_s) + ("" if r is None or r.correct in (None, True) else "!WRONG")
                          if r else "-")
         b, i, g = (by.get(k + (e,)) for e in ("bigmul", "int", "gmpy2"))
         cells.append(_rel(i, b))

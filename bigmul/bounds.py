@@ -36,6 +36,7 @@ the true coefficients lie in ``[0, p1 p2 p3)``:
 from __future__ import annotations
 
 import math
+from typing import Callable
 
 __all__ = [
     "EPS", "ROUNDOFF_LIMIT", "percival_bound", "fft_error_bound", "fft_limb_bits",
@@ -97,15 +98,7 @@ def fft_limb_bits(bits1: int, bits2: int, *, max_bits: int = 24) -> int:
     >>> fft_limb_bits(10**6, 10**6)  # two operands of 10**6 bits
     14
     """
-    from scipy.fft import next_fast_len
-
-    for b in range(max_bits, 3, -1):
-        n1 = -(-max(bits1, 1) // b) + 1  # +1: balancing may add a top limb
-        n2 = -(-max(bits2, 1) // b) + 1
-        length = next_fast_len(n1 + n2 - 1, real=True)
-        if fft_ok(n1, n2, 1 << b, length):
-            return b
-    return 0
+    return _widest(bits1, bits2, range(max_bits, 3, -1), lambda b: 1 << b)
 
 
 def fft_decimal_k(digits1: int, digits2: int, *, max_k: int = 6) -> int:
@@ -114,14 +107,22 @@ def fft_decimal_k(digits1: int, digits2: int, *, max_k: int = 6) -> int:
     >>> fft_decimal_k(10**6, 10**6)
     4
     """
+    return _widest(digits1, digits2, range(max_k, 0, -1), lambda k: 10 ** k)
+
+
+def _widest(size1: int, size2: int, widths: range, base_of: Callable[[int], int]) -> int:
+    """First width (in the order given) whose limbs, base ``base_of(width)``, pass :func:`fft_ok`.
+
+    Sizes are in the width's own units (bits for binary limbs, digits for
+    base ``10**k``); each operand gets one extra limb, which balancing may add.
+    """
     from scipy.fft import next_fast_len
 
-    for k in range(max_k, 0, -1):
-        n1 = -(-max(digits1, 1) // k) + 1
-        n2 = -(-max(digits2, 1) // k) + 1
-        length = next_fast_len(n1 + n2 - 1, real=True)
-        if fft_ok(n1, n2, 10 ** k, length):
-            return k
+    for w in widths:
+        n1 = -(-max(size1, 1) // w) + 1
+        n2 = -(-max(size2, 1) // w) + 1
+        if fft_ok(n1, n2, base_of(w), next_fast_len(n1 + n2 - 1, real=True)):
+            return w
     return 0
 
 

@@ -80,13 +80,8 @@ def _max_abs(arr: np.ndarray) -> int:
 
 
 def _eval_mod(c: np.ndarray, r: int, q: int) -> int:
-    """``sum c[i] r**i mod q`` (little-endian c, any sign)."""
-    from .guards import _base_powers
-
-    w = _base_powers(r, q, len(c))
-    t = np.mod(c, q).astype(np.uint64) * w
-    t %= np.uint64(q)
-    return int(t.sum(dtype=np.uint64)) % q
+    """``sum c[i] r**i mod q`` (little-endian c, any sign): the polynomial evaluated at ``r``."""
+    return guards.limb_residue(np.mod(c, q), r, q)
 
 
 def _fft_native(x: np.ndarray, y: np.ndarray, device: bool = False) -> np.ndarray | None:
@@ -173,7 +168,7 @@ def _kronecker(x: np.ndarray, y: np.ndarray, bound: int, method: str, as_object:
     m = "auto" if method == "direct" else method
     total: Any = None
     for sx, a in ((1, xp), (-1, xn)):
-        if not any(int(e) for e in a[:1]) and _max_abs(a) == 0:
+        if _max_abs(a) == 0:
             continue
         A = _pack(a, w)
         for sy, b in ((1, yp), (-1, yn)):

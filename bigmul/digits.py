@@ -349,7 +349,6 @@ def to_digits(n: int | str, base: int) -> np.ndarray:
                 raise ValueError("n must be non-negative")
             limbs = decimal_to_limbs(d, k)
             return limbs[::-1].copy() if len(limbs) else np.zeros(1, dtype=np.int64)
-        import sys
 
         from .reference import no_digit_limit
 

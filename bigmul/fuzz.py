@@ -149,8 +149,6 @@ FAMILIES: dict[str, Callable[[random.Random, int], int]] = {
 
 
 def _to_text(n: int, rng: random.Random, family: str) -> str:
-    from .api import _mul_int  # noqa: F401  (ensures package import)
-
     s = _int_to_decimal(abs(n))
     if family == "all-max":
         s = "9" * len(s)

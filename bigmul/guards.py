@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import random
 import threading
+from functools import lru_cache
 
 import numpy as np
 
@@ -81,28 +82,29 @@ def check_int(a: int, b: int | None, c: int, p: int | None = None) -> bool:
 
 
 _BLOCK = 4096
-_powers_lock = threading.Lock()
-_powers: dict[tuple[int, int], np.ndarray] = {}
 
 
-def _base_powers(base: int, q: int, n: int) -> np.ndarray:
-    """``base**i mod q`` for ``i < n`` as uint64 (read-only; small ones cached)."""
-    key = (base, q)
-    with _powers_lock:
-        w = _powers.get(key)
-    if w is not None and len(w) >= n:
-        return w[:n]
+def powers_mod(x: int, q: int, n: int) -> np.ndarray:
+    """``x**i mod q`` for ``i < n`` as a read-only uint64 array (``q < 2**32``), by doubling.
+
+    >>> powers_mod(3, 7, 5).tolist()
+    [1, 3, 2, 6, 4]
+    """
     Q = np.uint64(q)
     out = np.ones(1, dtype=np.uint64)
-    step = base % q
+    step = x % q
     while len(out) < n:
         out = np.concatenate([out, out * np.uint64(step) % Q])
         step = step * step % q
+    out = out[:n]
     out.setflags(write=False)
-    if len(out) <= _BLOCK:
-        with _powers_lock:
-            _powers[key] = out
-    return out[:n]
+    return out
+
+
+@lru_cache(maxsize=64)
+def _block_powers(base: int, q: int) -> np.ndarray:
+    """``base**i mod q`` for one block (bounded cache: callers may use random bases)."""
+    return powers_mod(base, q, _BLOCK)
 
 
 def limb_residue(limbs: np.ndarray, base: int, q: int) -> int:
@@ -125,11 +127,11 @@ def limb_residue(limbs: np.ndarray, base: int, q: int) -> int:
     nb = -(-n // block)
     padded = np.zeros(nb * block, dtype=np.uint64)
     padded[:n] = limbs
-    t = padded.reshape(nb, block) * _base_powers(base, q, block)
+    t = padded.reshape(nb, block) * _block_powers(base, q)[:block]
     r = t.sum(axis=1, dtype=np.uint64) % np.uint64(q)  # per-block residues
     if nb == 1:
         return int(r[0])
-    W = _base_powers(pow(base, block, q), q, nb)
+    W = powers_mod(pow(base, block, q), q, nb)
     return int((r * W % np.uint64(q)).sum(dtype=np.uint64)) % q
 
 

@@ -19,6 +19,7 @@ from functools import lru_cache
 import numpy as np
 
 from .bounds import NTT_MAX_LOG2, NTT_MODULUS, NTT_PRIMES
+from .guards import powers_mod
 
 __all__ = ["ntt_length", "ntt_residues", "ntt_convolve_signed", "ntt_value_rep", "ntt_workspace_bytes"]
 
@@ -48,15 +49,7 @@ def _twiddles(p: int, g: int, L: int, inverse: bool) -> np.ndarray:
     w = pow(g, (p - 1) // L, p)
     if inverse:
         w = pow(w, p - 2, p)
-    half = max(L // 2, 1)
-    out = np.ones(1, dtype=np.uint64)
-    step = w
-    while len(out) < half:
-        out = np.concatenate([out, out * np.uint64(step) % np.uint64(p)])
-        step = step * step % p
-    out = out[:half]
-    out.setflags(write=False)
-    return out
+    return powers_mod(w, p, max(L // 2, 1))
 
 
 def _forward(a: np.ndarray, p: int, g: int) -> None:
