@@ -25,8 +25,9 @@ _STR_SMALL = tuning.STR_INT_MAX_CHARS
 
 
 def _is_mpz(x: Any) -> bool:
+    """A gmpy2 integer (``mpz`` or the mutable ``xmpz``): the product comes back as ``mpz``."""
     g = sys.modules.get("gmpy2")
-    return g is not None and type(x) is g.mpz
+    return g is not None and (type(x) is g.mpz or type(x) is getattr(g, "xmpz", None))
 
 
 def _small_str_product() -> Any:
@@ -180,12 +181,16 @@ def multiply(a: Any, b: Any, *, method: str = ...) -> Any: ...
 def multiply(a: Any, b: Any, *, method: str = "auto") -> Any:
     """Exact product of two integers, or of two decimal strings.
 
-    ``a``, ``b``: Python ints (or objects with ``__index__``), ``gmpy2.mpz``
-    (result is ``mpz``), or decimal strings (result is a decimal string).
+    ``a``, ``b``: integers -- Python ints, objects with ``__index__`` (numpy
+    integers), ``gmpy2.mpz``/``xmpz`` -- in any mix (the result is an ``mpz``
+    when either operand is a gmpy2 integer, else an ``int``); or two decimal
+    strings (the result is a decimal string).  A string with an integer
+    raises ``TypeError``.
     ``method``: ``"auto"`` (fastest exact choice, see :func:`choose_method`),
     ``"direct"`` (schoolbook convolution), ``"fft"`` (float64 FFT with error
-    bound and run-time guards) or ``"ntt"`` (three-prime number-theoretic
-    transform).  Every non-trivial product is checked modulo a random prime;
+    bound and run-time guards), ``"ntt"`` (three-prime number-theoretic
+    transform) or ``"gpu"`` (CuPy/cuFFT; :class:`GPUUnavailableError` where
+    it cannot run).  Every non-trivial product is checked modulo a random prime;
     a failed guard recomputes with an exact engine and is counted
     (:func:`bigmul.guard_stats`).
 

@@ -490,6 +490,21 @@ def _sizes(text: Sequence[str]) -> list[int]:
     return out
 
 
+def _check_out_dir(path: str) -> None:
+    """Create ``--out`` now and check it is a writable directory (raises CLIError otherwise)."""
+    from .cli import CLIError
+
+    out = Path(path)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise CLIError(f"--out {path!r} exists and is not a directory") from None
+    except OSError as exc:
+        raise CLIError(f"cannot create --out directory {path!r}: {exc.strerror or exc}") from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise CLIError(f"--out directory {path!r} is not writable")
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from .cli import CLIError
 
@@ -500,6 +515,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
         raise CLIError(str(exc)) from None
     engines = [e.strip() for e in ",".join(args.engines).split(",") if e.strip()] if args.engines \
         else list(DEFAULT_ENGINES)
+    if "all" in engines:
+        engines = list(ENGINES)
     for e in engines:
         if e not in ENGINES:
             raise CLIError(f"unknown engine {e!r}; valid engines are {', '.join(ENGINES)}")
@@ -507,6 +524,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
     for s in shapes:
         if s not in SHAPES:
             raise CLIError(f"unknown shape {s!r}; valid shapes are {', '.join(SHAPES)}")
+    if args.repeats < 0:
+        raise CLIError("--repeats must be positive")
+    if args.out:  # before the sweep: a bad directory must not cost the results
+        _check_out_dir(args.out)
     repeats = args.repeats or (3 if args.quick else 5)
     if args.quick:
         sizes = [s for s in sizes if s <= 10 ** 6]
@@ -542,7 +563,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--sizes", nargs="+", metavar="N", help="decimal digits, e.g. 1000 1e5 1e6")
     p.add_argument("--engines", nargs="+", metavar="E",
                    help=f"comma or space separated; default {','.join(DEFAULT_ENGINES)}; "
-                        f"all: {','.join(ENGINES)}")
+                        f"'all' or any of: {','.join(ENGINES)}")
     p.add_argument("--shapes", nargs="+", metavar="S", help=f"default balanced; any of {','.join(SHAPES)}")
     p.add_argument("--repeats", type=int, default=0, help="timed repetitions per engine (median reported)")
     p.add_argument("--seed", type=int, default=1)

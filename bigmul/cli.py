@@ -7,7 +7,13 @@ What it is not for: a calculator language; operands are plain decimal
 integers.
 
 Errors: one line on stderr and exit status 2 for bad input (malformed
-number, missing file, unknown command or option); never a traceback.
+number, missing file, unknown command or option, a bad environment
+variable, an engine that cannot run here); never a traceback.  One handler
+in :func:`main` does this for every command: bigmul's own errors and the
+``ValueError``/``TypeError``/``OSError``/``MemoryError`` that user input
+raises.  Anything else is a bug: one line and exit status 1, and
+``--debug`` shows its traceback (``--debug`` also shows tracebacks for the
+user errors).
 """
 from __future__ import annotations
 
@@ -53,6 +59,44 @@ def _read_operand(spec: str, stdin_used: list[bool]) -> str:
     return spec
 
 
+def _operand_name(spec: str, which: str) -> str:
+    """How error messages name an operand: the file for @FILE, 'stdin' for -, else A/B."""
+    if spec.startswith("@"):
+        return f"file {spec[1:]!r}"
+    return "stdin" if spec == "-" else f"operand {which}"
+
+
+def _check_writable_file(path: str) -> None:
+    """Refuse an output file that cannot be written, before any long computation."""
+    import os
+
+    d = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise CLIError(f"cannot write {path!r}: it is a directory")
+    if not os.path.isdir(d):
+        raise CLIError(f"cannot write {path!r}: no such directory {d!r}")
+    if not os.access(d, os.W_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
+        raise CLIError(f"cannot write {path!r}: permission denied")
+
+
+def count_arg(text: str) -> int:
+    """argparse type for sizes and counts: ``1000``, ``1_000``, ``1e6`` (must be a whole number).
+
+    >>> count_arg("1e6"), count_arg("2_500")
+    (1000000, 2500)
+    """
+    t = text.strip().lower().replace("_", "")
+    try:
+        if "e" in t:
+            v = float(t)
+            if not v.is_integer():
+                raise ValueError
+            return int(v)
+        return int(t)
+    except (ValueError, OverflowError):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number (e.g. 1000 or 1e6)") from None
+
+
 def _log(verbose: bool) -> Callable[[str], None]:
     t0 = time.perf_counter()
 
@@ -71,13 +115,13 @@ def cmd_mul(args: argparse.Namespace) -> int:
     a = _read_operand(args.a, used)
     b = _read_operand(args.b, used)
     log(f"read operands ({len(a):,} and {len(b):,} characters)")
-    try:
-        if args.a == args.b and not args.a == "-":
-            out = multiply_str(a, None, args.method, log=log)
-        else:
-            out = multiply_str(a, b, args.method, log=log)
-    except ValueError as exc:
-        raise CLIError(str(exc)) from None
+    names = (_operand_name(args.a, "A"), _operand_name(args.b, "B"))
+    if args.output:
+        _check_writable_file(args.output)
+    if args.a == args.b and not args.a == "-":
+        out = multiply_str(a, None, args.method, log=log, names=names)
+    else:
+        out = multiply_str(a, b, args.method, log=log, names=names)
     if args.output:
         try:
             with open(args.output, "w", encoding="ascii") as f:
@@ -183,13 +227,25 @@ def cmd_info(args: argparse.Namespace) -> int:
     print(f"  NTT: primes {', '.join(str(p) for p, _, _ in bounds.NTT_PRIMES)}, "
           f"lengths up to 2**{bounds.NTT_MAX_LOG2}")
     print(f"  modular check prime this run: {guards.PRIME} (62-bit, random)")
-    print(f"memory limit: {memory.memory_limit() / 2**30:.1f} GiB")
+    print(f"memory limit: {_size_text(memory.memory_limit())}")
     from .gpu import gpu_info
 
     print("GPU engine:")
     for k, v in gpu_info().items():
         print(f"  {k:<16} {v}")
     return 0
+
+
+def _size_text(n: int) -> str:
+    """Bytes for people: 10.0 MiB, 2.0 GiB (never 0.0 GiB for a small limit).
+
+    >>> _size_text(10 * 2**20), _size_text(3 * 2**30), _size_text(512)
+    ('10.0 MiB', '3.0 GiB', '512 bytes')
+    """
+    for unit, size in (("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if n >= size:
+            return f"{n / size:.1f} {unit}"
+    return f"{n} bytes"
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -234,6 +290,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = _Parser(prog="bigmul", description="Exact big-integer multiplication by convolution.")
     p.add_argument("--version", action="version", version=f"bigmul {__version__}")
+    p.add_argument("--debug", action="store_true",
+                   help="show Python tracebacks instead of one-line errors (for bug reports)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 
@@ -251,7 +309,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Show digits, convolution coefficients, each carry step and the product.")
     e.add_argument("a", metavar="A")
     e.add_argument("b", metavar="B")
-    e.add_argument("--base", type=int, default=10, help="digit base (default 10)")
+    e.add_argument("--base", type=count_arg, default=10, help="digit base, any integer >= 2 (default 10)")
     e.set_defaults(func=cmd_explain)
 
     i = sub.add_parser("info", help="versions, methods, thresholds and limits",
@@ -261,7 +319,8 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="multiply two big random numbers and compare with int",
                        description="Multiply two random integers with bigmul and with CPython int; "
                                    "print both times and check the products agree.")
-    d.add_argument("--digits", type=int, default=1_000_000, help="decimal digits per operand (default 10^6)")
+    d.add_argument("--digits", type=count_arg, default=1_000_000,
+                   help="decimal digits per operand, e.g. 1e6 (default 10^6; at most 10^8)")
     d.add_argument("--seed", type=int, default=1)
     d.set_defaults(func=cmd_demo)
 
@@ -273,22 +332,45 @@ def build_parser() -> argparse.ArgumentParser:
 
     for mod in (bench, tune, fuzz):
         mod.add_parser(sub)
+    for sp in sub.choices.values():  # --debug after the command name works too
+        sp.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show Python tracebacks instead of one-line errors")
     return p
 
 
+def _user_errors() -> tuple[type[BaseException], ...]:
+    from .gpu import GPUUnavailableError
+
+    return (CLIError, GPUUnavailableError, ValueError, TypeError, OSError, MemoryError)
+
+
+def _one_line(exc: BaseException) -> str:
+    msg = " ".join(str(exc).split()) or type(exc).__name__
+    if isinstance(exc, MemoryError) and msg == "MemoryError":
+        msg = "out of memory"
+    if isinstance(exc, OSError) and exc.strerror:
+        msg = f"{exc.strerror}: {exc.filename!r}" if exc.filename else exc.strerror
+    return msg.removeprefix("bigmul: ")  # messages from the library may carry the prefix
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one ``bigmul`` command; returns the exit status (0 ok, 1 failed check or bug, 2 bad input)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    debug = getattr(args, "debug", False)
     try:
         return int(args.func(args) or 0)
-    except CLIError as exc:
-        print(f"bigmul {args.command}: error: {exc}", file=sys.stderr)
-        return 2
-    except MemoryError as exc:
-        print(f"bigmul {args.command}: error: {exc or 'out of memory'}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         print(f"bigmul {args.command}: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # noqa: BLE001 - the one place that turns errors into exit statuses
+        if debug:
+            raise
+        if isinstance(exc, _user_errors()):
+            print(f"bigmul {args.command}: error: {_one_line(exc)}", file=sys.stderr)
+            return 2
+        print(f"bigmul {args.command}: internal error: {type(exc).__name__}: {_one_line(exc)} "
+              "(a bug: rerun with --debug for the traceback and report it)", file=sys.stderr)
+        return 1

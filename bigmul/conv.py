@@ -36,39 +36,19 @@ _rng = random.SystemRandom()
 
 
 def _as_int_array(v: Any, name: str) -> np.ndarray:
-    if isinstance(v, (str, bytes, bytearray)) or v is None or isinstance(v, (int, float)):
-        raise TypeError(f"{name} must be a 1-D array or sequence of integers, not {type(v).__name__}")
-    if isinstance(v, np.ndarray):
-        arr = v
-    else:
-        # Python sequences: never let numpy guess a dtype (it picks float64 or
-        # uint64 for ints past int64); keep the objects and check them below.
-        arr = np.asarray(v, dtype=object)
-        if arr.ndim == 1 and all(isinstance(e, np.integer) for e in arr.tolist()) and len(arr):
-            arr = np.asarray(v)
-    if arr.ndim != 1:
-        raise ValueError(f"{name} must be 1-D, got an array of shape {arr.shape}")
+    from .digits import _as_digit_array
+
+    arr = _as_digit_array(v, name)
     if arr.dtype == object:
-        vals = []
-        for i, e in enumerate(arr.tolist()):
-            if isinstance(e, bool) or not hasattr(type(e), "__index__"):
-                raise TypeError(f"{name}[{i}] is {type(e).__name__}, not an integer")
-            vals.append(operator.index(e))
+        vals = [operator.index(e) for e in arr.tolist()]
         if vals and max(abs(e) for e in vals) < 2 ** 63:
             return np.array(vals, dtype=np.int64)
         out = np.empty(len(vals), dtype=object)
         out[:] = vals
         return out
-    if arr.dtype.kind == "b":
-        raise TypeError(f"{name} has a boolean dtype; convert to an integer dtype first")
-    if arr.dtype.kind not in "iu":
-        if arr.size == 0:
-            return np.zeros(0, dtype=np.int64)
-        raise TypeError(f"{name} must have an integer dtype, got {arr.dtype} "
-                        "(floats are refused rather than silently truncated)")
     if arr.dtype == np.uint64 and arr.size and int(arr.max()) >= 2 ** 63:
         out = np.empty(len(arr), dtype=object)
-        out[:] = [int(e) for e in arr.tolist()]
+        out[:] = arr.tolist()  # exact Python ints; an int64 cast would wrap
         return out
     return arr.astype(np.int64)  # always a copy: inputs are never modified
 
@@ -204,6 +184,8 @@ def convolve(x: Sequence[int] | np.ndarray, y: Sequence[int] | np.ndarray, *,
     Traceback (most recent call last):
     ...
     TypeError: x[1] is float, not an integer
+    >>> convolve((i for i in (1, 1)), [1, 1]).tolist()  # any iterable of ints
+    [1, 2, 1]
     """
     check_method(method)
     X = _as_int_array(x, "x")

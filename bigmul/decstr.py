@@ -73,7 +73,7 @@ def _strip(d: np.ndarray) -> np.ndarray:
 
 
 def multiply_str(s: str, t: str | None, method: str = "auto",
-                 log: Callable[[str], None] | None = None) -> str:
+                 log: Callable[[str], None] | None = None, names: tuple[str, str] = ("a", "b")) -> str:
     """Decimal product of decimal strings ``s`` and ``t`` (``t=None``: square ``s``).
 
     >>> multiply_str("123", "456")
@@ -81,18 +81,19 @@ def multiply_str(s: str, t: str | None, method: str = "auto",
     >>> multiply_str("-0", "5")
     '0'
 
-    ``log``, if given, receives one line per stage (the CLI's ``--verbose``).
+    ``log``, if given, receives one line per stage (the CLI's ``--verbose``);
+    ``names`` are the operands' names in error messages (the CLI passes file names).
     """
     log = log or (lambda msg: None)
     if method == "auto" and len(s) <= _SMALL and (t is None or len(t) <= _SMALL):
         small = _small_product(s, t)
         if small is not None:
             return small
-    sa, da = parse_decimal(s, "a")
+    sa, da = parse_decimal(s, names[0])
     if t is None:
         sb, db = sa, None
     else:
-        sb, db = parse_decimal(t, "b")
+        sb, db = parse_decimal(t, names[1])
     da = _strip(da)
     if db is not None:
         db = _strip(db)
@@ -108,9 +109,9 @@ def multiply_str(s: str, t: str | None, method: str = "auto",
             return sign + _decimal_fallback(da, db)
         k = step.limb
         base = 10 ** k
+        group = max(1, 8 // k)  # carry and format in base 10**(k*group), k*group <= 8
         x = decimal_to_limbs(da, k)
         y = None if db is None else decimal_to_limbs(db, k)
-        group = max(1, 8 // k)  # carry and format in base 10**(k*group), k*group <= 8
         try:
             d = limb_product(step.engine, x, y, base, group=group)
         except GuardTrip as trip:

@@ -158,7 +158,7 @@ def _bad_char(s: str, pos: int, what: str = "operand") -> ValueError:
     ch = s[pos]
     ctx = s[max(0, pos - 10): pos + 10]
     return ValueError(
-        f"invalid character {ch!r} at position {pos} in decimal {what} (near {ctx!r})"
+        f"invalid character {ch!r} at position {pos} (counting from 0) in decimal {what} (near {ctx!r})"
     )
 
 
@@ -331,7 +331,8 @@ def to_digits(n: int | str, base: int) -> np.ndarray:
     ASCII text directly, in linear time, with no digit limit.  Powers of two
     go through ``int.to_bytes`` (linear time).  Other bases use
     divide-and-conquer on Python ints.  Zero gives ``[0]``.  The dtype is
-    int64 when ``base <= 2**62``, else object.
+    int64 when ``base <= 2**62``, else object (Python ints); any
+    ``base >= 2`` works.
 
     >>> to_digits(123, 10).tolist()
     [1, 2, 3]
@@ -339,6 +340,8 @@ def to_digits(n: int | str, base: int) -> np.ndarray:
     [12, 345, 678]
     >>> to_digits(255, 16).tolist()
     [15, 15]
+    >>> to_digits(2**130, 2**64).tolist()
+    [4, 0, 0]
     """
     base = _check_base(base)
     if isinstance(n, str):
@@ -360,10 +363,13 @@ def to_digits(n: int | str, base: int) -> np.ndarray:
     if n < 0:
         raise ValueError("n must be non-negative")
     if n == 0:
-        return np.zeros(1, dtype=np.int64)
+        return np.zeros(1, dtype=np.int64 if base <= 2 ** 62 else object)
     bits = base.bit_length() - 1
     if base & (base - 1) == 0 and bits <= 56:
         return int_to_limbs(n, bits)[::-1].copy()
+    if base == 2 ** 64:  # machine words: one to_bytes, Python ints out (object dtype)
+        words = np.frombuffer(n.to_bytes(-(-n.bit_length() // 64) * 8, "little"), dtype="<u8")
+        return np.array(words[::-1].tolist(), dtype=object)
     return _to_digits_dc(n, base)
 
 
@@ -385,42 +391,72 @@ def _to_digits_dc(n: int, base: int) -> np.ndarray:
             nxt.append(hi)
             nxt.append(lo)
         pieces = nxt
-    dtype = np.int64 if base <= 2 ** 62 else object
-    arr = np.array(pieces, dtype=np.int64 if chunk < 2 ** 63 else object)
-    out = np.empty((len(arr), m), dtype=dtype)
-    for j in range(m - 1, -1, -1):
-        arr, r = np.divmod(arr, base)
-        out[:, j] = r
-    flat = out.reshape(-1)
+    if m == 1:  # base >= 2**31: each piece is one digit (object dtype above int64)
+        flat = np.array(pieces, dtype=np.int64 if base <= 2 ** 62 else object)
+    else:  # chunk < 2**62: the pieces expand into m int64 digits each
+        arr = np.array(pieces, dtype=np.int64)
+        out = np.empty((len(arr), m), dtype=np.int64)
+        for j in range(m - 1, -1, -1):
+            arr, r = np.divmod(arr, base)
+            out[:, j] = r
+        flat = out.reshape(-1)
     first = int(np.argmax(flat != 0))
     return flat[first:].copy()
 
 
 def _as_digit_array(digits: Any, name: str = "digits") -> np.ndarray:
-    arr = np.asarray(digits) if not isinstance(digits, np.ndarray) else digits
+    """A 1-D integer array (or object array of ints) from an array, sequence or iterable.
+
+    Python sequences are read with object dtype first, so numpy never picks
+    float64 or uint64 for them; numpy arrays must have an integer dtype
+    (float arrays are refused even when empty, as everywhere in bigmul).
+    """
+    if isinstance(digits, (str, bytes, bytearray)) or digits is None or isinstance(digits, (int, float)):
+        raise TypeError(f"{name} must be a 1-D sequence of integers or an integer array, "
+                        f"not {type(digits).__name__}")
+    if isinstance(digits, np.ndarray):
+        arr = digits
+    else:
+        if not hasattr(digits, "__len__"):  # generators and other iterables
+            try:
+                digits = list(digits)
+            except TypeError:
+                raise TypeError(f"{name} must be a 1-D sequence of integers or an integer array, "
+                                f"not {type(digits).__name__}") from None
+        arr = np.asarray(digits, dtype=object)
+        if arr.ndim == 1 and arr.size and all(isinstance(e, np.integer) for e in arr.tolist()):
+            typed = np.asarray(digits)
+            if typed.dtype.kind in "iu":
+                arr = typed
     if arr.ndim != 1:
-        raise ValueError(f"{name} must be 1-D, got {arr.ndim}-D")
+        raise ValueError(f"{name} must be a 1-D sequence or array, got shape {arr.shape}")
     if arr.dtype == object:
-        for v in arr.flat:
+        for i, v in enumerate(arr.tolist()):
             if isinstance(v, bool) or not hasattr(type(v), "__index__"):
-                raise TypeError(f"{name} must hold integers, found {type(v).__name__}")
+                raise TypeError(f"{name}[{i}] is {type(v).__name__}, not an integer")
         return arr
-    if arr.dtype.kind == "b" or arr.dtype.kind not in "iu":
-        if arr.size == 0 and arr.dtype.kind == "f":
-            return arr.astype(np.int64)
-        raise TypeError(f"{name} must have an integer dtype, got {arr.dtype}")
+    if arr.dtype.kind == "b":
+        raise TypeError(f"{name} has a boolean dtype; convert to an integer dtype first")
+    if arr.dtype.kind not in "iu":
+        raise TypeError(f"{name} must have an integer dtype, got {arr.dtype} "
+                        "(floats are refused rather than silently truncated)")
     return arr
 
 
 def from_digits(digits: Sequence[int] | np.ndarray, base: int) -> int:
     """The integer whose digits in ``base`` (most significant first) are given.
 
-    Every digit must lie in ``[0, base)``.  An empty sequence gives 0.
+    Every digit must lie in ``[0, base)``; ``base`` is any integer >= 2.
+    Digits may be a sequence of ints or an integer numpy array (uint64 words
+    with base ``2**64`` included: values are never cast through int64).  An
+    empty sequence gives 0.
 
     >>> from_digits([1, 2, 3], 10)
     123
     >>> from_digits([15, 15], 16)
     255
+    >>> from_digits([2**64 - 1, 2**64 - 1], 2**64) == 2**128 - 1
+    True
     """
     base = _check_base(base)
     arr = _as_digit_array(digits)
@@ -436,12 +472,16 @@ def from_digits(digits: Sequence[int] | np.ndarray, base: int) -> int:
         arr = np.array(vals, dtype=np.int64)
     lo, hi = int(arr.min()), int(arr.max())
     if lo < 0 or hi >= base:
-        bad = int(np.flatnonzero((arr < 0) | (arr >= base))[0])
+        bad = next(i for i, v in enumerate(arr.tolist()) if not 0 <= v < base)  # error path only
         raise ValueError(f"digit {int(arr[bad])} at index {bad} is outside [0, {base})")
-    arr = arr.astype(np.int64)
-    if base & (base - 1) == 0 and base.bit_length() - 1 <= 56:
-        return limbs_to_int(arr[::-1].copy(), base.bit_length() - 1)
-    return _from_digits_dc(arr.tolist(), base)
+    # Every digit is now in [0, base): int64 holds them only while base <= 2**63
+    # (uint64 words of base 2**64 would wrap), so the casts below are guarded.
+    bits = base.bit_length() - 1
+    if base & (base - 1) == 0 and bits <= 56:
+        return limbs_to_int(arr[::-1].astype(np.int64), bits)
+    if base == 2 ** 64:
+        return int.from_bytes(arr[::-1].astype("<u8").tobytes(), "little")
+    return _from_digits_dc(arr.tolist(), base)  # tolist(): exact Python ints for any integer dtype
 
 
 def _from_digits_dc(vals: list, base: int) -> int:

@@ -489,6 +489,26 @@ def _csv(text: str, allowed: tuple[str, ...], what: str) -> tuple[str, ...]:
     return items
 
 
+def _prepare_out_dir(path: str) -> bool:
+    """Create ``--out`` before fuzzing (a bad path must fail now, not after a failure is found).
+
+    Returns whether it was created here, so an unused new directory can be removed at the end.
+    """
+    from .cli import CLIError
+
+    p = Path(path)
+    if p.exists() and not p.is_dir():
+        raise CLIError(f"--out {path!r} exists and is not a directory")
+    existed = p.exists()
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CLIError(f"cannot create --out directory {path!r}: {exc.strerror or exc}") from None
+    if not os.access(p, os.W_OK | os.X_OK):
+        raise CLIError(f"--out directory {path!r} is not writable")
+    return not existed
+
+
 def cmd_fuzz(args: argparse.Namespace) -> int:
     from .cli import CLIError
     from .faults import FAULTS
@@ -511,22 +531,30 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
         raise CLIError("--seconds must be positive")
     if args.cases is not None and args.cases <= 0:
         raise CLIError("--cases must be positive")
-    s = run(seed=args.seed, cases=args.cases, seconds=args.seconds, max_digits=args.max_digits,
-            methods=_csv(args.methods, METHODS, "method"), kinds=_csv(args.kinds, KINDS, "kind"),
-            out_dir=args.out, progress=not args.no_progress, inject=args.inject)
+    methods, kinds = _csv(args.methods, METHODS, "method"), _csv(args.kinds, KINDS, "kind")
+    created = _prepare_out_dir(args.out)
+    try:
+        s = run(seed=args.seed, cases=args.cases, seconds=args.seconds, max_digits=args.max_digits,
+                methods=methods, kinds=kinds, out_dir=args.out, progress=not args.no_progress,
+                inject=args.inject)
+    finally:
+        if created and not any(Path(args.out).iterdir()):
+            Path(args.out).rmdir()
     print(s.text())
     return 1 if s.failures else 0
 
 
 def add_parser(sub: Any) -> None:
+    from .cli import count_arg
+
     p = sub.add_parser("fuzz", help="differential fuzzing against Python int",
                        description="Run seeded adversarial products through every method and compare "
                                    "with Python int; failures are shrunk and saved with a replay command.")
     g = p.add_mutually_exclusive_group()
     g.add_argument("--seconds", type=float, help="run for this long")
-    g.add_argument("--cases", type=int, help="run this many cases (default 200)")
+    g.add_argument("--cases", type=count_arg, help="run this many cases (default 200)")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--max-digits", type=int, default=100_000, help="largest operand size (default 10^5)")
+    p.add_argument("--max-digits", type=count_arg, default=100_000, help="largest operand size (default 10^5)")
     p.add_argument("--methods", default=",".join(METHODS), help="comma separated (default all)")
     p.add_argument("--kinds", default=",".join(KINDS), help="comma separated: int,str,digits")
     p.add_argument("--out", default="fuzz-out", metavar="DIR", help="where failing cases are saved")

@@ -5,28 +5,46 @@ transforms would not fit, before anything large is allocated.
 What it is not for: measuring memory (benchmarks do that).
 
 The limit is the machine's available memory (``MemAvailable`` on Linux),
-unless set by ``BIGMUL_MEMORY_LIMIT`` (bytes, or with a K/M/G suffix) or by
+unless set by ``BIGMUL_MEMORY_LIMIT`` (bytes, or with a K/M/G/T suffix, optionally followed by B or iB: ``2G``, ``500MB``, ``1.5GiB``) or by
 :func:`set_memory_limit`.
 """
 from __future__ import annotations
 
 import os
+import re
 
-__all__ = ["available_memory", "memory_limit", "set_memory_limit", "check_memory"]
+__all__ = ["available_memory", "memory_limit", "set_memory_limit", "check_memory", "parse_size"]
 
 _limit: int | None = None
 
 
-def _parse_size(text: str) -> int:
-    t = text.strip().upper()
-    mult = 1
-    if t and t[-1] in "KMG":
-        mult = 1024 ** ("KMG".index(t[-1]) + 1)
-        t = t[:-1]
-    try:
-        return int(float(t) * mult)
-    except ValueError:
-        raise ValueError(f"BIGMUL_MEMORY_LIMIT must be a size like 2G or 500M, got {text!r}") from None
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*([KMGT]?)(?:I?B)?\s*$", re.IGNORECASE)
+
+
+def parse_size(text: str | int, what: str = "memory limit") -> int:
+    """Bytes from ``2G``, ``500M``, ``1.5GiB``, ``2GB``, ``64K`` or a plain byte count (binary units).
+
+    >>> parse_size("2G"), parse_size("500mb"), parse_size(1024)
+    (2147483648, 524288000, 1024)
+    >>> parse_size("bogus")
+    Traceback (most recent call last):
+    ...
+    ValueError: memory limit must be a size like 2G, 500M or a number of bytes, got 'bogus'
+    """
+    if isinstance(text, bool):
+        raise TypeError(f"{what} must be an int or a size string, not bool")
+    if isinstance(text, int):
+        n = text
+    elif isinstance(text, str):
+        m = _SIZE.match(text)
+        if not m:
+            raise ValueError(f"{what} must be a size like 2G, 500M or a number of bytes, got {text!r}")
+        n = int(float(m.group(1)) * 1024 ** " KMGT".index(m.group(2).upper() or " "))
+    else:
+        raise TypeError(f"{what} must be an int or a size string like '2G', not {type(text).__name__}")
+    if n <= 0:
+        raise ValueError(f"{what} must be positive, got {text!r}")
+    return n
 
 
 def available_memory() -> int:
@@ -50,16 +68,21 @@ def memory_limit() -> int:
         return _limit
     env = os.environ.get("BIGMUL_MEMORY_LIMIT")
     if env:
-        return _parse_size(env)
+        return parse_size(env, "BIGMUL_MEMORY_LIMIT")
     return available_memory()
 
 
-def set_memory_limit(nbytes: int | None) -> None:
-    """Set the working-memory limit in bytes; ``None`` restores the default."""
+def set_memory_limit(limit: int | str | None) -> None:
+    """Set the working-memory limit: bytes, or a size string as for ``BIGMUL_MEMORY_LIMIT``.
+
+    ``None`` restores the default (``BIGMUL_MEMORY_LIMIT``, else the available memory).
+
+    >>> set_memory_limit("2G"); memory_limit()
+    2147483648
+    >>> set_memory_limit(None)
+    """
     global _limit
-    if nbytes is not None and nbytes <= 0:
-        raise ValueError("memory limit must be positive")
-    _limit = nbytes
+    _limit = None if limit is None else parse_size(limit)
 
 
 def check_memory(needed: int, what: str) -> None:

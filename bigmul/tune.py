@@ -140,6 +140,9 @@ def cmd_tune(args: argparse.Namespace) -> int:
     from .cli import CLIError
 
     found = run_tune(quick=args.quick)
+    if not args.write:
+        print(f"(not saved: rerun with --write to store these in {config_path()}, which auto reads)",
+              file=sys.stderr)
     if args.write:
         path = config_path()
         try:

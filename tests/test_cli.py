@@ -82,7 +82,7 @@ def test_demo_small():
     ((), "the following arguments are required: COMMAND"),
     (("explain", "1" * 61, "2"), "at most 60"),
     (("explain", "12", "3", "--base", "1"), "base must be >= 2"),
-    (("explain", "12", "3", "--base", "ten"), "invalid int value: 'ten'"),
+    (("explain", "12", "3", "--base", "ten"), "'ten' is not a whole number"),
     (("demo", "--digits", "5"), "--digits must be between"),
 ])
 def test_bad_input_one_line_exit_2(args, needle):
