@@ -60,9 +60,14 @@ def _ripple(v: np.ndarray, base: int, up: bool) -> np.ndarray:
         if bool(hit.any()):
             rs, re = starts[i[hit]], ends[i[hit]]
             lengths = re - rs + 1
-            # Every position of the hit runs: rs[j] .. re[j], vectorised.
-            offs = xp.arange(int(lengths.sum())) - xp.repeat(xp.cumsum(lengths) - lengths, lengths)
-            v[xp.repeat(rs, lengths) + offs] = prop_val + delta - delta * base
+            # Every position of the hit runs, rs[j] .. re[j], as one cumulative
+            # sum of steps: +1 inside a run, a jump from re[j-1] to rs[j] at
+            # each run start (no repeat with array counts: CuPy lacks it).
+            steps = xp.ones(int(lengths.sum()), dtype=rs.dtype)
+            steps[0] = rs[0]
+            if len(rs) > 1:
+                steps[(xp.cumsum(lengths) - lengths)[1:]] = rs[1:] - re[:-1]
+            v[xp.cumsum(steps)] = prop_val + delta - delta * base
             target = target.copy()
             target[hit] = re + 1
     if int(target.max()) >= n:
@@ -91,6 +96,13 @@ def _carry_pass(c: np.ndarray, base: int, bits: int) -> np.ndarray:
     return c
 
 
+def _int64(xp: Any, c: Any, copy: bool) -> Any:
+    """``c`` as int64: a copy when asked (or when the dtype differs), else ``c`` itself."""
+    if not copy and isinstance(c, xp.ndarray) and c.dtype == xp.int64:
+        return c
+    return xp.array(c, dtype=xp.int64)
+
+
 def normalize(c: np.ndarray, base: int, *, copy: bool = True) -> np.ndarray:
     """Little-endian int64 coefficients whose value is non-negative -> digits in ``[0, base)``.
 
@@ -105,7 +117,7 @@ def normalize(c: np.ndarray, base: int, *, copy: bool = True) -> np.ndarray:
     [255, 255, 0, 0]
     """
     xp = array_module(c)
-    c = xp.array(c, dtype=xp.int64, copy=copy or None)  # carried in place below
+    c = _int64(xp, c, copy)  # carried in place below
     if len(c) == 0:
         return c
     pow2 = base & (base - 1) == 0
@@ -134,7 +146,7 @@ def regroup(c: np.ndarray, base: int, group: int, *, copy: bool = True) -> np.nd
     [288, 158, 4]
     """
     xp = array_module(c)
-    c = xp.array(c, dtype=xp.int64, copy=copy or None)
+    c = _int64(xp, c, copy)
     if group == 1:
         return c
     pow2 = base & (base - 1) == 0

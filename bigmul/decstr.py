@@ -28,7 +28,7 @@ from .choose import plan_str
 from .digits import decimal_to_limbs, limbs_to_decimal, parse_decimal
 from .api import fallback_name
 from .engines import GuardTrip, limb_product
-from .gpu import DeviceFailure
+from .gpu import DeviceFailure, gpu_decimal_product
 
 __all__ = ["multiply_str"]
 
@@ -110,6 +110,20 @@ def multiply_str(s: str, t: str | None, method: str = "auto",
         k = step.limb
         base = 10 ** k
         group = max(1, 8 // k)  # carry and format in base 10**(k*group), k*group <= 8
+        if step.engine == "gpu":
+            guards.count("checks")  # the device runs the modular check itself
+            try:
+                out = gpu_decimal_product(da, db, k, group)
+            except GuardTrip as trip:
+                guards.count("trip_" + trip.reason)
+                log(f"{step}: {trip}; next step")
+                continue
+            except DeviceFailure as exc:
+                guards.count("device_failure")
+                log(f"{step}: device failure ({exc}); next step")
+                continue
+            log(f"{step}: product checked and formatted on the device ({len(out):,} characters)")
+            return sign + out
         x = decimal_to_limbs(da, k)
         y = None if db is None else decimal_to_limbs(db, k)
         try:

@@ -22,15 +22,17 @@ pocketfft's; the round-off guard verifies every run regardless).
 from __future__ import annotations
 
 import os
+import time
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
-from .digits import balance, bytes_to_limbs, limbs_to_bytes
+from . import pylong
+from .digits import balance
 
 __all__ = ["GPUUnavailableError", "DeviceFailure", "gpu_status", "gpu_enabled", "gpu_info",
-           "gpu_int_product", "gpu_float_convolve", "INSTALL_HINT"]
+           "gpu_int_product", "gpu_decimal_product", "gpu_float_convolve", "profile", "INSTALL_HINT"]
 
 INSTALL_HINT = "install CuPy for your CUDA version, e.g. pip install 'bigmul[gpu]' (cupy-cuda12x)"
 
@@ -104,6 +106,14 @@ def _free_memory(dev: Any) -> int:
         return 1 << 62
 
 
+def _is_device_error(exc: BaseException, dev: Any) -> bool:
+    """Out of memory or any error raised by the device library (CUDA, cuFFT, NVRTC): a device failure."""
+    if isinstance(exc, _oom_types(dev)):
+        return True
+    mod = type(exc).__module__ or ""
+    return mod.split(".")[0] in ("cupy", "cupy_backends", "cupyx")
+
+
 def _oom_types(dev: Any) -> tuple[type[BaseException], ...]:
     types: list[type[BaseException]] = [MemoryError]
     try:
@@ -117,63 +127,330 @@ def _oom_types(dev: Any) -> tuple[type[BaseException], ...]:
     return tuple(types)
 
 
+def _gpu_length(n: int) -> int:
+    """Smallest ``2**a 3**b 5**c 7**d >= n``: the radices cuFFT runs fastest.
+
+    >>> _gpu_length(1000), _gpu_length(1025), _gpu_length(2**20 + 1)
+    (1000, 1029, 1053696)
+    """
+    best = 1 << max(0, (n - 1).bit_length())
+    p7 = 1
+    while p7 < best:
+        p5 = p7
+        while p5 < best:
+            p3 = p5
+            while p3 < best:
+                m = p3
+                while m < n:
+                    m *= 2
+                best = min(best, m)
+                p3 *= 3
+            p5 *= 5
+        p7 *= 7
+    return best
+
+
+# --- stage timings (for benchmarks/gpu_check.py) --------------------------------
+_PROFILE: dict[str, float] | None = None
+
+
+def profile(on: bool = True) -> dict[str, float] | None:
+    """Start (``on``) or stop recording per-stage seconds of the next GPU products.
+
+    While on, each stage ends with a device synchronisation (slightly slower
+    overall); the dict returned by ``profile(False)`` maps stage -> seconds,
+    summed over the products run.
+    """
+    global _PROFILE
+    old = _PROFILE
+    _PROFILE = {} if on else None
+    return old
+
+
+class _Stage:
+    def __init__(self, dev: Any, name: str):
+        self.dev, self.name = dev, name
+
+    def __enter__(self) -> None:
+        if _PROFILE is not None:
+            self._sync()
+            self.t = time.perf_counter()
+
+    def __exit__(self, *exc: object) -> None:
+        if _PROFILE is not None:
+            self._sync()
+            _PROFILE[self.name] = _PROFILE.get(self.name, 0.0) + time.perf_counter() - self.t
+
+    def _sync(self) -> None:
+        try:
+            self.dev.cuda.runtime.deviceSynchronize()
+        except AttributeError:  # the numpy stand-in has nothing to wait for
+            pass
+
+
+# --- device kernels, written once for CuPy and the numpy stand-in ---------------
+def _repack(dev: Any, W: Any, s: int, b: int, count: int) -> Any:
+    """Little-endian words of ``s`` bits (each ``< 2**s``) -> ``count`` words of ``b`` bits (uint64).
+
+    Output word ``j`` holds bits ``[j*b, (j+1)*b)`` of the number: gathered
+    from the at most ``ceil((b+s-1)/s)`` source words it overlaps, shifted
+    and masked.  Bits past the end read as zero.  ``b, s <= 32``.
+    """
+    m = -(-(b + s - 1) // s)
+    Wp = dev.zeros(max(len(W), count * b // s + 1) + m, dtype=dev.uint64)
+    Wp[: len(W)] = W
+    pos = dev.arange(count, dtype=dev.int64) * b
+    w = pos // s
+    off = (pos - w * s).astype(dev.uint64)
+    del pos
+    v = Wp[w] >> off
+    for t in range(1, m):  # shifts t*s - off are in [1, b + s - 2] < 64
+        v |= Wp[w + t] << dev.subtract(dev.uint64(t * s), off)
+    v &= dev.uint64((1 << b) - 1)
+    return v
+
+
+def _residue(dev: Any, W: Any, base: int, q: int) -> int:
+    """``sum(W[i] * base**i) mod q`` on the device: words ``< 2**32``, ``q < 2**31``.
+
+    Each product ``W[i] * (base**i mod q) < 2**63`` is reduced mod ``q`` at
+    once, summed in blocks of 4096 (``< 2**43``), and the block residues are
+    combined with ``(base**4096)**j mod q`` (as ``guards.limb_residue``).
+    """
+    from .guards import powers_mod
+
+    n = len(W)
+    block = 4096
+    nb = -(-n // block)
+    Q = dev.uint64(q)
+    Wp = dev.zeros(nb * block, dtype=dev.uint64)
+    Wp[:n] = W
+    P = dev.asarray(powers_mod(base % q, q, block))
+    t = Wp.reshape(nb, block) * P
+    t %= Q
+    r = t.sum(axis=1, dtype=dev.uint64) % Q
+    B = dev.asarray(powers_mod(pow(base, block, q), q, nb))
+    return int(((r * B) % Q).sum(dtype=dev.uint64)) % q
+
+
+def _residues(dev: Any, W: Any, base: int) -> tuple[int, ...]:
+    from .guards import LIMB_PRIMES
+
+    return tuple(_residue(dev, W, base, q) for q in LIMB_PRIMES)
+
+
+def _check_residues(ra: tuple[int, ...], rb: tuple[int, ...], rc: tuple[int, ...]) -> None:
+    from .engines import GuardTrip
+    from .guards import LIMB_PRIMES
+
+    for q, x, y, z in zip(LIMB_PRIMES, ra, rb, rc):
+        if x * y % q != z:
+            raise GuardTrip("modular", float(q))
+
+
 def _transform(dev: Any, xb: Any, yb: Any, L: int, n: int) -> tuple[Any, float, float]:
+    """Linear convolution by real cuFFT, rounded; round-off and magnitude in one host transfer."""
     X = dev.fft.rfft(xb, L)
     if yb is None:
         X *= X
     else:
         X *= dev.fft.rfft(yb, L)
     z = dev.fft.irfft(X, L)[:n]
+    del X
     r = dev.rint(z)
     z -= r
-    err = max(float(z.max()), -float(z.min()))
-    mag = max(float(r.max()), -float(r.min()))
+    stats = dev.stack([dev.abs(z).max(), dev.abs(r).max()])
+    err, mag = (float(v) for v in dev.asnumpy(stats))
     return r, err, mag
 
 
-def gpu_int_product(a: int, b: int | None, bits: int) -> int:
-    """``a * b`` (``b=None``: ``a * a``) for non-negative ints on the device, unchecked by modulus.
+def _download_into(arr: Any, out: np.ndarray) -> None:
+    if hasattr(arr, "get"):  # CuPy: device -> host straight into ``out``
+        arr.get(out=out)
+    else:
+        out[:] = arr
 
-    Raises :class:`bigmul.engines.GuardTrip` when the round-off or magnitude
-    guard fires and :class:`DeviceFailure` when the device cannot finish.
+
+def _host_words(v: int, fast: bool) -> np.ndarray:
+    """The operand as little-endian words: its own 30-bit digits (zero copy) or its bytes."""
+    if fast:
+        return pylong.digit_view(v)
+    return np.frombuffer(v.to_bytes(-(-v.bit_length() // 8), "little"), dtype=np.uint8)
+
+
+def gpu_int_product(a: int, b: int | None, bits: int) -> int:
+    """``a * b`` (``b=None``: ``a * a``) for positive ints on the device, checked.
+
+    The operands' own 30-bit digits (or their bytes where
+    :func:`bigmul.pylong.available` is False) are uploaded once, cut into
+    ``bits``-bit balanced limbs on the device, transformed with cuFFT,
+    rounded, carried and cut back into 30-bit digits (bytes), which are
+    downloaded once, straight into the result int.  The modular check runs on
+    the device: residues modulo the two limb primes of the uploaded words and
+    of the words downloaded, so it covers every device stage.
+
+    Raises :class:`bigmul.engines.GuardTrip` when the round-off, magnitude,
+    carry or modular guard fires and :class:`DeviceFailure` when the device
+    cannot finish.
     """
-    from .engines import carry_checked, check_float
-    from .fft import transform_length
+    from .engines import GuardTrip, carry_checked, check_float
 
     dev = _device()
+    fast = pylong.available()
+    s = pylong.DIGIT_BITS if fast else 8
     base = 1 << bits
-    na = -(-a.bit_length() // bits)
-    nb = na if b is None else -(-b.bit_length() // bits)
-    L = transform_length(na + 1, nb + 1)
-    need = 48 * L + 16 * (na + nb)
+    ba = a.bit_length()
+    bb = ba if b is None else b.bit_length()
+    na, nb = -(-ba // bits), -(-bb // bits)
+    L = _gpu_length(na + nb + 1)
+    need = 48 * L + 40 * (na + nb)
     if need > _free_memory(dev):
         raise DeviceFailure(f"needs about {need / 2**30:.1f} GiB of device memory")
     try:
-        def upload(v: int, count: int) -> Any:
-            raw = np.frombuffer(v.to_bytes(-(-count // 8) * bits, "little"), dtype=np.uint8)
-            return balance(bytes_to_limbs(dev.asarray(raw), bits, count), base)
-
-        xb = upload(a, na)
-        yb = None if b is None else upload(b, nb)
-        r, err, mag = _transform(dev, xb, yb, L, na + nb + 1)
+        with _Stage(dev, "upload"):
+            wa = _host_words(a, fast)
+            A = dev.asarray(wa)
+            if b is not None:
+                wb = _host_words(b, fast)
+                B = dev.asarray(wb)
+        with _Stage(dev, "check residues"):
+            ra = _residues(dev, A, 1 << s)
+            rb = ra if b is None else _residues(dev, B, 1 << s)
+        with _Stage(dev, "limbs"):
+            xb = balance(_repack(dev, A, s, bits, na).astype(dev.int64), base)
+            yb = None if b is None else balance(_repack(dev, B, s, bits, nb).astype(dev.int64), base)
+            del A
+            if b is not None:
+                del B
+        with _Stage(dev, "transforms"):
+            r, err, mag = _transform(dev, xb, yb, L, na + nb + 1)
+            del xb, yb
         check_float(err, mag)
-        c = dev.zeros(len(r) + 2, dtype=dev.int64)
-        c[: len(r)] = r.astype(dev.int64)
-        d = carry_checked(c, base)
-        raw = dev.asnumpy(limbs_to_bytes(d, bits))
-    except _oom_types(dev) as exc:
+        with _Stage(dev, "carry"):
+            c = dev.zeros(len(r) + 2, dtype=dev.int64)
+            c[: len(r)] = r.astype(dev.int64)
+            del r
+            d = carry_checked(c, base)
+        with _Stage(dev, "pack"):
+            # The product has ba + bb or ba + bb - 1 bits: words at ``top`` and
+            # above must be zero, and the top word is one of the last two.
+            top = -(-(ba + bb) // s)
+            D = _repack(dev, d, bits, s, top + 2).astype(dev.uint32)
+            del d, c
+            lo = max(0, top - 2)
+            tail = [int(v) for v in dev.asnumpy(D[lo:])]
+            if any(tail[top - lo:]):
+                raise GuardTrip("carry", 0.0)  # bits above ba + bb: not a product of these operands
+            count = top
+            while count > lo and tail[count - 1 - lo] == 0:
+                count -= 1
+            if count == lo or count < top - 1:
+                raise GuardTrip("carry", 0.0)  # too short to be the product
+            D = D[:count]
+        with _Stage(dev, "check residues"):
+            _check_residues(ra, rb, _residues(dev, D, 1 << s))
+        with _Stage(dev, "download"):
+            if fast:
+                out = pylong.new_int(count)
+                _download_into(D, pylong.fill(out, count))
+                return out
+            raw = dev.asnumpy(D.astype(dev.uint8))
+            return int.from_bytes(raw.tobytes(), "little")
+    except Exception as exc:  # noqa: BLE001 - device errors become DeviceFailure, the rest propagate
+        if not _is_device_error(exc, dev):
+            raise
         raise DeviceFailure(f"{type(exc).__name__}: {exc}") from None
-    return int.from_bytes(raw.tobytes(), "little")
+
+
+def _decimal_limbs(dev: Any, D: Any, k: int) -> Any:
+    """Device digit values (most significant first, no leading zero) -> base ``10**k`` limbs, LSB first."""
+    pad = (-len(D)) % k
+    if pad:
+        Dp = dev.zeros(len(D) + pad, dtype=dev.uint8)
+        Dp[pad:] = D
+        D = Dp
+    m = D.reshape(-1, k)[::-1]
+    limbs = m[:, 0].astype(dev.int64)
+    for j in range(1, k):
+        limbs *= 10
+        limbs += m[:, j]
+    return limbs
+
+
+def _decimal_text(dev: Any, d: Any, kk: int) -> Any:
+    """Base ``10**kk`` limbs (LSB first) -> device ASCII digits, most significant first, no leading zeros."""
+    v = d[::-1].copy()
+    out = dev.empty((len(v), kk), dtype=dev.uint8)
+    for j in range(kk - 1, -1, -1):
+        r = v % 10
+        v //= 10
+        out[:, j] = r.astype(dev.uint8) + dev.uint8(48)
+    flat = out.reshape(-1)
+    first = int(dev.argmax((flat != 48).astype(dev.uint8)))
+    return flat[first:]
+
+
+def gpu_decimal_product(da: np.ndarray, db: np.ndarray | None, k: int, group: int) -> str:
+    """Decimal text product on the device: digit values in, ASCII digits out (no sign), checked.
+
+    ``da``/``db`` are the validated digit values (uint8, most significant
+    first, no leading zeros, non-empty) from ``digits.parse_decimal``; ``db=None``
+    squares.  One upload of the digits, base ``10**k`` limbs cut on the
+    device, cuFFT, carrying in base ``10**(k*group)``, ASCII formatted on the
+    device and downloaded once.  The modular check compares residues of the
+    uploaded digits with those of the finished ASCII digits, on the device.
+    """
+    from .engines import carry_checked, check_float
+
+    dev = _device()
+    base = 10 ** k
+    n1 = -(-len(da) // k)
+    n2 = n1 if db is None else -(-len(db) // k)
+    L = _gpu_length(n1 + n2 + 1)
+    need = 48 * L + 40 * (n1 + n2) * k
+    if need > _free_memory(dev):
+        raise DeviceFailure(f"needs about {need / 2**30:.1f} GiB of device memory")
+    try:
+        with _Stage(dev, "upload"):
+            DA = dev.asarray(da)
+            DB = None if db is None else dev.asarray(db)
+        with _Stage(dev, "check residues"):
+            ra = _residues(dev, DA[::-1], 10)
+            rb = ra if DB is None else _residues(dev, DB[::-1], 10)
+        with _Stage(dev, "limbs"):
+            xb = balance(_decimal_limbs(dev, DA, k), base)
+            yb = None if DB is None else balance(_decimal_limbs(dev, DB, k), base)
+            del DA, DB
+        with _Stage(dev, "transforms"):
+            r, err, mag = _transform(dev, xb, yb, L, n1 + n2 + 1)
+            del xb, yb
+        check_float(err, mag)
+        with _Stage(dev, "carry"):
+            c = dev.zeros(len(r) + 2, dtype=dev.int64)
+            c[: len(r)] = r.astype(dev.int64)
+            del r
+            d = carry_checked(c, base, group)
+        with _Stage(dev, "format"):
+            text = _decimal_text(dev, d, k * group)
+            del d, c
+        with _Stage(dev, "check residues"):
+            _check_residues(ra, rb, _residues(dev, (text - dev.uint8(48))[::-1], 10))
+        with _Stage(dev, "download"):
+            return dev.asnumpy(text).tobytes().decode("ascii")
+    except Exception as exc:  # noqa: BLE001 - device errors become DeviceFailure, the rest propagate
+        if not _is_device_error(exc, dev):
+            raise
+        raise DeviceFailure(f"{type(exc).__name__}: {exc}") from None
 
 
 def gpu_float_convolve(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float, float]:
     """Device version of :func:`bigmul.fft.fft_convolve` for ``convolve(method="gpu")`` (host arrays in/out)."""
-    from .fft import transform_length
-
     dev = _device()
-    L = transform_length(len(x), len(y))
+    L = _gpu_length(len(x) + len(y) - 1)
     try:
         r, err, mag = _transform(dev, dev.asarray(x), dev.asarray(y), L, len(x) + len(y) - 1)
         return dev.asnumpy(r), err, mag
-    except _oom_types(dev) as exc:
+    except Exception as exc:  # noqa: BLE001 - device errors become DeviceFailure, the rest propagate
+        if not _is_device_error(exc, dev):
+            raise
         raise DeviceFailure(f"{type(exc).__name__}: {exc}") from None
