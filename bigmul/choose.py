@@ -146,7 +146,7 @@ def plan_str(digits1: int, digits2: int, method: str = "auto") -> Plan:
     'fft(4) -> fft(3) -> ntt(7) -> decimal'
     """
     small = min(digits1, digits2)
-    if method == "gpu" or (method == "auto" and small * _LOG2_10 >= tuning.GPU_MIN_BITS and _gpu_on()):
+    if method == "gpu" or (method == "auto" and small >= tuning.GPU_STR_MIN_DIGITS and _gpu_on()):
         cpu = plan_str(digits1, digits2, "fft")
         k = cpu.steps[0].limb if cpu.steps[0].engine == "fft" else 0
         _require_gpu()

@@ -34,11 +34,18 @@ STR_INT_MAX_CHARS = 2000
 #: direct vs fft, n=800 0.231 vs 0.255 ms, n=1600 0.904 vs 0.358 ms.
 CONVOLVE_DIRECT_MAX_WORK = 1_000_000
 
-#: ``auto`` (with ``BIGMUL_GPU=1`` and a device) uses the GPU engine from
-#: this operand size.  Not yet measured on a device: 10**6 decimal digits is
-#: a placeholder above the size where host conversion dominates; run
-#: ``benchmarks/gpu_check.py`` on a GPU machine and set it from its table.
-GPU_MIN_BITS = 3_321_929
+#: ``auto`` (with ``BIGMUL_GPU=1`` and a device) uses the GPU engine for ints
+#: from this many bits in the smaller operand.  NVIDIA H200 with 16 host CPUs
+#: (CuPy 14.2, CUDA 13), 2026-11-27, ``python benchmarks/gpu_check.py``
+#: (benchmarks/results/gpu_check.txt), medians of 5, GPU vs CPU bigmul:
+#: 10^5 digits 5.3 vs 3.4 ms, 3*10^5 digits 5.3 vs 8.4 ms, 10^6 digits 7.3 vs
+#: 37 ms.  The GPU's ~5 ms fixed cost (launches and small syncs) is passed at
+#: about 2*10^5 digits.
+GPU_MIN_BITS = 664_386
+
+#: The same for decimal text, in digits of the smaller operand.  Same run:
+#: 10^5 digits 5.3 vs 3.5 ms, 3*10^5 digits 5.7 vs 10.0 ms.
+GPU_STR_MIN_DIGITS = 200_000
 
 #: Run the two forward transforms on two threads from this transform length.
 #: dev-2core, 2026-11-26: two 5M-point rffts 0.19 s in sequence, 0.12 s on

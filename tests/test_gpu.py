@@ -117,6 +117,12 @@ def test_auto_uses_gpu_only_when_enabled_and_large(device, monkeypatch):
     assert plan_int(big, big).method == "gpu"
     assert plan_int(1000, 1000).method == "int"
     assert plan_int(tuning.GPU_MIN_BITS - 1, big).method == "fft"
+    from bigmul.choose import plan_str
+
+    d = tuning.GPU_STR_MIN_DIGITS
+    assert plan_str(d, d).method == "gpu" and plan_str(d - 1, d).method == "fft"
+    monkeypatch.delenv("BIGMUL_GPU")
+    assert plan_str(d, d).method == "fft"
 
 
 def test_info_reports_device(device, capsys):
