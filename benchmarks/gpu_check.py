@@ -60,12 +60,12 @@ def _decimal_product(s: str, t: str) -> str:
 
 def _text_residues_ok(s: str, t: str, c: str) -> bool:
     """c == s*t modulo two random primes, by CPU code only (digits -> base 10**6 limbs -> residues)."""
-    from bigmul.digits import decimal_to_limbs, parse_decimal
-    from bigmul.guards import _random_prime, limb_residue
+    from bigmul.text import decimal_to_limbs, parse_decimal
+    from bigmul.guards import limb_residue, random_prime
 
     rng = random.Random()
     for _ in range(2):
-        q = _random_prime(2**30, 2**31, rng)
+        q = random_prime(2**30, 2**31, rng)
         r = [limb_residue(decimal_to_limbs(parse_decimal(x)[1], 6), 10**6, q) for x in (s, t, c)]
         if r[0] * r[1] % q != r[2]:
             return False
@@ -111,7 +111,8 @@ def main() -> int:
     import numpy as np
 
     import bigmul
-    from bigmul import bounds, gpu, pylong
+    from bigmul import bounds, pylong
+    from bigmul.engines import gpu
 
     ok, why = gpu.gpu_status()
     if not ok:
@@ -181,9 +182,9 @@ def main() -> int:
     for text in args.text_sizes:
         try:
             digits = int(float(text))
-            from bigmul.choose import plan_str
+            from bigmul.plan import plan_str
 
-            kplan = plan_str(digits, digits, "gpu").steps[0].limb
+            kplan = plan_str(digits, digits, "gpu").steps[0].k
             r = np.random.default_rng(digits)
             rand = lambda: (r.integers(0, 10, digits, dtype=np.uint8) + 48).tobytes().decode()  # noqa: E731
             s, t = rand(), rand()

@@ -13,7 +13,7 @@ ENGINES = ("bigmul", "int", "gmpy2", "flint", "decimal")
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
 
-from bigmul.bench import format_seconds  # noqa: E402
+from bigmul.tools.bench import format_seconds  # noqa: E402
 
 
 def fmt(t: float | None) -> str:

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from bigmul.bench import ENGINES, Skip, _reference, _same, engine_available, operands
+from bigmul.tools.bench import ENGINES, Skip, _reference, _same, engine_available, operands
 
 SIZES = [10, 100, 1_000, 10_000, 100_000, 1_000_000,
          pytest.param(10_000_000, marks=pytest.mark.large)]

@@ -8,8 +8,10 @@
     >>> bigmul.carry([4, 13, 28, 27, 18], 10).tolist()
     [5, 6, 0, 8, 8]
 
-Importing bigmul imports numpy only; scipy loads on the first FFT product,
-gmpy2 is never imported by bigmul (an ``mpz`` operand is recognised by type).
+Importing bigmul imports numpy only -- never scipy (loaded by the first FFT
+product), the tools (``bigmul.tools``: CLI, bench, tune, fuzz, faults,
+selfcheck, reference), gmpy2 (an ``mpz`` operand is recognised by type) or
+CuPy (loaded by the first GPU product).
 """
 from __future__ import annotations
 
@@ -18,14 +20,14 @@ from typing import Any
 __version__ = "0.1.0"
 
 from .api import multiply, square
-from .carry import carry
-from .choose import METHODS, Plan, choose_method
 from .conv import convolve
-from .digits import from_digits, to_digits
-from .gpu import GPUUnavailableError
-from .memory import set_memory_limit
+from .digits import carry, from_digits, to_digits
+from .engines.gpu import GPUUnavailableError
 from .guards import reset_stats as reset_guard_stats
 from .guards import stats as guard_stats
+from .memory import set_memory_limit
+from .operands import METHODS
+from .plan import Plan, choose_method
 
 __all__ = [
     "multiply", "square", "convolve", "carry", "to_digits", "from_digits",
@@ -42,7 +44,7 @@ def selftest(verbose: bool = False) -> bool:
     >>> selftest()
     True
     """
-    from .selfcheck import run
+    from .tools.selfcheck import run  # the one door from the library to the tools (on call only)
 
     return run(verbose=verbose)
 

@@ -1,4 +1,4 @@
-"""``python -m bigmul`` runs the command-line interface."""
-from .cli import main
+"""``python -m bigmul``: the command line (``bigmul.tools.cli``)."""
+from .tools.cli import main
 
 raise SystemExit(main())

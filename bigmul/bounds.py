@@ -40,7 +40,9 @@ from typing import Callable
 
 __all__ = [
     "EPS", "ROUNDOFF_LIMIT", "percival_bound", "fft_error_bound", "fft_limb_bits",
-    "fft_decimal_k", "NTT_PRIMES", "NTT_MAX_LOG2", "ntt_limit_ok", "direct_limb_bits",
+    "fft_decimal_k", "NTT_PRIMES", "NTT_MAX_LOG2", "ntt_limit_ok", "direct_fits", "direct_limb_bits",
+    "direct_decimal_k", "levels", "NTT_INT_BITS", "NTT_DECIMAL_K", "FFT_RETRY_NARROWER_BITS",
+    "FFT_RETRY_MIN_BITS",
 ]
 
 EPS = 2.0 ** -53
@@ -66,7 +68,8 @@ def percival_bound(norm_x: float, norm_y: float, log2_len: int, beta: float = 2 
     return norm_x * norm_y * math.expm1(s)
 
 
-def _levels(length: int) -> int:
+def levels(length: int) -> int:
+    """Radix-2 levels ``N`` the bound is applied with: ``ceil(log2 L) + 1`` (one level of margin)."""
     return max(1, math.ceil(math.log2(max(length, 2)))) + 1
 
 
@@ -79,7 +82,7 @@ def fft_error_bound(n1: int, n2: int, base: int, length: int) -> float:
     True
     """
     half = base / 2
-    return percival_bound(half * math.sqrt(n1), half * math.sqrt(n2), _levels(length))
+    return percival_bound(half * math.sqrt(n1), half * math.sqrt(n2), levels(length))
 
 
 def fft_ok(n1: int, n2: int, base: int, length: int) -> bool:
@@ -135,6 +138,19 @@ NTT_PRIMES = (
 )
 NTT_MAX_LOG2 = min(k for _, _, k in NTT_PRIMES)
 NTT_MODULUS = NTT_PRIMES[0][0] * NTT_PRIMES[1][0] * NTT_PRIMES[2][0]
+#: NTT limb widths: 24-bit binary limbs and base 10**7 decimal limbs.  Exact
+#: for every length the NTT accepts: ``n * (2**24)**2 < NTT_MODULUS`` and
+#: ``n * (10**7)**2 < NTT_MODULUS`` for ``n <= 2**NTT_MAX_LOG2`` (checked in
+#: tests/test_bounds.py).  Wider limbs would also fit; the widths were not
+#: tuned for speed because the NTT only runs after a tripped guard or on request.
+NTT_INT_BITS = 24
+NTT_DECIMAL_K = 7
+#: After a tripped float guard the plan retries with limbs 2 bits narrower
+#: (decimal: base 10**(k-1)): the error bound scales with ``B**2``, so the
+#: retry has 16x (decimal 100x) more margin than the bound already demanded.
+#: Below 7-bit limbs the retry gains little over going to the exact NTT.
+FFT_RETRY_NARROWER_BITS = 2
+FFT_RETRY_MIN_BITS = 6
 
 
 def ntt_limit_ok(n1: int, n2: int, max_abs_x: int, max_abs_y: int) -> bool:
@@ -153,6 +169,18 @@ def ntt_limit_ok(n1: int, n2: int, max_abs_x: int, max_abs_y: int) -> bool:
     return 2 * min(n1, n2) * max_abs_x * max_abs_y < NTT_MODULUS
 
 
+def direct_fits(n1: int, n2: int, base: int) -> bool:
+    """Whether an int64 schoolbook convolution of ``n1`` x ``n2`` limbs in ``[0, base)`` cannot overflow.
+
+    Every coefficient is at most ``min(n1, n2) * (base - 1)**2``; numpy's int64
+    convolution wraps silently at ``2**63``.  The one statement of this limit.
+
+    >>> direct_fits(36, 36, 2**28), direct_fits(37, 37, 2**29)
+    (True, False)
+    """
+    return min(n1, n2) * (base - 1) ** 2 < 2 ** 63
+
+
 def direct_limb_bits(bits1: int, bits2: int, *, max_bits: int = 30) -> int:
     """Largest limb width for which an int64 schoolbook convolution cannot overflow.
 
@@ -160,7 +188,19 @@ def direct_limb_bits(bits1: int, bits2: int, *, max_bits: int = 30) -> int:
     28
     """
     for b in range(max_bits, 0, -1):
-        n = min(-(-max(bits1, 1) // b), -(-max(bits2, 1) // b))
-        if n * ((1 << b) - 1) ** 2 < 2 ** 63:
+        n1, n2 = -(-max(bits1, 1) // b), -(-max(bits2, 1) // b)
+        if direct_fits(n1, n2, 1 << b):
             return b
+    return 1
+
+
+def direct_decimal_k(digits1: int, digits2: int, *, max_k: int = 9) -> int:
+    """Largest ``k`` for which an int64 schoolbook convolution in base ``10**k`` cannot overflow.
+
+    >>> direct_decimal_k(10, 10), direct_decimal_k(10**6, 10**6)
+    (9, 6)
+    """
+    for k in range(max_k, 0, -1):
+        if direct_fits(-(-digits1 // k), -(-digits2 // k), 10 ** k):
+            return k
     return 1

@@ -10,9 +10,10 @@ Exactness by construction:
 - ``direct`` uses ``np.convolve`` on int64 only under that bound (numpy
   would wrap silently above it);
 - ``fft`` transforms the values themselves only when Percival's bound with
-  the actual norms proves the rounding exact, then checks round-off,
-  magnitude and the product of the sequences evaluated at a random point
-  modulo two primes; on failure the NTT recomputes (counted);
+  the actual norms proves the rounding exact (otherwise the plan leaves it
+  out), then checks round-off, magnitude and the product of the sequences
+  evaluated at a random point modulo two primes; on failure the NTT
+  recomputes (counted, through ``run.run_plan`` like every other path);
 - larger values go through Kronecker substitution: pack each sequence into
   one big integer with wide enough slots, multiply with the chosen method
   (and all its guards), unpack.
@@ -20,37 +21,22 @@ Exactness by construction:
 from __future__ import annotations
 
 import math
-import operator
 import random
 from typing import Any, Sequence
 
 import numpy as np
 
-from . import bounds, guards, memory, tuning
-from .choose import check_method
-from .engines import GuardTrip, check_float
+from . import bounds, guards, memory
+from .api import multiply_int
+from .guards import GuardTrip, check_float
+from .limbs import int_to_limbs, limbs_to_int
+from .operands import as_convolve_operand, check_method
+from .plan import Step, plan_convolve
+from .run import run_plan
 
 __all__ = ["convolve"]
 
 _rng = random.SystemRandom()
-
-
-def _as_int_array(v: Any, name: str) -> np.ndarray:
-    from .digits import _as_digit_array
-
-    arr = _as_digit_array(v, name)
-    if arr.dtype == object:
-        vals = [operator.index(e) for e in arr.tolist()]
-        if vals and max(abs(e) for e in vals) < 2 ** 63:
-            return np.array(vals, dtype=np.int64)
-        out = np.empty(len(vals), dtype=object)
-        out[:] = vals
-        return out
-    if arr.dtype == np.uint64 and arr.size and int(arr.max()) >= 2 ** 63:
-        out = np.empty(len(arr), dtype=object)
-        out[:] = arr.tolist()  # exact Python ints; an int64 cast would wrap
-        return out
-    return arr.astype(np.int64)  # always a copy: inputs are never modified
 
 
 def _max_abs(arr: np.ndarray) -> int:
@@ -64,36 +50,34 @@ def _eval_mod(c: np.ndarray, r: int, q: int) -> int:
     return guards.limb_residue(np.mod(c, q), r, q)
 
 
-def _fft_native(x: np.ndarray, y: np.ndarray, device: bool = False) -> np.ndarray | None:
-    """Float FFT of the values themselves (on the GPU with ``device``), or None when it cannot be trusted."""
-    from .fft import fft_convolve as cpu_convolve
-    from .fft import transform_length
+def _norm(v: np.ndarray) -> float:
+    f = v.astype(np.float64)
+    return math.sqrt(float(np.dot(f, f)))
 
-    def device_convolve(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, float, float]:
-        from .gpu import DeviceFailure, gpu_float_convolve
 
-        try:
-            return gpu_float_convolve(a, b)
-        except DeviceFailure:
-            guards.count("device_failure")
-            return np.zeros(len(a) + len(b) - 1), float("nan"), 0.0  # NaN fails the guard
+def float_fft_allowed(x: np.ndarray, y: np.ndarray) -> bool:
+    """Percival's bound with the values' own norms proves a float64 FFT of them exact.
 
-    fft_convolve: Any = device_convolve if device else cpu_convolve
+    >>> float_fft_allowed(np.array([3, 2, 1]), np.array([6, 5, 4]))
+    True
+    """
+    L = 1 << max(1, (len(x) + len(y) - 2).bit_length())  # the levels of any length up to the next power of 2
+    return bounds.percival_bound(_norm(x), _norm(y), bounds.levels(L)) <= bounds.ROUNDOFF_LIMIT
 
-    from .fft import fft_workspace_bytes
 
-    memory.check_memory(fft_workspace_bytes(len(x), len(y)), f"an FFT convolution of {len(x)} x {len(y)} values")
-    nx = math.sqrt(float(np.dot(x.astype(np.float64), x.astype(np.float64))))
-    ny = math.sqrt(float(np.dot(y.astype(np.float64), y.astype(np.float64))))
-    L = transform_length(len(x), len(y))
-    if bounds.percival_bound(nx, ny, bounds._levels(L)) > bounds.ROUNDOFF_LIMIT:
-        return None
-    r, err, mag = fft_convolve(x.astype(np.float64), y.astype(np.float64))
-    try:
-        check_float(err, mag)
-    except GuardTrip as trip:
-        guards.count("trip_" + trip.reason)
-        return None
+def _fft_native(x: np.ndarray, y: np.ndarray, device: bool) -> np.ndarray:
+    """Float FFT of the values themselves (on the GPU with ``device``), guarded and checked."""
+    if device:
+        from .engines.gpu import gpu_float_convolve
+
+        r, err, mag = gpu_float_convolve(x.astype(np.float64), y.astype(np.float64))
+    else:
+        from .engines.fft import fft_convolve, fft_workspace_bytes
+
+        memory.check_memory(fft_workspace_bytes(len(x), len(y)),
+                            f"an FFT convolution of {len(x)} x {len(y)} values")
+        r, err, mag = fft_convolve(x.astype(np.float64), y.astype(np.float64))
+    check_float(err, mag)
     r = r.astype(np.int64)
     guards.count("checks")
     # Evaluate both sides at a random point modulo each limb prime.
@@ -101,15 +85,12 @@ def _fft_native(x: np.ndarray, y: np.ndarray, device: bool = False) -> np.ndarra
         pt = _rng.randrange(2, q)
         xl, yl, rl = x[::-1], y[::-1], r[::-1]  # little-endian
         if _eval_mod(xl, pt, q) * _eval_mod(yl, pt, q) % q != _eval_mod(rl, pt, q):
-            guards.count("trip_modular")
-            return None
+            raise GuardTrip("modular", float(q))
     return r
 
 
 def _pack(vals: np.ndarray, w: int) -> int:
     """Non-negative values (most significant first) into ``w``-bit slots, little-endian."""
-    from .digits import limbs_to_int
-
     le = vals[::-1]
     if le.dtype != object and w <= 56:
         return limbs_to_int(le.astype(np.int64), w)
@@ -118,8 +99,6 @@ def _pack(vals: np.ndarray, w: int) -> int:
 
 
 def _unpack(n: int, w: int, count: int) -> list[int] | np.ndarray:
-    from .digits import int_to_limbs
-
     if w <= 56:
         limbs = int_to_limbs(n, w)
         out = np.zeros(count, dtype=np.int64)
@@ -131,8 +110,6 @@ def _unpack(n: int, w: int, count: int) -> list[int] | np.ndarray:
 
 
 def _kronecker(x: np.ndarray, y: np.ndarray, bound: int, method: str, as_object: bool) -> np.ndarray:
-    from .api import multiply
-
     w = -(-(bound.bit_length() + 1) // 8) * 8
     n = len(x) + len(y) - 1
 
@@ -154,7 +131,7 @@ def _kronecker(x: np.ndarray, y: np.ndarray, bound: int, method: str, as_object:
         for sy, b in ((1, yp), (-1, yn)):
             if _max_abs(b) == 0:
                 continue
-            part = _unpack(multiply(A, _pack(b, w), method=m), w, n)
+            part = _unpack(multiply_int(A, _pack(b, w), m), w, n)
             part = np.array(part, dtype=object) if as_object else np.asarray(part, dtype=np.int64)
             part = part if sx * sy > 0 else -part
             total = part if total is None else total + part
@@ -165,12 +142,12 @@ def _kronecker(x: np.ndarray, y: np.ndarray, bound: int, method: str, as_object:
 
 def convolve(x: Sequence[int] | np.ndarray, y: Sequence[int] | np.ndarray, *,
              method: str = "auto") -> np.ndarray:
-    """Exact linear convolution of two 1-D integer sequences.
+    """Exact linear convolution of two 1-D integer sequences (any iterables of integers).
 
     Returns int64 when every coefficient provably fits (``min(n1, n2) *
     max|x| * max|y| < 2**63``), else an object array of Python ints.  Never
     rounds, never wraps; inputs are not modified.  An empty input gives an
-    empty result.
+    empty result.  ``choose_method(x, y)`` shows the plan.
 
     >>> convolve([1, 2, 3], [4, 5, 6]).tolist()
     [4, 13, 28, 27, 18]
@@ -188,37 +165,34 @@ def convolve(x: Sequence[int] | np.ndarray, y: Sequence[int] | np.ndarray, *,
     [1, 2, 1]
     """
     check_method(method)
-    X = _as_int_array(x, "x")
-    Y = _as_int_array(y, "y")
+    X = as_convolve_operand(x, "x")
+    Y = as_convolve_operand(y, "y")
     if len(X) == 0 or len(Y) == 0:
         return np.zeros(0, dtype=np.int64)
     mx, my = _max_abs(X), _max_abs(Y)
     bound = min(len(X), len(Y)) * mx * my
-    fits = bound < 2 ** 63
     if bound == 0:
         return np.zeros(len(X) + len(Y) - 1, dtype=np.int64)
-    if method == "auto":
-        method = "direct" if len(X) * len(Y) <= tuning.CONVOLVE_DIRECT_MAX_WORK else "fft"
-    if method == "gpu":
-        from .choose import _require_gpu
+    fits = bound < 2 ** 63
+    plan = plan_convolve(len(X), len(Y), mx, my, method)
+    if fits and plan.method in ("fft", "gpu") and not float_fft_allowed(X, Y):
+        plan = type(plan)(plan.kind, plan.steps[1:], plan.reason)  # the bound rules the float FFT out
 
-        _require_gpu()
-    if fits and X.dtype != object and Y.dtype != object:
-        if method == "direct":
+    def attempt(step: Step) -> np.ndarray:
+        if step.engine == "direct":
             return np.convolve(X, Y)
-        if method in ("fft", "gpu"):
-            r = _fft_native(X, Y, device=method == "gpu")
-            if r is not None:
-                return r
-            method = "ntt"
-        if method == "ntt" and bounds.ntt_limit_ok(len(X), len(Y), mx, my):
-            from .ntt import ntt_convolve_signed, ntt_workspace_bytes
+        if step.engine in ("fft", "gpu"):
+            return _fft_native(X, Y, device=step.engine == "gpu")
+        if step.engine == "ntt":
+            from .engines.ntt import ntt_convolve_signed, ntt_workspace_bytes
 
             memory.check_memory(ntt_workspace_bytes(len(X), len(Y)),
                                 f"an NTT convolution of {len(X)} x {len(Y)} values")
             return ntt_convolve_signed(X[::-1], Y[::-1])[::-1].copy()
-    if not fits and method == "direct" and len(X) * len(Y) <= tuning.CONVOLVE_DIRECT_MAX_WORK:
-        Xo = np.array([int(e) for e in X], dtype=object)
-        Yo = np.array([int(e) for e in Y], dtype=object)
-        return np.convolve(Xo, Yo)
-    return _kronecker(X, Y, bound, method, not fits)
+        if step.engine == "object":
+            Xo = np.array([int(e) for e in X], dtype=object)
+            Yo = np.array([int(e) for e in Y], dtype=object)
+            return np.convolve(Xo, Yo)
+        return _kronecker(X, Y, bound, method, not fits)
+
+    return run_plan(plan, attempt)

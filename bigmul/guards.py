@@ -21,8 +21,38 @@ from functools import lru_cache
 
 import numpy as np
 
-__all__ = ["PRIME", "LIMB_PRIMES", "is_prime", "check_int", "limb_residue", "check_limbs",
-           "count", "stats", "reset_stats"]
+__all__ = ["GuardTrip", "DeviceFailure", "check_float", "PRIME", "LIMB_PRIMES", "is_prime", "random_prime",
+           "check_int", "powers_mod", "limb_residue", "check_limbs", "count", "stats", "reset_stats"]
+
+
+class GuardTrip(Exception):
+    """A guard rejected a result; ``reason`` is 'roundoff', 'magnitude', 'carry' or 'modular'."""
+
+    def __init__(self, reason: str, value: float):
+        super().__init__(f"{reason} guard tripped ({value})")
+        self.reason = reason
+        self.value = value
+
+
+class DeviceFailure(Exception):
+    """A device (GPU) could not finish (out of memory, CUDA error): the next plan step runs."""
+
+
+def check_float(err: float, mag: float) -> None:
+    """The in-flight guards of a float transform: raise :class:`GuardTrip` if either fails.
+
+    >>> check_float(0.01, 1e6)
+    >>> check_float(float("nan"), 1.0)
+    Traceback (most recent call last):
+    ...
+    bigmul.guards.GuardTrip: roundoff guard tripped (nan)
+    """
+    from .bounds import FLOAT_EXACT, ROUNDOFF_LIMIT
+
+    if not err <= ROUNDOFF_LIMIT:  # also catches NaN
+        raise GuardTrip("roundoff", err)
+    if not mag < FLOAT_EXACT:
+        raise GuardTrip("magnitude", mag)
 
 _MR_BASES = (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37)
 
@@ -55,7 +85,8 @@ def is_prime(n: int) -> bool:
     return True
 
 
-def _random_prime(lo: int, hi: int, rng: random.Random) -> int:
+def random_prime(lo: int, hi: int, rng: random.Random) -> int:
+    """A random prime in ``[lo, hi)``, never a Mersenne prime."""
     while True:
         n = rng.randrange(lo, hi) | 1
         if is_prime(n) and (n + 1) & n != 0:  # never a Mersenne prime
@@ -64,9 +95,9 @@ def _random_prime(lo: int, hi: int, rng: random.Random) -> int:
 
 _rng = random.SystemRandom()
 #: The 62-bit prime for Python-int products, drawn at import.
-PRIME = _random_prime(2 ** 61, 2 ** 62, _rng)
+PRIME = random_prime(2 ** 61, 2 ** 62, _rng)
 #: Two 31-bit primes for limb-array products.
-LIMB_PRIMES = (_random_prime(2 ** 30, 2 ** 31, _rng), _random_prime(2 ** 30, 2 ** 31, _rng))
+LIMB_PRIMES = (random_prime(2 ** 30, 2 ** 31, _rng), random_prime(2 ** 30, 2 ** 31, _rng))
 
 
 def check_int(a: int, b: int | None, c: int, p: int | None = None) -> bool:

@@ -1,7 +1,12 @@
 """Every threshold bigmul's ``auto`` uses, each with the evidence behind it.
 
 What this is for: one place to read and change crossovers.  Each value names
-the machine, the date and the command that measured it.
+the machine, the date and the command that measured it.  The module-level
+constants are the package defaults; :data:`current` holds the values in
+force -- the defaults, replaced by the user's config file (written by
+``bigmul tune --write``), read once at import by :func:`load` -- and every
+caller reads ``tuning.current.NAME`` at the moment it decides, so a tuned or
+patched value is what both ``choose_method`` and ``multiply`` use.
 What it is not for: exactness limits -- those are in ``bounds.py`` and are
 never traded for speed here.
 
@@ -10,6 +15,10 @@ numpy 2.4.6, scipy 1.17.1.  Command: ``bigmul tune`` (prints the evidence;
 ``--write`` stores a machine's own values in a user config read below).
 """
 from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, fields
 
 #: ``auto`` multiplies ints with CPython's own ``a * b`` while the smaller
 #: operand has fewer bits than this (CPython's Karatsuba beats the FFT's fixed
@@ -47,33 +56,54 @@ GPU_MIN_BITS = 664_386
 #: 10^5 digits 5.3 vs 3.5 ms, 3*10^5 digits 5.7 vs 10.0 ms.
 GPU_STR_MIN_DIGITS = 200_000
 
+#: Int products compute the operands' residues for the modular check on a
+#: helper thread (during the transforms) from this many bits.  dev-2core,
+#: 2026-11-27: ``a % PRIME`` takes 92 us at 2*10^5 bits (the product there
+#: takes ~1 ms, a thread hand-off ~50 us); below it the residues run inline.
+OVERLAP_BITS = 200_000
+
 #: Run the two forward transforms on two threads from this transform length.
 #: dev-2core, 2026-11-26: two 5M-point rffts 0.19 s in sequence, 0.12 s on
 #: two threads; below ~64k points the thread hand-off costs more than it saves.
 FFT_PARALLEL_MIN_LEN = 65_536
 
 
-def _load_user_config() -> dict[str, int]:
-    """Overrides from ``bigmul tune --write`` (``$BIGMUL_TUNING`` or ~/.config/bigmul/tuning.json)."""
-    import json
-    import os
+@dataclass
+class Thresholds:
+    """The thresholds in force (defaults above unless the user's config replaces them)."""
 
-    path = os.environ.get("BIGMUL_TUNING") or os.path.join(
+    INT_FFT_MIN_BITS: int = INT_FFT_MIN_BITS
+    STR_DIRECT_MAX_LIMBS: int = STR_DIRECT_MAX_LIMBS
+    STR_INT_MAX_CHARS: int = STR_INT_MAX_CHARS
+    CONVOLVE_DIRECT_MAX_WORK: int = CONVOLVE_DIRECT_MAX_WORK
+    GPU_MIN_BITS: int = GPU_MIN_BITS
+    GPU_STR_MIN_DIGITS: int = GPU_STR_MIN_DIGITS
+    OVERLAP_BITS: int = OVERLAP_BITS
+    FFT_PARALLEL_MIN_LEN: int = FFT_PARALLEL_MIN_LEN
+
+
+def config_path() -> str:
+    """The user's config file: ``$BIGMUL_TUNING``, else ``~/.config/bigmul/tuning.json``."""
+    return os.environ.get("BIGMUL_TUNING") or os.path.join(
         os.path.expanduser("~"), ".config", "bigmul", "tuning.json")
+
+
+def load(path: str | None = None) -> tuple[Thresholds, dict[str, int]]:
+    """The thresholds with the config file's positive integer values applied, and those values.
+
+    A missing or unreadable file, unknown names and non-positive or
+    non-integer values are ignored (the defaults stay).
+    """
     try:
-        with open(path) as f:
+        with open(path or config_path()) as f:
             data = json.load(f)
     except (OSError, ValueError):
-        return {}
-    g = globals()
-    applied = {}
-    if isinstance(data, dict):
-        for k, v in data.items():
-            if k.isupper() and k in g and isinstance(v, int) and not isinstance(v, bool) and v > 0:
-                g[k] = v
-                applied[k] = v
-    return applied
+        data = {}
+    names = {f.name for f in fields(Thresholds)}
+    applied = {k: v for k, v in (data.items() if isinstance(data, dict) else ())
+               if k in names and isinstance(v, int) and not isinstance(v, bool) and v > 0}
+    return Thresholds(**applied), applied
 
 
-#: Thresholds replaced by the user's config file at import (empty: package defaults).
-USER_OVERRIDES = _load_user_config()
+#: The thresholds in force, and which of them came from the user's config.
+current, USER_OVERRIDES = load()

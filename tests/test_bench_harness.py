@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from bigmul import bench
+from bigmul.tools import bench
 
 
 def test_median_of_known_values():
@@ -93,7 +93,7 @@ def test_cli_bench_and_errors(tmp_path):
 
 
 def test_tune_crossover_logic():
-    from bigmul.tune import measure_crossover
+    from bigmul.tools.tune import measure_crossover
 
     # slow costs n, fast costs 50: fast wins from 100 on.
     import time
@@ -109,7 +109,7 @@ def test_user_tuning_config_is_read(tmp_path):
     cfg = tmp_path / "tuning.json"
     cfg.write_text(json.dumps({"INT_FFT_MIN_BITS": 123, "BOGUS": 5, "STR_DIRECT_MAX_LIMBS": "x"}))
     code = ("import bigmul, bigmul.tuning as t;"
-            "print(t.INT_FFT_MIN_BITS, t.USER_OVERRIDES, bigmul.choose_method(1 << 200, 1 << 200).method)")
+            "print(t.current.INT_FFT_MIN_BITS, t.USER_OVERRIDES, bigmul.choose_method(1 << 200, 1 << 200).method)")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                        env={**__import__("os").environ, "BIGMUL_TUNING": str(cfg)})
     assert r.stdout.split()[0] == "123"

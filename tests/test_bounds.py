@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from bigmul import bounds
-from bigmul.digits import balance
-from bigmul.fft import fft_convolve, transform_length
+from bigmul.limbs import balance
+from bigmul.engines.fft import fft_convolve, transform_length
 
 
 def _measured_error(n: int, bits: int, pattern: str) -> float:

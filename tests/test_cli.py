@@ -106,4 +106,4 @@ def test_console_script_entry_point_declared():
     tomllib = pytest.importorskip("tomllib")
 
     meta = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
-    assert meta["project"]["scripts"]["bigmul"] == "bigmul.cli:main"
+    assert meta["project"]["scripts"]["bigmul"] == "bigmul.tools.cli:main"

@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from bigmul import cli
+from bigmul.tools import cli
 
 # A value that is wrong for the option (a valid-looking path would start a real run).
 BAD_PATH = "/proc/bogus/no-such-dir/x"
@@ -79,7 +79,7 @@ def _cli(*args, env=None):
 
 
 def test_gpu_without_device_is_one_line():
-    from bigmul.gpu import gpu_status
+    from bigmul.engines.gpu import gpu_status
 
     if gpu_status()[0]:
         pytest.skip("a GPU is present here")
@@ -173,7 +173,7 @@ def test_mul_output_checked_before_multiplying(capsys):
 
 
 def test_tune_mentions_write(monkeypatch, capsys):
-    from bigmul import tune
+    from bigmul.tools import tune
 
     monkeypatch.setattr(tune, "run_tune", lambda quick=False: {})
     code, _o, err = run_main(["tune", "--quick"], capsys)

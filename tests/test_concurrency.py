@@ -35,7 +35,7 @@ def test_several_processes():
 
 
 def test_keyboard_interrupt_leaves_library_usable():
-    from bigmul import fft
+    from bigmul.engines import fft
 
     orig = fft._inverse
     calls = []

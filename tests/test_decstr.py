@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 import bigmul
 from bigmul import bounds
-from bigmul.choose import plan_str
+from bigmul.plan import plan_str
 
 METHODS = ["auto", "direct", "fft", "ntt"]
 

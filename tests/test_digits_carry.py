@@ -9,8 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import bigmul
-from bigmul import digits as D
-from bigmul.carry import normalize
+from bigmul import limbs as L
+from bigmul import text as T
+from bigmul.carrying import normalize
 
 
 def test_examples():
@@ -34,16 +35,16 @@ def test_round_trip_any_base(n, base):
 def test_limb_round_trip_every_width(bits):
     r = random.Random(bits)
     for n in (1, (1 << bits) - 1, (1 << (8 * bits)) - 1, (1 << (8 * bits + 1)), r.getrandbits(5000)):
-        limbs = D.int_to_limbs(n, bits)
+        limbs = L.int_to_limbs(n, bits)
         assert int(limbs.max()) < 1 << bits
-        assert D.limbs_to_int(limbs, bits) == n
+        assert L.limbs_to_int(limbs, bits) == n
 
 
 def test_decimal_text_round_trip(no_str_limit):
     s = "".join(random.Random(1).choice("0123456789") for _ in range(100_003)).lstrip("0")
     for k in range(1, 10):
         d = bigmul.to_digits(s, 10**k)
-        assert D.limbs_to_decimal(d[::-1].copy(), k) == s
+        assert T.limbs_to_decimal(d[::-1].copy(), k) == s
         assert bigmul.from_digits(d, 10**k) == int(s)
 
 

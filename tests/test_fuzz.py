@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from bigmul import fuzz
+from bigmul.tools import fuzz
 
 
 def test_stream_is_deterministic():

@@ -6,7 +6,7 @@ import pytest
 
 import bigmul
 from bigmul import guards
-from bigmul.faults import FAULTS, inject
+from bigmul.tools.faults import FAULTS, inject
 
 A, B = 3**300_000, 7**250_000  # ~10^5-digit operands: the float FFT path
 # (fault, method, counter that must move)
@@ -77,7 +77,8 @@ def test_magnitude_guard_fires_when_coefficients_pass_2_53():
     # 30-bit limbs at this length make coefficients above 2**53: the distance check
     # would read ~0 there, so the magnitude guard must stop it.
     from bigmul import bounds
-    from bigmul.engines import GuardTrip, limb_product
+    from bigmul.engines import limb_product
+    from bigmul.guards import GuardTrip
 
     x = np.full(4096, 2**29, dtype=np.int64)  # balanced limbs near -2**29: the worst case
     with pytest.raises(GuardTrip) as info:
@@ -129,7 +130,7 @@ def test_decimal_last_resort_is_fast_and_exact(no_str_limit):
     assert time.perf_counter() - t0 < 30
     st = bigmul.guard_stats()
     assert st["fallback_decimal"] == 1 and st["trip_modular"] >= 2
-    from bigmul.reference import decimal_to_int, int_to_decimal, product
+    from bigmul.tools.reference import decimal_to_int, int_to_decimal, product
 
     assert got == int_to_decimal(product(decimal_to_int(s), decimal_to_int(t)))
 
@@ -137,16 +138,16 @@ def test_decimal_last_resort_is_fast_and_exact(no_str_limit):
 def test_carry_overflow_is_a_guard_trip(monkeypatch):
     # Coefficients that carry past the top limb cannot be this product: the
     # engine reports a tripped guard and the next step recomputes.
-    from bigmul import engines
+    from bigmul.engines import fft
 
-    orig = engines._with_headroom
+    orig = fft.with_headroom
 
     def top_heavy(r):
         out = orig(r)
         out[len(r) - 1] += 2**52  # far more than the two spare top limbs can hold
         return out
 
-    monkeypatch.setattr(engines, "_with_headroom", top_heavy)
+    monkeypatch.setattr(fft, "with_headroom", top_heavy)
     a, b = 3**20_000, 7**15_000
     assert bigmul.multiply(a, b, method="fft") == a * b
     st = bigmul.guard_stats()

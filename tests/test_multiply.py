@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import bigmul
 from bigmul import bounds, tuning
-from bigmul.choose import plan_int
+from bigmul.plan import plan_int
 
 METHODS = ["auto", "direct", "fft", "ntt"]
 
@@ -142,7 +142,7 @@ def test_adversarial_families_large(digits, pattern):
 
 @pytest.mark.slow
 def test_all_max_around_transform_boundaries_up_to_1e7_digits():
-    from bigmul.reference import product
+    from bigmul.tools.reference import product
 
     sizes = [s for s in _boundary_sizes(33_300_000) if s > 3_400_000]
     assert len(sizes) >= 5
@@ -180,7 +180,7 @@ def test_carry_chains():
 
 
 def test_thresholds_plus_minus_one_limb():
-    t = tuning.INT_FFT_MIN_BITS
+    t = tuning.current.INT_FFT_MIN_BITS
     for bits in (t - 1, t, t + 1):
         a = make_operand(bits, "all-ones", 0)
         b = make_operand(bits + 1, "random", 1)

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 import bigmul
-from bigmul import fuzz
-from bigmul.faults import inject
+from bigmul.tools import fuzz
+from bigmul.tools.faults import inject
 
 
 def _geometric(lo: int, hi: int) -> list[int]:

@@ -18,15 +18,14 @@ user errors).
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import time
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
+
+from .common import CLIError, count_arg, versions
 
 __all__ = ["main", "build_parser"]
-
-
-class CLIError(Exception):
-    """A user error: printed as one line, exit status 2."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -79,38 +78,33 @@ def _check_writable_file(path: str) -> None:
         raise CLIError(f"cannot write {path!r}: permission denied")
 
 
-def count_arg(text: str) -> int:
-    """argparse type for sizes and counts: ``1000``, ``1_000``, ``1e6`` (must be a whole number).
+class _Elapsed(logging.Formatter):
+    """``[   0.123 s] message``: seconds since the command started."""
 
-    >>> count_arg("1e6"), count_arg("2_500")
-    (1000000, 2500)
-    """
-    t = text.strip().lower().replace("_", "")
-    try:
-        if "e" in t:
-            v = float(t)
-            if not v.is_integer():
-                raise ValueError
-            return int(v)
-        return int(t)
-    except (ValueError, OverflowError):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number (e.g. 1000 or 1e6)") from None
+    def __init__(self) -> None:
+        super().__init__()
+        self.t0 = time.perf_counter()
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"[{time.perf_counter() - self.t0:8.3f} s] {record.getMessage()}"
 
 
-def _log(verbose: bool) -> Callable[[str], None]:
-    t0 = time.perf_counter()
-
-    def log(msg: str) -> None:
-        if verbose:
-            print(f"[{time.perf_counter() - t0:8.3f} s] {msg}", file=sys.stderr, flush=True)
-
-    return log
+def _verbose_logger(verbose: bool) -> logging.Logger:
+    """The library's ``bigmul`` logger, showing DEBUG stage timings on stderr when ``verbose``."""
+    logger = logging.getLogger("bigmul")
+    if verbose and not any(getattr(h, "_bigmul_cli", False) for h in logger.handlers):
+        h = logging.StreamHandler(sys.stderr)
+        h.setFormatter(_Elapsed())
+        h._bigmul_cli = True  # type: ignore[attr-defined]
+        logger.addHandler(h)
+        logger.setLevel(logging.DEBUG)
+    return logger
 
 
 def cmd_mul(args: argparse.Namespace) -> int:
-    from .decstr import multiply_str
+    from ..text import multiply_str
 
-    log = _log(args.verbose)
+    log = _verbose_logger(args.verbose).debug
     used = [False]
     a = _read_operand(args.a, used)
     b = _read_operand(args.b, used)
@@ -119,9 +113,9 @@ def cmd_mul(args: argparse.Namespace) -> int:
     if args.output:
         _check_writable_file(args.output)
     if args.a == args.b and not args.a == "-":
-        out = multiply_str(a, None, args.method, log=log, names=names)
+        out = multiply_str(a, None, args.method, names=names)
     else:
-        out = multiply_str(a, b, args.method, log=log, names=names)
+        out = multiply_str(a, b, args.method, names=names)
     if args.output:
         try:
             with open(args.output, "w", encoding="ascii") as f:
@@ -139,12 +133,13 @@ EXPLAIN_MAX_DIGITS = 60
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    from .carry import carry
-    from .conv import convolve
-    from .digits import _check_base, parse_decimal, to_digits
+    from ..conv import convolve
+    from ..digits import carry, to_digits
+    from ..operands import check_base
+    from ..text import parse_decimal
 
     try:
-        base = _check_base(args.base)
+        base = check_base(args.base)
     except (TypeError, ValueError) as exc:
         raise CLIError(str(exc)) from None
     vals = []
@@ -183,41 +178,22 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return 0
 
 
-def _versions() -> dict[str, str]:
-    import platform
-
-    import numpy
-    import scipy
-
-    from . import __version__
-
-    out = {"bigmul": __version__, "python": platform.python_version(),
-           "numpy": numpy.__version__, "scipy": scipy.__version__}
-    for mod in ("gmpy2", "flint", "cupy", "matplotlib", "tqdm"):
-        try:
-            m = __import__(mod)
-            out[mod] = getattr(m, "__version__", "installed")
-        except Exception as exc:  # noqa: BLE001 - report, never fail
-            out[mod] = f"not available ({type(exc).__name__})"
-    return out
-
-
 def cmd_info(args: argparse.Namespace) -> int:
+    import dataclasses
     import os
 
-    from . import bounds, guards, memory, tuning
-    from .choose import METHODS
+    from .. import bounds, guards, memory, tuning
+    from ..operands import METHODS
 
     print("bigmul: exact integer multiplication by convolution")
-    for k, v in _versions().items():
+    for k, v in versions().items():
         print(f"  {k:<11} {v}")
     print(f"methods: {', '.join(METHODS)} (auto: CPython a*b below the crossover)")
     print(f"cpu cores: {os.cpu_count()}")
     print("thresholds (bigmul/tuning.py):")
-    for name in dir(tuning):
-        if name.isupper() and name != "USER_OVERRIDES":
-            src = " (from the user config)" if name in tuning.USER_OVERRIDES else ""
-            print(f"  {name} = {getattr(tuning, name)}{src}")
+    for f in dataclasses.fields(tuning.current):
+        src = " (from the user config)" if f.name in tuning.USER_OVERRIDES else ""
+        print(f"  {f.name} = {getattr(tuning.current, f.name)}{src}")
     print("exactness (bigmul/bounds.py):")
     print(f"  float FFT: Percival bound with balanced limbs must be <= {bounds.ROUNDOFF_LIMIT}")
     for d in (10**4, 10**5, 10**6, 10**7, 10**8):
@@ -228,7 +204,7 @@ def cmd_info(args: argparse.Namespace) -> int:
           f"lengths up to 2**{bounds.NTT_MAX_LOG2}")
     print(f"  modular check prime this run: {guards.PRIME} (62-bit, random)")
     print(f"memory limit: {_size_text(memory.memory_limit())}")
-    from .gpu import gpu_info
+    from ..engines.gpu import gpu_info
 
     print("GPU engine:")
     for k, v in gpu_info().items():
@@ -251,7 +227,8 @@ def _size_text(n: int) -> str:
 def cmd_demo(args: argparse.Namespace) -> int:
     import random
 
-    from .api import multiply
+    from ..api import multiply
+    from ..plan import choose_method
 
     if args.digits < 10 or args.digits > 10**8:
         raise CLIError("--digits must be between 10 and 100000000")
@@ -264,7 +241,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     c = multiply(a, b)
     tb = time.perf_counter() - t
     print(f"  bigmul.multiply : {tb:.4f} s  ({multiply.__module__}, method chosen: "
-          f"{__import__('bigmul').choose_method(a, b).method})")
+          f"{choose_method(a, b).method})")
     if args.digits <= 3 * 10**6:
         t = time.perf_counter()
         ref = a * b
@@ -285,8 +262,8 @@ def cmd_selftest(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import __version__
-    from .choose import METHODS
+    from .. import __version__
+    from ..operands import METHODS
 
     p = _Parser(prog="bigmul", description="Exact big-integer multiplication by convolution.")
     p.add_argument("--version", action="version", version=f"bigmul {__version__}")
@@ -339,7 +316,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _user_errors() -> tuple[type[BaseException], ...]:
-    from .gpu import GPUUnavailableError
+    from ..engines.gpu import GPUUnavailableError
 
     return (CLIError, GPUUnavailableError, ValueError, TypeError, OSError, MemoryError)
 

@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
+from .common import progress
 from .reference import no_digit_limit
 
 __all__ = ["ENGINES", "Result", "run_sweep", "machine_info", "write_results", "format_table", "format_seconds",
@@ -69,7 +70,7 @@ def _decimal_ctx() -> Any:
 
 def _mk_bigmul(method: str) -> Callable[[str, Any, Any, bool], Callable[[], Any]]:
     def make(kind: str, a: Any, b: Any, sq: bool) -> Callable[[], Any]:
-        from . import multiply, square
+        from .. import multiply, square
 
         if sq:
             return lambda: square(a, method=method)
@@ -290,32 +291,8 @@ def _reference(kind: str, a: Any, b: Any, sq: bool) -> Any:
     return product(a, a if sq else b)
 
 
-class _NoBar:
-    def __init__(self, total: int, enabled: bool):
-        self.total, self.n, self.enabled = total, 0, enabled
-        self.last = 0.0
-
-    def update(self, k: int) -> None:
-        self.n += k
-        now = time.monotonic()
-        if self.enabled and (now - self.last > 1 or self.n == self.total):
-            self.last = now
-            print(f"\rbench: {self.n}/{self.total}", end="", file=sys.stderr, flush=True)
-
-    def close(self) -> None:
-        if self.enabled:
-            print(file=sys.stderr)
-
-
 def _progress(total: int, enabled: bool) -> Any:
-    if enabled:
-        try:
-            from tqdm import tqdm
-
-            return tqdm(total=total, desc="bench", unit="run", file=sys.stderr, leave=False)
-        except ImportError:
-            pass
-    return _NoBar(total, enabled)
+    return progress(total, enabled, "bench", "run", leave=False)
 
 
 def _cpu_name() -> str:
@@ -331,7 +308,7 @@ def _cpu_name() -> str:
 
 def machine_info() -> dict[str, Any]:
     """Machine, CPU, Python and library versions, thread count, date (for results.json)."""
-    from .cli import _versions
+    from .common import versions
 
     return {
         "machine": os.environ.get("BIGMUL_MACHINE_NAME", platform.node()),
@@ -340,7 +317,7 @@ def machine_info() -> dict[str, Any]:
         "threads": int(os.environ.get("OMP_NUM_THREADS", os.cpu_count() or 1)),
         "platform": platform.platform(),
         "python": platform.python_version(),
-        "versions": _versions(),
+        "versions": versions(),
         "date": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
     }
 
@@ -492,7 +469,7 @@ def _sizes(text: Sequence[str]) -> list[int]:
 
 def _check_out_dir(path: str) -> None:
     """Create ``--out`` now and check it is a writable directory (raises CLIError otherwise)."""
-    from .cli import CLIError
+    from .common import CLIError
 
     out = Path(path)
     try:
@@ -506,7 +483,7 @@ def _check_out_dir(path: str) -> None:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from .cli import CLIError
+    from .common import CLIError
 
     kinds = ["int", "str"] if args.kind == "all" else [args.kind]
     try:

@@ -120,10 +120,10 @@ def _fam_tiny(rng: random.Random, bits: int) -> int:
 
 
 def _boundary_bits(rng: random.Random, max_bits: int) -> int:
-    from . import bounds, tuning
-    from .fft import transform_length
+    from .. import bounds, tuning
+    from ..engines.fft import transform_length
 
-    choices = [tuning.INT_FFT_MIN_BITS + d for d in (-1, 0, 1)]
+    choices = [tuning.current.INT_FFT_MIN_BITS + d for d in (-1, 0, 1)]
     for _ in range(8):
         b = rng.randint(8, 20)
         n = rng.choice([2 ** rng.randint(4, 20), 3 * 2 ** rng.randint(3, 18), 5 * 2 ** rng.randint(3, 17)])
@@ -215,7 +215,7 @@ _rng_primes = random.Random()
 
 
 def _check_primes(count: int = 3) -> list[int]:
-    from .guards import is_prime
+    from ..guards import is_prime
 
     out: list[int] = []
     while len(out) < count:
@@ -251,7 +251,7 @@ def _ref_convolve(x: list[int], y: list[int]) -> list[int]:
 
 def check_case(case: Case, target: Callable[..., Any] | None = None) -> str | None:
     """Run one case; None when right, else a one-line description of what went wrong."""
-    from . import api, conv
+    from .. import api, conv
 
     if case.kind == "digits":
         got = (target or conv.convolve)(case.a, case.b, method=case.method)
@@ -406,7 +406,7 @@ def run(seed: int = 0, cases: int | None = None, seconds: float | None = None,
         target: Callable[..., Any] | None = None, stop_on_failure: bool = True,
         inject: str | None = None) -> Summary:
     """Run the fuzz stream; returns a :class:`Summary` (failures saved under ``out_dir``)."""
-    from . import guards
+    from .. import guards
 
     if cases is None and seconds is None:
         cases = 200
@@ -460,16 +460,9 @@ def _inject(fault: str | None) -> Any:
 
 
 def _bar(total: int | None, enabled: bool) -> Any:
-    if enabled:
-        try:
-            from tqdm import tqdm
+    from .common import progress
 
-            return tqdm(total=total, desc="fuzz", unit="case", file=sys.stderr)
-        except ImportError:
-            pass
-    from .bench import _NoBar
-
-    return _NoBar(total or 0, enabled)
+    return progress(total, enabled, "fuzz", "case")
 
 
 def replay(path: str | os.PathLike, target: Callable[..., Any] | None = None) -> str | None:
@@ -478,7 +471,7 @@ def replay(path: str | os.PathLike, target: Callable[..., Any] | None = None) ->
 
 
 def _csv(text: str, allowed: tuple[str, ...], what: str) -> tuple[str, ...]:
-    from .cli import CLIError
+    from .common import CLIError
 
     items = tuple(x.strip() for x in text.split(",") if x.strip())
     for x in items:
@@ -494,7 +487,7 @@ def _prepare_out_dir(path: str) -> bool:
 
     Returns whether it was created here, so an unused new directory can be removed at the end.
     """
-    from .cli import CLIError
+    from .common import CLIError
 
     p = Path(path)
     if p.exists() and not p.is_dir():
@@ -510,7 +503,7 @@ def _prepare_out_dir(path: str) -> bool:
 
 
 def cmd_fuzz(args: argparse.Namespace) -> int:
-    from .cli import CLIError
+    from .common import CLIError
     from .faults import FAULTS
 
     if args.replay:
@@ -545,7 +538,7 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
 
 
 def add_parser(sub: Any) -> None:
-    from .cli import count_arg
+    from .common import count_arg
 
     p = sub.add_parser("fuzz", help="differential fuzzing against Python int",
                        description="Run seeded adversarial products through every method and compare "

@@ -1,4 +1,4 @@
-"""Carry propagation: convolution coefficients -> digits of a base, vectorised.
+"""Carry propagation: convolution coefficients -> digits of a base, vectorised (numpy or CuPy).
 
 What this is for: turning the coefficient sequence of a product (possibly
 negative, as balanced limbs give, and up to 2**63 in size) into digits in
@@ -16,13 +16,14 @@ chain lengths.  The same code runs on CuPy arrays for the GPU engine.
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
-from .digits import array_module
+from .guards import GuardTrip
+from .limbs import array_module
 
-__all__ = ["normalize", "regroup", "carry"]
+__all__ = ["normalize", "regroup", "carry_checked"]
 
 
 def _ripple(v: np.ndarray, base: int, up: bool) -> np.ndarray:
@@ -167,53 +168,18 @@ def regroup(c: np.ndarray, base: int, group: int, *, copy: bool = True) -> np.nd
     return out
 
 
-def _as_coeffs(coeffs: Any) -> np.ndarray:
-    from .digits import _as_digit_array
+def carry_checked(c: Any, base: int, group: int = 1) -> Any:
+    """Carry engine coefficients (after regrouping ``group`` neighbours) in place.
 
-    return _as_digit_array(coeffs, "coeffs")
+    A carry out of the top limb means the coefficients cannot be a product of
+    these operands, so it is reported as a tripped guard (``GuardTrip('carry')``).
 
-
-def carry(coeffs: Sequence[int] | np.ndarray, base: int) -> np.ndarray:
-    """Normalise non-negative coefficients (most significant first) into digits of ``base``.
-
-    The result is most significant first with no leading zeros (``[0]`` for
-    zero).  Coefficients may be any size (int64 or Python ints in an object
-    array); ``base`` is any integer >= 2.
-
-    >>> carry([4, 13, 28, 27, 18], 10).tolist()
-    [5, 6, 0, 8, 8]
-    >>> carry([99, 99], 10).tolist()
-    [1, 0, 8, 9]
+    >>> carry_checked(np.array([18, 27, 28, 13, 4, 0, 0]), 10).tolist()
+    [8, 8, 0, 6, 5, 0, 0]
     """
-    from .digits import _check_base, to_digits
-
-    base = _check_base(base)
-    arr = _as_coeffs(coeffs)
-    if arr.size == 0:
-        return np.zeros(1, dtype=np.int64)
-    if arr.dtype == object:
-        vals = [int(v) for v in arr]
-        if min(vals) < 0:
-            raise ValueError("coeffs must be non-negative")
-        big = max(vals)
-    else:
-        if int(arr.min()) < 0:
-            raise ValueError("coeffs must be non-negative")
-        big = int(arr.max())
-    if base >= 2 ** 31 or big >= 2 ** 62:
-        # Exact but not vectorised: value by Horner-free pairwise sum, then digits.
-        from .digits import _from_digits_dc
-
-        vals = [int(v) for v in arr]
-        # _from_digits_dc does not check digit range, so it evaluates any coefficients.
-        return to_digits(_from_digits_dc(vals, base), base)
-    # Headroom: the value is < big * base**n * base / (base - 1), so the extra
-    # digits are those of 2 * big.
-    extra = len(to_digits(2 * big + 1, base)) + 1
-    c = np.zeros(len(arr) + extra, dtype=np.int64)
-    c[: len(arr)] = arr[::-1]
-    d = normalize(c, base)
-    nz = np.flatnonzero(d)
-    if len(nz) == 0:
-        return np.zeros(1, dtype=np.int64)
-    return d[: nz[-1] + 1][::-1].copy()
+    try:
+        if group > 1:
+            return normalize(regroup(c, base, group, copy=False), base ** group, copy=False)
+        return normalize(c, base, copy=False)
+    except OverflowError as exc:
+        raise GuardTrip("carry", 0.0) from exc

@@ -18,10 +18,14 @@ from functools import lru_cache
 
 import numpy as np
 
-from .bounds import NTT_MAX_LOG2, NTT_MODULUS, NTT_PRIMES
-from .guards import powers_mod
+from typing import Callable
 
-__all__ = ["ntt_length", "ntt_residues", "ntt_convolve_signed", "ntt_value_rep", "ntt_workspace_bytes"]
+from .. import memory
+from ..bounds import NTT_MAX_LOG2, NTT_MODULUS, NTT_PRIMES
+from ..guards import powers_mod
+
+__all__ = ["ntt_length", "ntt_residues", "ntt_convolve_signed", "ntt_value_rep", "ntt_workspace_bytes",
+           "coefficients"]
 
 
 def ntt_length(n1: int, n2: int) -> int:
@@ -146,11 +150,11 @@ def ntt_value_rep(x: np.ndarray, y: np.ndarray | None, base: int) -> np.ndarray:
 
     Returns ``r`` (length ``n1 + n2 + 3``) with ``sum r[k] base**k == sum c[k] base**k``
     and every ``0 <= r[k] < 2**63``: the ``p1*p2*t3`` part is spread over the
-    base-``base`` digits of ``p1*p2``.  Needs ``base <= 2**24`` and every true
+    base-``base`` digits of ``p1*p2``.  Needs ``2**16 <= base <= 2**24`` and every true
     coefficient below ``p1 p2 p3`` (``bounds.ntt_limit_ok``).
     """
-    if base > 1 << 24:
-        raise ValueError("ntt_value_rep needs base <= 2**24")
+    if not 1 << 16 <= base <= 1 << 24:
+        raise ValueError("ntt_value_rep needs 2**16 <= base <= 2**24")
     t1, t2, t3 = ntt_residues(x, y)
     p1, p2 = NTT_PRIMES[0][0], NTT_PRIMES[1][0]
     n = len(t1)
@@ -184,3 +188,21 @@ def ntt_convolve_signed(x: np.ndarray, y: np.ndarray) -> np.ndarray:
         negative = (t3 > half3) | ((t3 == half3) & (low >= np.uint64((p1 * p2 + 1) // 2)))
         v = np.where(negative, v - np.uint64(NTT_MODULUS % 2 ** 64), v)
     return v.view(np.int64)
+
+
+def coefficients(x: np.ndarray, y: np.ndarray | None, base: int,
+                 side_job: Callable[[], object] | None = None) -> np.ndarray:
+    """The engine interface: exact coefficients (with headroom) by three-prime NTT and CRT.
+
+    The terms are spread over digits of ``base`` (>= 2**16: ``p1*p2`` fits in 4 of its digits):
+
+    >>> from bigmul.carrying import normalize
+    >>> normalize(coefficients(np.array([3, 2, 1]), np.array([6, 5, 4]), 2**24), 2**24)[:3].tolist()
+    [18, 27, 28]
+    """
+    if side_job is not None:
+        side_job()
+    n1 = len(x)
+    n2 = n1 if y is None else len(y)
+    memory.check_memory(ntt_workspace_bytes(n1, n2) + 16 * (n1 + n2), f"an NTT product of {n1} x {n2} limbs")
+    return ntt_value_rep(x, y, base)

@@ -32,7 +32,7 @@ def _cases() -> list[tuple[str, Any, Any, str]]:
 
 def run(verbose: bool = False) -> bool:
     """Run the self-test; print a line per check when ``verbose``; True when all pass."""
-    from . import api, guards
+    from .. import api, guards
     from .faults import inject
 
     say = (lambda msg: print(msg, file=sys.stderr)) if verbose else (lambda msg: None)

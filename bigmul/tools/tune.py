@@ -26,11 +26,10 @@ __all__ = ["config_path", "measure_crossover", "run_tune", "add_parser"]
 
 
 def config_path() -> Path:
-    """Where ``bigmul tune --write`` saves, and where ``auto`` looks."""
-    env = os.environ.get("BIGMUL_TUNING")
-    if env:
-        return Path(env)
-    return Path(os.path.expanduser("~")) / ".config" / "bigmul" / "tuning.json"
+    """Where ``bigmul tune --write`` saves, and where ``auto`` looks (``tuning.config_path``)."""
+    from .. import tuning
+
+    return Path(tuning.config_path())
 
 
 def _median_time(fn: Callable[[], Any], repeats: int) -> float:
@@ -67,15 +66,15 @@ def measure_crossover(sizes: list[int], make: Callable[[int], tuple[Callable[[],
 
 
 def _int_case(bits: int) -> tuple[Callable[[], Any], Callable[[], Any]]:
-    from .api import _mul_int
+    from ..api import multiply_int
 
     r = random.Random(bits)
     a, b = r.getrandbits(bits) | 1 << (bits - 1), r.getrandbits(bits) | 1 << (bits - 1)
-    return (lambda: a * b), (lambda: _mul_int(a, b, "fft", False))
+    return (lambda: a * b), (lambda: multiply_int(a, b, "fft"))
 
 
 def _str_case(digits: int) -> tuple[Callable[[], Any], Callable[[], Any]]:
-    from .decstr import multiply_str
+    from ..text import multiply_str
 
     r = random.Random(digits)
     s = "".join(r.choices("123456789", k=digits))
@@ -86,7 +85,7 @@ def _str_case(digits: int) -> tuple[Callable[[], Any], Callable[[], Any]]:
 def _conv_case(n: int) -> tuple[Callable[[], Any], Callable[[], Any]]:
     import numpy as np
 
-    from .conv import convolve
+    from ..conv import convolve
 
     x = np.random.default_rng(n).integers(0, 1000, n)
     return (lambda: convolve(x, x, method="direct")), (lambda: convolve(x, x, method="fft"))
@@ -94,9 +93,7 @@ def _conv_case(n: int) -> tuple[Callable[[], Any], Callable[[], Any]]:
 
 def run_tune(quick: bool = False, out: Callable[[str], None] = print) -> dict[str, int]:
     """Measure every crossover, print the evidence, return the new values."""
-    from . import tuning
-
-    from . import bounds
+    from .. import bounds, tuning
 
     found: dict[str, int] = {}
     reps = 3 if quick else 7
@@ -122,22 +119,20 @@ def run_tune(quick: bool = False, out: Callable[[str], None] = print) -> dict[st
         for n, ts, tf in rows:
             out(f"  {n:>9,}  slow {ts * 1e3:9.3f} ms  fast {tf * 1e3:9.3f} ms  {'fast wins' if tf < ts else ''}")
         if cross is None:
-            out(f"  no crossover in range; keeping {getattr(tuning, name)}")
+            out(f"  no crossover in range; keeping {getattr(tuning.current, name)}")
             continue
         if name == "STR_DIRECT_MAX_LIMBS":
-            from .choose import _direct_k
-
-            k = _direct_k(cross, cross)
+            k = bounds.direct_decimal_k(cross, cross)
             value = max(1, -(-cross // k) - 1)
         else:
             value = to_value(cross)  # type: ignore[misc]
         found[name] = value
-        out(f"  -> {name} = {value} (package default {getattr(tuning, name)})")
+        out(f"  -> {name} = {value} (package default {getattr(tuning.current, name)})")
     return found
 
 
 def cmd_tune(args: argparse.Namespace) -> int:
-    from .cli import CLIError
+    from .common import CLIError
 
     found = run_tune(quick=args.quick)
     if not args.write:

@@ -3,8 +3,9 @@
 What this is for: the fast engine behind ``method="fft"`` -- a real-input
 FFT product of two limb arrays, rounded to integers, returning the round-off
 and magnitude figures the guards need.
-What it is not for: choosing limb sizes (``bounds.py``) or deciding whether a
-result is trusted (``api.py``/``guards.py``).  On its own it proves nothing.
+What it is not for: choosing limb sizes (``bounds.py``) or the final
+modular check (``guards.py``, applied by the callers); on its own the
+transform proves nothing, :func:`coefficients` adds the in-flight guards.
 
 Contract: inputs are 1-D float64 arrays of exact small integers (balanced
 limbs), little-endian, non-empty.  Output: the rounded coefficients of the
@@ -22,9 +23,12 @@ from typing import Callable
 import numpy as np
 import scipy.fft as sfft
 
-from . import tuning
+from .. import memory, tuning
+from ..guards import check_float
+from ..limbs import balance
+from . import with_headroom
 
-__all__ = ["transform_length", "fft_convolve", "fft_workspace_bytes", "executor"]
+__all__ = ["transform_length", "fft_convolve", "fft_workspace_bytes", "executor", "coefficients"]
 
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
@@ -95,7 +99,7 @@ def fft_convolve(x: np.ndarray, y: np.ndarray | None,
     if y is None:
         X = _forward(x, L)
         X *= X
-    elif L >= tuning.FFT_PARALLEL_MIN_LEN:
+    elif L >= tuning.current.FFT_PARALLEL_MIN_LEN:
         fut = executor().submit(_forward, y, L)
         X = _forward(x, L)
         X *= fut.result()
@@ -111,3 +115,25 @@ def fft_convolve(x: np.ndarray, y: np.ndarray | None,
     err = max(float(z.max()), -float(z.min()))  # NaN propagates and fails the guard
     mag = max(float(r.max()), -float(r.min()))
     return r, err, mag
+
+
+def coefficients(x: np.ndarray, y: np.ndarray | None, base: int,
+                 side_job: Callable[[], object] | None = None) -> np.ndarray:
+    """The engine interface: balanced limbs, real FFT product, round-off and magnitude guards.
+
+    The coefficients are those of the balanced limbs (some negative); carried
+    they give the product's digits:
+
+    >>> from bigmul.carrying import normalize
+    >>> normalize(coefficients(np.array([3, 2, 1]), np.array([6, 5, 4]), 10), 10)[:5].tolist()
+    [8, 8, 0, 6, 5]
+    """
+    n1 = len(x)
+    n2 = n1 if y is None else len(y)
+    memory.check_memory(fft_workspace_bytes(n1 + 1, n2 + 1) + 16 * (n1 + n2),
+                        f"an FFT product of {n1} x {n2} limbs")
+    xb = balance(x, base)
+    yb = None if y is None else balance(y, base)
+    r, err, mag = fft_convolve(xb, yb, side_job)
+    check_float(err, mag)
+    return with_headroom(r)

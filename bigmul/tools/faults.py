@@ -17,7 +17,6 @@ it affects every thread while active; use it from one thread.
 from __future__ import annotations
 
 import contextlib
-import importlib
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -50,10 +49,9 @@ def inject(fault: str, *, position: int | None = None) -> Iterator[Record]:
     if fault not in FAULTS:
         raise ValueError(f"unknown fault {fault!r}; valid faults are {', '.join(FAULTS)}")
     rec = Record(fault)
-    fft = importlib.import_module("bigmul.fft")
-    carry = importlib.import_module("bigmul.carry")
-    bounds = importlib.import_module("bigmul.bounds")
-    ntt = importlib.import_module("bigmul.ntt")
+    from .. import bounds
+    from .. import carrying as carry
+    from ..engines import fft, ntt
     saved: list[tuple[object, str, object]] = []
 
     def patch(mod: object, name: str, new: object) -> None:

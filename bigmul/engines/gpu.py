@@ -34,14 +34,16 @@ from __future__ import annotations
 import os
 import time
 from functools import lru_cache
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
-from . import pylong
-from .digits import balance
+from .. import carrying, pylong
+from ..guards import DeviceFailure, GuardTrip, LIMB_PRIMES, check_float, powers_mod
+from ..limbs import balance
+from . import with_headroom
 
-__all__ = ["GPUUnavailableError", "DeviceFailure", "gpu_status", "gpu_enabled", "gpu_info",
+__all__ = ["GPUUnavailableError", "coefficients", "gpu_status", "gpu_enabled", "gpu_info",
            "gpu_int_product", "gpu_decimal_product", "gpu_float_convolve", "profile", "INSTALL_HINT"]
 
 INSTALL_HINT = "install CuPy for your CUDA version, e.g. pip install 'bigmul[gpu]' (cupy-cuda12x)"
@@ -49,10 +51,6 @@ INSTALL_HINT = "install CuPy for your CUDA version, e.g. pip install 'bigmul[gpu
 
 class GPUUnavailableError(RuntimeError):
     """``method="gpu"`` was asked for where it cannot run; the message says why and how to fix it."""
-
-
-class DeviceFailure(Exception):
-    """The device could not finish (out of memory, CUDA error): the caller falls back to the CPU."""
 
 
 def _device() -> Any:
@@ -227,8 +225,6 @@ def _residue(dev: Any, W: Any, base: int, q: int) -> int:
     once, summed in blocks of 4096 (``< 2**43``), and the block residues are
     combined with ``(base**4096)**j mod q`` (as ``guards.limb_residue``).
     """
-    from .guards import powers_mod
-
     n = len(W)
     block = 4096
     nb = -(-n // block)
@@ -244,15 +240,10 @@ def _residue(dev: Any, W: Any, base: int, q: int) -> int:
 
 
 def _residues(dev: Any, W: Any, base: int) -> tuple[int, ...]:
-    from .guards import LIMB_PRIMES
-
     return tuple(_residue(dev, W, base, q) for q in LIMB_PRIMES)
 
 
 def _check_residues(ra: tuple[int, ...], rb: tuple[int, ...], rc: tuple[int, ...]) -> None:
-    from .engines import GuardTrip
-    from .guards import LIMB_PRIMES
-
     for q, x, y, z in zip(LIMB_PRIMES, ra, rb, rc):
         if x * y % q != z:
             raise GuardTrip("modular", float(q))
@@ -299,12 +290,10 @@ def gpu_int_product(a: int, b: int | None, bits: int) -> int:
     the device: residues modulo the two limb primes of the uploaded words and
     of the words downloaded, so it covers every device stage.
 
-    Raises :class:`bigmul.engines.GuardTrip` when the round-off, magnitude,
+    Raises :class:`bigmul.guards.GuardTrip` when the round-off, magnitude,
     carry or modular guard fires and :class:`DeviceFailure` when the device
     cannot finish.
     """
-    from .engines import GuardTrip, carry_checked, check_float
-
     dev = _device()
     fast = pylong.available()
     s = pylong.DIGIT_BITS if fast else 8
@@ -340,7 +329,7 @@ def gpu_int_product(a: int, b: int | None, bits: int) -> int:
             c = dev.zeros(len(r) + 2, dtype=dev.int64)
             c[: len(r)] = r.astype(dev.int64)
             del r
-            d = carry_checked(c, base)
+            d = carrying.carry_checked(c, base)
         with _Stage(dev, "pack"):
             # The product has ba + bb or ba + bb - 1 bits: words at ``top`` and
             # above must be zero, and the top word is one of the last two.
@@ -410,8 +399,6 @@ def gpu_decimal_product(da: np.ndarray, db: np.ndarray | None, k: int, group: in
     device and downloaded once.  The modular check compares residues of the
     uploaded digits with those of the finished ASCII digits, on the device.
     """
-    from .engines import carry_checked, check_float
-
     dev = _device()
     base = 10 ** k
     n1 = -(-len(da) // k)
@@ -439,7 +426,7 @@ def gpu_decimal_product(da: np.ndarray, db: np.ndarray | None, k: int, group: in
             c = dev.zeros(len(r) + 2, dtype=dev.int64)
             c[: len(r)] = r.astype(dev.int64)
             del r
-            d = carry_checked(c, base, group)
+            d = carrying.carry_checked(c, base, group)
         with _Stage(dev, "format"):
             text = _decimal_text(dev, d, k * group)
             del d, c
@@ -464,3 +451,13 @@ def gpu_float_convolve(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float,
         if not _is_device_error(exc, dev):
             raise
         raise DeviceFailure(f"{type(exc).__name__}: {exc}") from None
+
+
+def coefficients(x: np.ndarray, y: np.ndarray | None, base: int,
+                 side_job: Callable[[], object] | None = None) -> np.ndarray:
+    """The engine interface for host limb arrays (ints and text use the fuller device paths above)."""
+    if side_job is not None:
+        side_job()
+    r, err, mag = gpu_float_convolve(balance(x, base), balance(x if y is None else y, base))
+    check_float(err, mag)
+    return with_headroom(r)

@@ -1,0 +1,226 @@
+"""What ``auto`` (and each forced method) will do for given operands, and why: int, text and convolve.
+
+What this is for: :func:`choose_method` and the three planners the product
+paths themselves run (through ``run.run_plan``), so what is reported is what
+runs.  A plan is the first choice followed by the exact fallbacks taken if a
+guard fires.  Thresholds are read live from ``tuning.current``; exactness
+limits come from ``bounds.py``.
+What it is not for: running anything.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from . import bounds, tuning
+from .operands import as_convolve_operand, as_int, check_method
+
+__all__ = ["Step", "Plan", "plan_int", "plan_str", "plan_convolve", "choose_method", "require_gpu"]
+
+#: log2(10): bits per decimal digit.
+LOG2_10 = 3.321928094887362
+
+
+@dataclass(frozen=True)
+class Step:
+    """One engine configuration.
+
+    ``engine``: an engine name (``direct``, ``fft``, ``ntt``, ``gpu``) or one of
+    the exact last resorts: ``int`` (CPython's multiply), ``decimal`` (the
+    stdlib module, libmpdec's exact NTT in C), ``kronecker`` (convolve by one
+    big-int product) and ``object`` (convolve with Python ints).
+    ``bits``: binary limb width (int path); ``k``: decimal limbs are base
+    ``10**k`` (text path); both 0 where they do not apply.
+    """
+
+    engine: str
+    bits: int = 0
+    k: int = 0
+
+    def __str__(self) -> str:
+        if self.bits:
+            return f"{self.engine}({self.bits})"
+        return f"{self.engine}(10^{self.k})" if self.k else self.engine
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The engine ``auto`` picks first, the fallbacks in order, and the reason."""
+
+    kind: str
+    steps: tuple[Step, ...]
+    reason: str
+
+    @property
+    def method(self) -> str:
+        """The first engine that will run."""
+        return self.steps[0].engine
+
+    def __str__(self) -> str:
+        return f"{' -> '.join(map(str, self.steps))}: {self.reason}"
+
+
+def _gpu_on() -> bool:
+    from .engines.gpu import gpu_enabled
+
+    return gpu_enabled()
+
+
+def require_gpu() -> None:
+    """Raise ``GPUUnavailableError`` (saying why) when ``method="gpu"`` cannot run here."""
+    from .engines.gpu import GPUUnavailableError, gpu_status
+
+    ok, why = gpu_status()
+    if not ok:
+        raise GPUUnavailableError(f"method='gpu' cannot run here: {why}")
+
+
+def _exact_tail_int(bits1: int, bits2: int) -> list[Step]:
+    tail = []
+    n1, n2 = -(-bits1 // bounds.NTT_INT_BITS), -(-bits2 // bounds.NTT_INT_BITS)
+    if n1 + n2 - 1 <= 1 << bounds.NTT_MAX_LOG2:
+        tail.append(Step("ntt", bits=bounds.NTT_INT_BITS))
+    tail.append(Step("int"))
+    return tail
+
+
+def plan_int(bits1: int, bits2: int, method: str = "auto") -> Plan:
+    """Plan for a product of non-negative ints of ``bits1`` and ``bits2`` bits.
+
+    >>> plan_int(100, 100).method
+    'int'
+    >>> str(plan_int(10**6, 10**6, "fft")).split(':')[0]
+    'fft(14) -> fft(12) -> ntt(24) -> int'
+    """
+    th = tuning.current
+    small = min(bits1, bits2)
+    if method == "gpu" or (method == "auto" and small >= th.GPU_MIN_BITS and _gpu_on()):
+        cpu = plan_int(bits1, bits2, "fft")
+        b = cpu.steps[0].bits if cpu.steps[0].engine == "fft" else 0
+        require_gpu()
+        return Plan("int", ((Step("gpu", bits=b),) if b else ()) + cpu.steps,
+                    f"GPU float64 cuFFT with {b}-bit balanced limbs, CPU engines as fallback")
+    if method == "auto":
+        if small < th.INT_FFT_MIN_BITS:
+            return Plan("int", (Step("int"),), f"smaller operand {small} bits is below the "
+                        f"FFT crossover ({th.INT_FFT_MIN_BITS} bits): CPython's own multiply")
+        method = "fft"
+    if method == "direct":
+        b = bounds.direct_limb_bits(bits1, bits2, max_bits=30)
+        return Plan("int", (Step("direct", bits=b), Step("int")),
+                    f"schoolbook int64 convolution, {b}-bit limbs cannot overflow")
+    if method == "ntt":
+        return Plan("int", tuple(_exact_tail_int(bits1, bits2)), "three-prime NTT, exact by construction")
+    b = bounds.fft_limb_bits(bits1, bits2)
+    steps: list[Step] = []
+    if b:
+        steps.append(Step("fft", bits=b))
+        if b > bounds.FFT_RETRY_MIN_BITS:
+            steps.append(Step("fft", bits=b - bounds.FFT_RETRY_NARROWER_BITS))
+    steps += _exact_tail_int(bits1, bits2)
+    return Plan("int", tuple(steps), f"float64 FFT with {b}-bit balanced limbs (largest width the "
+                f"error bound proves exact)" if b else "no float FFT width is provably exact")
+
+
+def plan_str(digits1: int, digits2: int, method: str = "auto") -> Plan:
+    """Plan for a product of decimal strings of ``digits1`` and ``digits2`` digits.
+
+    >>> plan_str(10, 10).method
+    'direct'
+    >>> str(plan_str(10**6, 10**6, "auto")).split(':')[0]
+    'fft(10^4) -> fft(10^3) -> ntt(10^7) -> decimal'
+    """
+    th = tuning.current
+    small = min(digits1, digits2)
+    if method == "gpu" or (method == "auto" and small >= th.GPU_STR_MIN_DIGITS and _gpu_on()):
+        cpu = plan_str(digits1, digits2, "fft")
+        k = cpu.steps[0].k if cpu.steps[0].engine == "fft" else 0
+        require_gpu()
+        return Plan("str", ((Step("gpu", k=k),) if k else ()) + cpu.steps,
+                    f"GPU float64 cuFFT in base 10**{k}, CPU engines as fallback")
+    kd = bounds.direct_decimal_k(digits1, digits2)
+    if method == "auto":
+        method = "direct" if -(-small // kd) <= th.STR_DIRECT_MAX_LIMBS else "fft"
+    tail = []
+    kn = bounds.NTT_DECIMAL_K
+    if -(-digits1 // kn) + -(-digits2 // kn) - 1 <= 1 << bounds.NTT_MAX_LOG2:
+        tail.append(Step("ntt", k=kn))
+    tail.append(Step("decimal"))
+    if method == "direct":
+        return Plan("str", (Step("direct", k=kd), Step("decimal")),
+                    f"schoolbook convolution in base 10**{kd}, int64 cannot overflow")
+    if method == "ntt":
+        return Plan("str", tuple(tail), f"three-prime NTT in base 10**{kn}, exact by construction")
+    k = bounds.fft_decimal_k(digits1, digits2)
+    steps: list[Step] = []
+    if k:
+        steps.append(Step("fft", k=k))
+        if k > 1:
+            steps.append(Step("fft", k=k - 1))
+    return Plan("str", tuple(steps + tail),
+                f"float64 FFT in base 10**{k} with balanced limbs (largest base the error bound proves exact)")
+
+
+def plan_convolve(n1: int, n2: int, max_x: int, max_y: int, method: str = "auto") -> Plan:
+    """Plan for ``convolve`` of ``n1`` x ``n2`` values with magnitudes up to ``max_x``, ``max_y``.
+
+    >>> plan_convolve(3, 3, 9, 9).method
+    'direct'
+    >>> str(plan_convolve(10**4, 10**4, 2**20, 2**20, "auto")).split(':')[0]
+    'fft -> ntt -> kronecker'
+    """
+    th = tuning.current
+    bound = min(n1, n2) * max_x * max_y
+    fits = bound < 2 ** 63
+    if method == "gpu":
+        require_gpu()
+    if method == "auto":
+        method = "direct" if n1 * n2 <= th.CONVOLVE_DIRECT_MAX_WORK else "fft"
+    ntt_ok = fits and bounds.ntt_limit_ok(n1, n2, max_x, max_y)
+    if fits:
+        if method == "direct":
+            return Plan("convolve", (Step("direct"),),
+                        f"int64 schoolbook: every coefficient is below {bound} < 2**63")
+        steps = [Step(method)] if method in ("fft", "gpu") else []
+        if ntt_ok:
+            steps.append(Step("ntt"))
+        steps.append(Step("kronecker"))
+        return Plan("convolve", tuple(steps), "float FFT of the values when Percival's bound with their "
+                    "norms allows it (checked), NTT when the coefficients fit its CRT range, "
+                    "Kronecker substitution (one exact big-int product) otherwise")
+    if method == "direct" and n1 * n2 <= th.CONVOLVE_DIRECT_MAX_WORK:
+        return Plan("convolve", (Step("object"),), "coefficients pass 2**63: schoolbook on Python ints")
+    return Plan("convolve", (Step("kronecker"),), "coefficients pass 2**63: Kronecker substitution "
+                "(pack into one big int with wide slots, multiply exactly, unpack)")
+
+
+def choose_method(a: Any, b: Any = None, *, method: str = "auto") -> Plan:
+    """What ``multiply(a, b, method=method)`` would run (``b=None``: ``square(a)``); for two
+    integer sequences, what ``convolve(a, b, method=method)`` would run.
+
+    >>> choose_method(3, 4).method
+    'int'
+    >>> choose_method(1 << 1_000_000, 1 << 1_000_000).method
+    'fft'
+    >>> choose_method("12", "34").method
+    'direct'
+    >>> choose_method([1, 2, 3], [4, 5]).kind
+    'convolve'
+    """
+    check_method(method)
+    b = a if b is None else b
+    if isinstance(a, str) and isinstance(b, str):
+        from .text import parse_decimal
+
+        def ndig(s: str) -> int:
+            d = parse_decimal(s)[1]
+            return max(1, len(d) - int((d != 0).argmax()) if d.any() else 1)
+
+        return plan_str(ndig(a), ndig(b), method)
+    if not isinstance(a, str) and not isinstance(b, str) and hasattr(a, "__len__") and hasattr(b, "__len__"):
+        x, y = as_convolve_operand(a, "x"), as_convolve_operand(b, "y")
+        mx = max((abs(int(v)) for v in x.tolist()), default=0)
+        my = max((abs(int(v)) for v in y.tolist()), default=0)
+        return plan_convolve(len(x), len(y), mx, my, method)
+    ia, ib = as_int(a, "a"), as_int(b, "b")
+    return plan_int(max(abs(ia).bit_length(), 1), max(abs(ib).bit_length(), 1), method)

@@ -1,0 +1,326 @@
+"""Decimal text: the grammar, base-``10**k`` limbs, formatting, and text-in/text-out products.
+
+What this is for: ``multiply(str, str)`` and ``square(str)`` -- ASCII digits
+read straight into base-``10**k`` limbs, convolved, carried in base ``10**k``
+and written back as ASCII, all in numpy, in time linear apart from the
+transform.  No digit limit, no superlinear base conversion.  Also the
+decimal conversions ``digits.to_digits`` uses.
+What it is not for: parsing other notations (hex, exponents, fractions).
+
+Exactness: the same bound-chosen base, round-off and magnitude guards, and a
+modular check (modulo two random 31-bit primes, on the limb arrays) as the
+int path; the plan runs through ``run.run_plan``.  The last resort is the
+stdlib ``decimal`` module (libmpdec's exact NTT in C: an independent
+implementation, subquadratic, no digit limit; counted as
+``fallback_decimal``); only injected faults have ever reached it.
+
+Small operands (``auto``, each at most ``STR_INT_MAX_CHARS`` characters) are
+multiplied with CPython ``int``: there the digit limit cannot be reached and
+numpy's fixed per-call costs (~100 us) would dominate.
+
+Stage timings go to the ``bigmul`` logger at DEBUG level (``bigmul mul -v``
+shows them).
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+import sys
+from typing import Any, Iterator
+
+import numpy as np
+
+from . import guards, tuning
+from .engines import limb_product
+from .guards import GuardTrip
+from .plan import Step, plan_str
+from .run import run_plan
+
+__all__ = ["parse_decimal", "decimal_to_limbs", "limbs_to_decimal", "power_of_ten", "no_digit_limit",
+           "multiply_str", "small_product", "GROUP_DIGITS"]
+
+log = logging.getLogger("bigmul")
+
+_POW10 = [10 ** i for i in range(19)]
+
+#: Carry and format in base ``10**(k * group)`` with ``k * group <= 8``:
+#: combining neighbours halves (or better) the carry passes, and base 10**8
+#: limbs are formatted as two 4-digit table words (``limbs_to_decimal``'s
+#: fast path); 10**8 < 2**31 keeps every combined limb small.
+GROUP_DIGITS = 8
+
+
+@contextlib.contextmanager
+def no_digit_limit() -> Iterator[None]:
+    """Lift CPython's int <-> str digit limit inside the block only (no-op where there is none)."""
+    get = getattr(sys, "get_int_max_str_digits", None)  # absent before 3.10.7 / 3.11
+    if get is None:
+        yield
+        return
+    old = get()
+    sys.set_int_max_str_digits(0)
+    try:
+        yield
+    finally:
+        sys.set_int_max_str_digits(old)
+
+
+def power_of_ten(base: int) -> int:
+    """k if base == 10**k (k <= 18), else 0.
+
+    >>> power_of_ten(1000), power_of_ten(1024)
+    (3, 0)
+    """
+    for k in range(1, 19):
+        if _POW10[k] == base:
+            return k
+    return 0
+
+
+
+
+_SEPARATORS = re.compile("[\x1c-\x1f]")
+
+
+def _bad_char(s: str, pos: int, what: str = "operand") -> ValueError:
+    ch = s[pos]
+    ctx = s[max(0, pos - 10): pos + 10]
+    return ValueError(
+        f"invalid character {ch!r} at position {pos} (counting from 0) in decimal {what} (near {ctx!r})"
+    )
+
+
+def parse_decimal(s: str, what: str = "operand") -> tuple[int, np.ndarray]:
+    """Validate decimal text; return ``(sign, digit values as uint8, most significant first)``.
+
+    Accepts what ``int()`` accepts for base 10 ASCII: surrounding whitespace,
+    one optional ``+``/``-``, digits, single underscores between digits.
+    Leading zeros are kept (callers strip them).  Errors name the offending
+    character and its position, never the whole string.
+
+    >>> parse_decimal(" -1_234 ")[0], parse_decimal(" -1_234 ")[1].tolist()
+    (-1, [1, 2, 3, 4])
+    """
+    if not isinstance(s, str):
+        raise TypeError(f"decimal {what} must be str, not {type(s).__name__}")
+    t = s.strip()
+    lead = len(s) - len(s.lstrip())
+    # str.strip() also removes the ASCII separators \x1c-\x1f, which int() keeps
+    # (and then rejects): reject them too, at their position.
+    for start, span in ((0, s[:lead]), (lead + len(t), s[lead + len(t):])):
+        m = _SEPARATORS.search(span)
+        if m:
+            raise _bad_char(s, start + m.start(), what)
+    if not t:
+        raise ValueError(f"empty decimal {what}")
+    sign = 1
+    start = 0
+    if t[0] in "+-":
+        sign = -1 if t[0] == "-" else 1
+        start = 1
+        if len(t) == 1:
+            raise ValueError(f"decimal {what} has a sign but no digits")
+    try:
+        raw = t.encode("ascii")
+    except UnicodeEncodeError as exc:
+        raise _bad_char(s, lead + exc.start, what) from None
+    arr = np.frombuffer(raw, dtype=np.uint8)[start:]
+    d = arr - np.uint8(48)  # wraps for bytes < '0', so one compare finds both sides
+    bad = d > 9
+    if bad.any():
+        under = arr == ord("_")
+        if (bad & ~under).any():
+            pos = int(np.argmax(bad & ~under))
+            raise _bad_char(s, lead + start + pos, what)
+        # Underscores: not first, not last, never two in a row.
+        upos = np.flatnonzero(under)
+        if upos[0] == 0 or upos[-1] == len(arr) - 1:
+            p = int(upos[0] if upos[0] == 0 else upos[-1])
+            raise _bad_char(s, lead + start + p, what)
+        dbl = np.flatnonzero(np.diff(upos) == 1)
+        if len(dbl):
+            raise _bad_char(s, lead + start + int(upos[dbl[0] + 1]), what)
+        d = d[~under]
+    return sign, d
+
+
+def decimal_to_limbs(d: np.ndarray, k: int) -> np.ndarray:
+    """Decimal digit values (most significant first) -> base ``10**k`` limbs, least significant first.
+
+    Leading zero limbs are dropped; zero gives an empty array.
+
+    >>> decimal_to_limbs(np.array([1, 2, 3, 4, 5], np.uint8), 2).tolist()
+    [45, 23, 1]
+    """
+    if len(d) == 0:
+        return np.zeros(0, dtype=np.int64)
+    nz = d != 0
+    first = int(nz.argmax())
+    if not nz[first]:
+        return np.zeros(0, dtype=np.int64)
+    d = d[first:]
+    pad = (-len(d)) % k
+    if pad:
+        d = np.concatenate([np.zeros(pad, dtype=d.dtype), d])
+    m = d.reshape(-1, k)[::-1]  # least significant limb first
+    # Horner in the narrowest dtype that holds 10**k (less memory traffic).
+    dt: Any = np.int32 if k <= 9 else np.int64
+    limbs: Any = m[:, 0].astype(dt)
+    for j in range(1, k):
+        limbs *= 10
+        limbs += m[:, j]
+    return limbs.astype(np.int64)
+
+
+_TABLES: dict[int, np.ndarray] = {}
+
+
+def _digit_table(k: int) -> np.ndarray:
+    """ASCII of every ``k``-digit group, zero padded: shape ``(10**k, k)`` uint8 (k <= 4)."""
+    t = _TABLES.get(k)
+    if t is None:
+        v = np.arange(10 ** k, dtype=np.int64)
+        t = np.empty((10 ** k, k), dtype=np.uint8)
+        for j in range(k - 1, -1, -1):
+            v, r = np.divmod(v, 10)
+            t[:, j] = r + 48
+        t.setflags(write=False)
+        _TABLES[k] = t
+    return t
+
+
+def limbs_to_decimal(limbs: np.ndarray, k: int) -> str:
+    """Base ``10**k`` limbs in ``[0, 10**k)`` (least significant first) -> decimal text, no sign.
+
+    Each limb is split into groups of at most 4 digits (one ``divmod`` per
+    split) whose ASCII comes from a lookup table.
+
+    >>> limbs_to_decimal(np.array([45, 23, 1]), 2)
+    '12345'
+    >>> limbs_to_decimal(np.array([5, 0, 7]), 9)
+    '7000000000000000005'
+    >>> limbs_to_decimal(np.array([], dtype=np.int64), 3)
+    '0'
+    """
+    if len(limbs) == 0:
+        return "0"
+    nz = limbs[::-1] != 0
+    top = int(nz.argmax())
+    if not nz[top]:
+        return "0"
+    v = limbs[: len(limbs) - top][::-1]
+    if k == 8:  # the decimal path's usual width: two 4-digit table words per limb
+        hi, lo = np.divmod(v, 10_000)
+        t32 = _digit_table(4).view("<u4").reshape(-1)
+        out32 = np.empty((len(v), 2), dtype="<u4")
+        out32[:, 0] = t32[hi]
+        out32[:, 1] = t32[lo]
+        flat = out32.view(np.uint8).reshape(-1)
+        first = int(np.argmax(flat != 48))
+        return flat[first:].tobytes().decode("ascii")
+    widths = [4] * (k // 4) + ([k % 4] if k % 4 else [])  # most significant group last
+    out = np.empty((len(v), k), dtype=np.uint8)
+    pos = k
+    for i, w in enumerate(widths):
+        if i < len(widths) - 1:
+            v, r = np.divmod(v, 10 ** w)
+        else:
+            r = v
+        out[:, pos - w: pos] = _digit_table(w)[r]
+        pos -= w
+    flat = out.reshape(-1)
+    first = int(np.argmax(flat != 48))
+    return flat[first:].tobytes().decode("ascii")
+
+
+def _decimal_fallback(da: np.ndarray, db: np.ndarray | None) -> str:
+    """The independent last resort: the stdlib decimal module (libmpdec, exact, no digit limit)."""
+    import decimal
+
+    ctx = decimal.Context(prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
+    a = decimal.Decimal((da + 48).tobytes().decode() or "0")
+    b = a if db is None else decimal.Decimal((db + 48).tobytes().decode() or "0")
+    return str(ctx.multiply(a, b))
+
+
+def small_product(s: str, t: str | None) -> str | None:
+    """Short operands through CPython int, or None to take the array path.
+
+    For ASCII text, ``int()``'s base-10 grammar (whitespace, one sign,
+    digits, single underscores between digits) is exactly the one accepted
+    here, so a text ``int()`` rejects goes on to the array parser, which
+    reports the position.  Each operand has at most ``STR_INT_MAX_CHARS``
+    characters, so the product stays under CPython's 4300-digit limit and the
+    quadratic conversions cost less than numpy's per-call overhead.
+    """
+    if not s.isascii() or (t is not None and not t.isascii()):
+        return None
+    try:
+        a = int(s)
+        b = a if t is None else int(t)
+    except ValueError:
+        return None
+    return str(a * b)
+
+
+def _strip(d: np.ndarray) -> np.ndarray:
+    nz = d != 0
+    first = int(nz.argmax()) if len(d) else 0
+    return d[first:] if len(d) and nz[first] else d[:0]
+
+
+def multiply_str(s: str, t: str | None, method: str = "auto", names: tuple[str, str] = ("a", "b")) -> str:
+    """Decimal product of decimal strings ``s`` and ``t`` (``t=None``: square ``s``).
+
+    ``names`` are the operands' names in error messages (the CLI passes file names).
+
+    >>> multiply_str("123", "456")
+    '56088'
+    >>> multiply_str("-0", "5")
+    '0'
+    """
+    small_max = tuning.current.STR_INT_MAX_CHARS
+    if method == "auto" and len(s) <= small_max and (t is None or len(t) <= small_max):
+        small = small_product(s, t)
+        if small is not None:
+            return small
+    sa, da = parse_decimal(s, names[0])
+    if t is None:
+        sb, db = sa, None
+    else:
+        sb, db = parse_decimal(t, names[1])
+    da = _strip(da)
+    if db is not None:
+        db = _strip(db)
+    if len(da) == 0 or (db is not None and len(db) == 0):
+        return "0"
+    sign = "-" if (sa * sb < 0 and t is not None) else ""
+    plan = plan_str(len(da), len(da) if db is None else len(db), method)
+    log.debug("parsed %s x %s digits; plan %s", f"{len(da):,}", f"{len(da) if db is None else len(db):,}", plan)
+
+    def attempt(step: Step) -> str:
+        if step.engine == "decimal":
+            return _decimal_fallback(da, db)
+        k = step.k
+        group = max(1, GROUP_DIGITS // k)
+        if step.engine == "gpu":  # digits up, ASCII down; the device runs the modular check
+            from .engines.gpu import gpu_decimal_product
+
+            guards.count("checks")
+            out = gpu_decimal_product(da, db, k, group)
+            log.debug("%s: product checked and formatted on the device", step)
+            return out
+        base = 10 ** k
+        x = decimal_to_limbs(da, k)
+        y = None if db is None else decimal_to_limbs(db, k)
+        d = limb_product(step.engine, x, y, base, group=group)
+        log.debug("%s: product limbs ready", step)
+        guards.count("checks")
+        if not guards.check_limbs(x, y, d, base, base ** group):
+            raise GuardTrip("modular", 0.0)
+        out = limbs_to_decimal(d, k * group)
+        log.debug("modular check passed; formatted %s characters", f"{len(out):,}")
+        return out
+
+    return sign + run_plan(plan, attempt, log.debug)

@@ -1,0 +1,87 @@
+"""What the tools share: the user-error exception, versions, size arguments, a progress bar.
+
+What this is for: ``cli``, ``bench``, ``tune`` and ``fuzz`` import these
+from here instead of from each other.
+What it is not for: anything the library itself needs.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from typing import Any
+
+__all__ = ["CLIError", "versions", "count_arg", "progress"]
+
+
+class CLIError(Exception):
+    """A user error: printed as one line, exit status 2."""
+
+
+def versions() -> dict[str, str]:
+    """Versions of bigmul, Python and every library bigmul uses or compares with."""
+    import platform
+
+    import numpy
+    import scipy
+
+    from .. import __version__
+
+    out = {"bigmul": __version__, "python": platform.python_version(),
+           "numpy": numpy.__version__, "scipy": scipy.__version__}
+    for mod in ("gmpy2", "flint", "cupy", "matplotlib", "tqdm"):
+        try:
+            m = __import__(mod)
+            out[mod] = getattr(m, "__version__", "installed")
+        except Exception as exc:  # noqa: BLE001 - report, never fail
+            out[mod] = f"not available ({type(exc).__name__})"
+    return out
+
+
+def count_arg(text: str) -> int:
+    """argparse type for sizes and counts: ``1000``, ``1_000``, ``1e6`` (must be a whole number).
+
+    >>> count_arg("1e6"), count_arg("2_500")
+    (1000000, 2500)
+    """
+    t = text.strip().lower().replace("_", "")
+    try:
+        if "e" in t:
+            v = float(t)
+            if not v.is_integer():
+                raise ValueError
+            return int(v)
+        return int(t)
+    except (ValueError, OverflowError):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number (e.g. 1000 or 1e6)") from None
+
+
+class _PlainBar:
+    """A progress line on stderr when tqdm is not installed."""
+
+    def __init__(self, total: int, enabled: bool, desc: str):
+        self.total, self.n, self.enabled, self.desc = total, 0, enabled, desc
+        self.last = 0.0
+
+    def update(self, k: int) -> None:
+        self.n += k
+        now = time.monotonic()
+        if self.enabled and (now - self.last > 1 or self.n == self.total):
+            self.last = now
+            print(f"\r{self.desc}: {self.n}/{self.total}", end="", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        if self.enabled:
+            print(file=sys.stderr)
+
+
+def progress(total: int | None, enabled: bool, desc: str, unit: str, leave: bool = True) -> Any:
+    """A tqdm bar on stderr (or a plain progress line without tqdm; nothing when not ``enabled``)."""
+    if enabled:
+        try:
+            from tqdm import tqdm
+
+            return tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, leave=leave)
+        except ImportError:
+            pass
+    return _PlainBar(total or 0, enabled, desc)
