@@ -19,7 +19,7 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-from .api import multiply, square
+from .api import choose_method, multiply, square
 from .conv import convolve
 from .digits import carry, from_digits, to_digits
 from .engines.gpu import GPUUnavailableError
@@ -27,7 +27,7 @@ from .guards import reset_stats as reset_guard_stats
 from .guards import stats as guard_stats
 from .memory import set_memory_limit
 from .operands import METHODS
-from .plan import Plan, choose_method
+from .plan import Plan
 
 __all__ = [
     "multiply", "square", "convolve", "carry", "to_digits", "from_digits",

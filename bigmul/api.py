@@ -16,12 +16,12 @@ from . import guards, tuning
 from .engines import limb_product
 from .guards import GuardTrip
 from .limbs import int_to_limbs, limbs_to_int
-from .operands import as_int, check_method, kind
-from .plan import Step, plan_int
+from .operands import as_convolve_operand, as_int, check_method, kind
+from .plan import Plan, Step, plan_convolve, plan_int, plan_str
 from .run import run_plan
-from .text import multiply_str, small_product
+from .text import multiply_str, parse_decimal, small_product
 
-__all__ = ["multiply", "square", "multiply_int"]
+__all__ = ["multiply", "square", "multiply_int", "choose_method"]
 
 
 def _residues(a: int, b: int | None) -> tuple[int, int]:
@@ -162,3 +162,33 @@ def square(a: Any, *, method: str = "auto") -> Any:
     if type(a) is int and method == "auto" and a.bit_length() < tuning.current.INT_FFT_MIN_BITS:
         return a * a
     return _multiply(a, a, method, True)
+
+
+def choose_method(a: Any, b: Any = None, *, method: str = "auto") -> Plan:
+    """What ``multiply(a, b, method=method)`` would run (``b=None``: ``square(a)``); for two
+    integer sequences, what ``convolve(a, b, method=method)`` would run.
+
+    >>> choose_method(3, 4).method
+    'int'
+    >>> choose_method(1 << 1_000_000, 1 << 1_000_000).method
+    'fft'
+    >>> choose_method("12", "34").method
+    'direct'
+    >>> choose_method([1, 2, 3], [4, 5]).kind
+    'convolve'
+    """
+    check_method(method)
+    b = a if b is None else b
+    if isinstance(a, str) and isinstance(b, str):
+        def ndig(s: str) -> int:
+            d = parse_decimal(s)[1]
+            return max(1, len(d) - int((d != 0).argmax()) if d.any() else 1)
+
+        return plan_str(ndig(a), ndig(b), method)
+    if not isinstance(a, str) and not isinstance(b, str) and hasattr(a, "__len__") and hasattr(b, "__len__"):
+        x, y = as_convolve_operand(a, "x"), as_convolve_operand(b, "y")
+        mx = max((abs(int(v)) for v in x.tolist()), default=0)
+        my = max((abs(int(v)) for v in y.tolist()), default=0)
+        return plan_convolve(len(x), len(y), mx, my, method)
+    ia, ib = as_int(a, "a"), as_int(b, "b")
+    return plan_int(max(abs(ia).bit_length(), 1), max(abs(ib).bit_length(), 1), method)

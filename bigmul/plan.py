@@ -1,8 +1,8 @@
 """What ``auto`` (and each forced method) will do for given operands, and why: int, text and convolve.
 
-What this is for: :func:`choose_method` and the three planners the product
-paths themselves run (through ``run.run_plan``), so what is reported is what
-runs.  A plan is the first choice followed by the exact fallbacks taken if a
+What this is for: the three planners the product paths themselves run
+(through ``run.run_plan``) and ``bigmul.choose_method`` reports, so what is
+reported is what runs.  A plan is the first choice followed by the exact fallbacks taken if a
 guard fires.  Thresholds are read live from ``tuning.current``; exactness
 limits come from ``bounds.py``.
 What it is not for: running anything.
@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import bounds, tuning
-from .operands import as_convolve_operand, as_int, check_method
 
-__all__ = ["Step", "Plan", "plan_int", "plan_str", "plan_convolve", "choose_method", "require_gpu"]
+__all__ = ["Step", "Plan", "plan_int", "plan_str", "plan_convolve", "require_gpu"]
 
 #: log2(10): bits per decimal digit.
 LOG2_10 = 3.321928094887362
@@ -192,35 +191,3 @@ def plan_convolve(n1: int, n2: int, max_x: int, max_y: int, method: str = "auto"
         return Plan("convolve", (Step("object"),), "coefficients pass 2**63: schoolbook on Python ints")
     return Plan("convolve", (Step("kronecker"),), "coefficients pass 2**63: Kronecker substitution "
                 "(pack into one big int with wide slots, multiply exactly, unpack)")
-
-
-def choose_method(a: Any, b: Any = None, *, method: str = "auto") -> Plan:
-    """What ``multiply(a, b, method=method)`` would run (``b=None``: ``square(a)``); for two
-    integer sequences, what ``convolve(a, b, method=method)`` would run.
-
-    >>> choose_method(3, 4).method
-    'int'
-    >>> choose_method(1 << 1_000_000, 1 << 1_000_000).method
-    'fft'
-    >>> choose_method("12", "34").method
-    'direct'
-    >>> choose_method([1, 2, 3], [4, 5]).kind
-    'convolve'
-    """
-    check_method(method)
-    b = a if b is None else b
-    if isinstance(a, str) and isinstance(b, str):
-        from .text import parse_decimal
-
-        def ndig(s: str) -> int:
-            d = parse_decimal(s)[1]
-            return max(1, len(d) - int((d != 0).argmax()) if d.any() else 1)
-
-        return plan_str(ndig(a), ndig(b), method)
-    if not isinstance(a, str) and not isinstance(b, str) and hasattr(a, "__len__") and hasattr(b, "__len__"):
-        x, y = as_convolve_operand(a, "x"), as_convolve_operand(b, "y")
-        mx = max((abs(int(v)) for v in x.tolist()), default=0)
-        my = max((abs(int(v)) for v in y.tolist()), default=0)
-        return plan_convolve(len(x), len(y), mx, my, method)
-    ia, ib = as_int(a, "a"), as_int(b, "b")
-    return plan_int(max(abs(ia).bit_length(), 1), max(abs(ib).bit_length(), 1), method)

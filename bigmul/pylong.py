@@ -57,7 +57,7 @@ def _writable(n: int, count: int) -> np.ndarray:
 
 def _digits_by_bytes(n: int) -> np.ndarray:
     """Reference: the 30-bit digits of ``n`` through ``to_bytes`` (slow, independent)."""
-    from .digits import int_to_limbs
+    from .limbs import int_to_limbs
 
     return int_to_limbs(n, DIGIT_BITS).astype(np.uint32)
 
@@ -129,7 +129,7 @@ def digits_to_int(digits: Any) -> int:
     if len(d) == 0:
         return 0
     if not available():
-        from .digits import limbs_to_int
+        from .limbs import limbs_to_int
 
         return limbs_to_int(d.astype(np.int64), DIGIT_BITS)
     if d[-1] == 0 or int(d.max()) >= 1 << DIGIT_BITS:

@@ -228,7 +228,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     import random
 
     from ..api import multiply
-    from ..plan import choose_method
+    from ..api import choose_method
 
     if args.digits < 10 or args.digits > 10**8:
         raise CLIError("--digits must be between 10 and 100000000")
