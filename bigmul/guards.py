@@ -122,7 +122,7 @@ def powers_mod(x: int, q: int, n: int) -> np.ndarray:
     [1, 3, 2, 6, 4]
     """
     Q = np.uint64(q)
-    out = np.ones(1, dtype=np.uint64)
+    out: np.ndarray = np.ones(1, dtype=np.uint64)
     step = x % q
     while len(out) < n:
         out = np.concatenate([out, out * np.uint64(step) % Q])

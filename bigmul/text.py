@@ -180,7 +180,7 @@ def _digit_table(k: int) -> np.ndarray:
     """ASCII of every ``k``-digit group, zero padded: shape ``(10**k, k)`` uint8 (k <= 4)."""
     t = _TABLES.get(k)
     if t is None:
-        v = np.arange(10 ** k, dtype=np.int64)
+        v: np.ndarray = np.arange(10 ** k, dtype=np.int64)
         t = np.empty((10 ** k, k), dtype=np.uint8)
         for j in range(k - 1, -1, -1):
             v, r = np.divmod(v, 10)
