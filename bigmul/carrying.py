@@ -23,7 +23,7 @@ import numpy as np
 from .guards import GuardTrip
 from .limbs import array_module
 
-__all__ = ["normalize", "regroup", "carry_checked"]
+__all__ = ["normalize", "regroup", "carry_checked", "carry_pass"]
 
 
 def _ripple(v: np.ndarray, base: int, up: bool) -> np.ndarray:
@@ -84,7 +84,7 @@ def _lookahead(v: np.ndarray, base: int) -> np.ndarray:
     return _ripple(_ripple(v, base, True), base, False)
 
 
-def _carry_pass(c: np.ndarray, base: int, bits: int) -> np.ndarray:
+def carry_pass(c: np.ndarray, base: int, bits: int) -> np.ndarray:
     """One pass: ``c[k] mod base + c[k-1] div base`` (floor division; in place where possible)."""
     if bits:
         hi = c >> bits
@@ -129,7 +129,7 @@ def normalize(c: np.ndarray, base: int, *, copy: bool = True) -> np.ndarray:
     mx, mn = int(c.max()), int(c.min())
     hi_m, lo_m = mx, mn
     while hi_m > base or lo_m < -1:
-        c = _carry_pass(c, base, bits)
+        c = carry_pass(c, base, bits)
         hi_m = base - 1 + max(hi_m, 0) // base
         lo_m = min(lo_m, 0) // base
     return _lookahead(c, base)
@@ -155,7 +155,7 @@ def regroup(c: np.ndarray, base: int, group: int, *, copy: bool = True) -> np.nd
     span = (base ** group - 1) // (base - 1)
     m = max(int(c.max()), -int(c.min()), 0) if len(c) else 0
     while m * span >= 2 ** 62:
-        c = _carry_pass(c, base, bits)
+        c = carry_pass(c, base, bits)
         m = base + m // base
     pad = (-len(c)) % group
     if pad:

@@ -37,19 +37,19 @@ def test_several_processes():
 def test_keyboard_interrupt_leaves_library_usable():
     from bigmul.engines import fft
 
-    orig = fft._inverse
+    orig = fft.inverse
     calls = []
 
     def interrupted(X, L):
         calls.append(L)
         raise KeyboardInterrupt
 
-    fft._inverse = interrupted
+    fft.inverse = interrupted
     try:
         with pytest.raises(KeyboardInterrupt):
             bigmul.multiply(3**200_000, 7**150_000, method="fft")
     finally:
-        fft._inverse = orig
+        fft.inverse = orig
     assert calls
     a, b = 3**200_000, 7**150_000
     assert bigmul.multiply(a, b, method="fft") == a * b

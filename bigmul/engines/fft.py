@@ -28,7 +28,8 @@ from ..guards import check_float
 from ..limbs import balance
 from . import with_headroom
 
-__all__ = ["transform_length", "fft_convolve", "fft_workspace_bytes", "executor", "coefficients"]
+__all__ = ["transform_length", "fft_convolve", "fft_workspace_bytes", "executor", "coefficients",
+           "forward", "inverse"]
 
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
@@ -74,11 +75,13 @@ def fft_workspace_bytes(n1: int, n2: int) -> int:
     return 80 * L
 
 
-def _forward(x: np.ndarray, L: int) -> np.ndarray:
+def forward(x: np.ndarray, L: int) -> np.ndarray:
+    """Real forward transform of length ``L`` (module-level so fault injection can replace it)."""
     return sfft.rfft(x, L)
 
 
-def _inverse(X: np.ndarray, L: int) -> np.ndarray:
+def inverse(X: np.ndarray, L: int) -> np.ndarray:
+    """Inverse real transform of length ``L`` (module-level so fault injection can replace it)."""
     return sfft.irfft(X, L, overwrite_x=True)
 
 
@@ -97,19 +100,19 @@ def fft_convolve(x: np.ndarray, y: np.ndarray | None,
     n2 = n1 if y is None else len(y)
     L = transform_length(n1, n2)
     if y is None:
-        X = _forward(x, L)
+        X = forward(x, L)
         X *= X
     elif L >= tuning.current.FFT_PARALLEL_MIN_LEN:
-        fut = executor().submit(_forward, y, L)
-        X = _forward(x, L)
+        fut = executor().submit(forward, y, L)
+        X = forward(x, L)
         X *= fut.result()
     else:
-        X = _forward(x, L)
-        X *= _forward(y, L)
+        X = forward(x, L)
+        X *= forward(y, L)
     if side_job is not None:
         # The inverse transform leaves one core idle: run the caller's job there.
         executor().submit(side_job)
-    z = _inverse(X, L)[: n1 + n2 - 1]
+    z = inverse(X, L)[: n1 + n2 - 1]
     r = np.rint(z)
     z -= r
     err = max(float(z.max()), -float(z.min()))  # NaN propagates and fails the guard

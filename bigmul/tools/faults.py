@@ -59,7 +59,7 @@ def inject(fault: str, *, position: int | None = None) -> Iterator[Record]:
         setattr(mod, name, new)
 
     if fault in ("perturb", "shift"):
-        orig_inv = fft._inverse
+        orig_inv = fft.inverse
         delta = 0.5 if fault == "perturb" else 1.0
 
         def bad_inverse(X: np.ndarray, L: int) -> np.ndarray:
@@ -71,9 +71,9 @@ def inject(fault: str, *, position: int | None = None) -> Iterator[Record]:
             rec.applied += 1
             return z
 
-        patch(fft, "_inverse", bad_inverse)
+        patch(fft, "inverse", bad_inverse)
     elif fault == "drop_carry":
-        orig_pass = carry._carry_pass
+        orig_pass = carry.carry_pass
 
         def bad_pass(c: np.ndarray, base: int, bits: int) -> np.ndarray:
             hi = (c >> bits) if bits else c // base
@@ -85,7 +85,7 @@ def inject(fault: str, *, position: int | None = None) -> Iterator[Record]:
                 rec.applied += 1
             return out
 
-        patch(carry, "_carry_pass", bad_pass)
+        patch(carry, "carry_pass", bad_pass)
     elif fault == "wide_limbs":
         orig_bits = bounds.fft_limb_bits
         orig_k = bounds.fft_decimal_k
@@ -110,8 +110,8 @@ def inject(fault: str, *, position: int | None = None) -> Iterator[Record]:
         def f32_inverse(X: np.ndarray, L: int) -> np.ndarray:
             return sfft.irfft(X.astype(np.complex64), L).astype(np.float64)
 
-        patch(fft, "_forward", f32_forward)
-        patch(fft, "_inverse", f32_inverse)
+        patch(fft, "forward", f32_forward)
+        patch(fft, "inverse", f32_inverse)
     elif fault == "ntt_corrupt":
         orig_res = ntt.ntt_residues
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from ..operands import METHODS as ALL_METHODS
 from .reference import decimal_to_int, int_to_decimal, product
 
 __all__ = ["FAMILIES", "Case", "make_case", "check_case", "run", "replay", "shrink", "add_parser"]
@@ -32,7 +33,8 @@ __all__ = ["FAMILIES", "Case", "make_case", "check_case", "run", "replay", "shri
 _LOG2_10 = 3.321928094887362
 MODULAR_ONLY_DIGITS = 3_000_000
 DIRECT_MAX_DIGITS = 20_000
-METHODS = ("auto", "direct", "fft", "ntt")
+#: Every method but "gpu" (run by benchmarks/gpu_check.py on a device machine).
+METHODS = tuple(m for m in ALL_METHODS if m != "gpu")
 KINDS = ("int", "str", "digits")
 
 
