@@ -94,3 +94,21 @@ def test_conversion(benchmark, name, digits):
             sys.set_int_max_str_digits(old)
         return
     benchmark(fn)
+
+
+@pytest.mark.parametrize("engine", ["bigmul", "int", "gmpy2"])
+def test_pi_app(benchmark, engine):
+    """Pi to 20,000 digits by Chudnovsky binary splitting, the series' products by each engine."""
+    import operator
+
+    import bigmul
+    from bigmul.tools.app_pi import series, terms_for
+
+    n = terms_for(20_000)
+    if engine == "gmpy2":
+        gmpy2 = pytest.importorskip("gmpy2")
+        mul, one = operator.mul, gmpy2.mpz(1)
+    else:
+        mul, one = (bigmul.multiply if engine == "bigmul" else operator.mul), 1
+    got = benchmark(series, n, mul, one)
+    assert tuple(int(v) for v in got) == series(n, operator.mul)

@@ -41,7 +41,7 @@ from typing import Callable
 __all__ = [
     "EPS", "ROUNDOFF_LIMIT", "percival_bound", "fft_error_bound", "fft_limb_bits",
     "fft_decimal_k", "NTT_PRIMES", "NTT_MAX_LOG2", "ntt_limit_ok", "direct_fits", "direct_limb_bits",
-    "direct_decimal_k", "levels", "NTT_INT_BITS", "NTT_DECIMAL_K", "FFT_RETRY_NARROWER_BITS",
+    "direct_decimal_k", "levels", "stage_twiddle_error", "FOURSTEP_MIN_LEN", "NTT_INT_BITS", "NTT_DECIMAL_K", "FFT_RETRY_NARROWER_BITS",
     "FFT_RETRY_MIN_BITS",
 ]
 
@@ -52,7 +52,8 @@ ROUNDOFF_LIMIT = 0.25
 FLOAT_EXACT = 2 ** 53
 
 
-def percival_bound(norm_x: float, norm_y: float, log2_len: int, beta: float = 2 * EPS) -> float:
+def percival_bound(norm_x: float, norm_y: float, log2_len: int, beta: float = 2 * EPS,
+                   stage_beta: float | None = None) -> float:
     """Percival's bound on ``max |z' - z|`` for a float64 FFT convolution.
 
     ``norm_x``/``norm_y`` are the Euclidean norms of the inputs and
@@ -63,14 +64,37 @@ def percival_bound(norm_x: float, norm_y: float, log2_len: int, beta: float = 2 
     """
     e = EPS
     N = log2_len
-    # log1p/expm1 keep the tiny terms exact enough.
-    s = 3 * N * math.log1p(e) + (3 * N + 1) * math.log1p(e * math.sqrt(5)) + 3 * N * math.log1p(beta)
+    # log1p/expm1 keep the tiny terms exact enough.  ``stage_beta``: one of the
+    # N levels has this twiddle error instead of ``beta`` (the four-step stage).
+    tw = 3 * N * math.log1p(beta) if stage_beta is None else \
+        3 * (N - 1) * math.log1p(beta) + 3 * math.log1p(max(beta, stage_beta))
+    s = 3 * N * math.log1p(e) + (3 * N + 1) * math.log1p(e * math.sqrt(5)) + tw
     return norm_x * norm_y * math.expm1(s)
 
 
+#: From this real transform length the CPU engine runs the four-step
+#: transform (``engines/fourstep.py``) on the power-of-two length
+#: ``2**ceil(log2 L)``: pure radix-2 inner transforms plus one twiddle stage,
+#: so ``levels`` (``ceil(log2 L) + 1``: the margin that covers mixed radices
+#: for the 1-D transform) covers the twiddle stage instead, and that one
+#: stage's twiddle error is taken as ``4 eps`` (two extended-precision table
+#: entries multiplied; measured below 1.7 eps per component).  The length is
+#: a speed crossover, measured on the 2-core development machine, 2026-11-27:
+#: a 10^6-digit product 36 ms with four-step transforms vs 43 ms with 1-D ones
+#: (transform length 2**19), 3*10^5 digits (2**18) 10.0 vs 11.3 ms; at 10^5
+#: digits (2**16) the two are within noise.
+FOURSTEP_MIN_LEN = 1 << 17
+
+
 def levels(length: int) -> int:
-    """Radix-2 levels ``N`` the bound is applied with: ``ceil(log2 L) + 1`` (one level of margin)."""
+    """Radix-2 levels ``N`` the bound is applied with: ``ceil(log2 L) + 1`` (one level of margin:
+    mixed radices for the 1-D transform, the twiddle stage for the four-step one)."""
     return max(1, math.ceil(math.log2(max(length, 2)))) + 1
+
+
+def stage_twiddle_error(length: int) -> float:
+    """The twiddle error of the one extra stage at this length: ``4 eps`` for four-step lengths, else ``2 eps``."""
+    return 4 * EPS if length >= FOURSTEP_MIN_LEN else 2 * EPS
 
 
 def fft_error_bound(n1: int, n2: int, base: int, length: int) -> float:
@@ -82,7 +106,8 @@ def fft_error_bound(n1: int, n2: int, base: int, length: int) -> float:
     True
     """
     half = base / 2
-    return percival_bound(half * math.sqrt(n1), half * math.sqrt(n2), levels(length))
+    return percival_bound(half * math.sqrt(n1), half * math.sqrt(n2), levels(length),
+                          stage_beta=stage_twiddle_error(length))
 
 
 def fft_ok(n1: int, n2: int, base: int, length: int) -> bool:

@@ -62,7 +62,8 @@ def float_fft_allowed(x: np.ndarray, y: np.ndarray) -> bool:
     True
     """
     L = 1 << max(1, (len(x) + len(y) - 2).bit_length())  # the levels of any length up to the next power of 2
-    return bounds.percival_bound(_norm(x), _norm(y), bounds.levels(L)) <= bounds.ROUNDOFF_LIMIT
+    return bounds.percival_bound(_norm(x), _norm(y), bounds.levels(L),
+                                 stage_beta=bounds.stage_twiddle_error(L)) <= bounds.ROUNDOFF_LIMIT
 
 
 def _fft_native(x: np.ndarray, y: np.ndarray, device: bool) -> np.ndarray:

@@ -23,10 +23,10 @@ from typing import Callable
 import numpy as np
 import scipy.fft as sfft
 
-from .. import memory, tuning
+from .. import bounds, memory, tuning
 from ..guards import check_float
 from ..limbs import balance
-from . import with_headroom
+from . import fourstep, with_headroom
 
 __all__ = ["transform_length", "fft_convolve", "fft_workspace_bytes", "executor", "coefficients",
            "forward", "inverse"]
@@ -99,6 +99,12 @@ def fft_convolve(x: np.ndarray, y: np.ndarray | None,
     n1 = len(x)
     n2 = n1 if y is None else len(y)
     L = transform_length(n1, n2)
+    steps = _four_step_shape(n1 + n2 - 1, L)
+    if steps is not None:  # long: batched transforms on every core
+        if side_job is not None:
+            executor().submit(side_job)
+        z = fourstep.convolve(x, y, *steps)[: n1 + n2 - 1]
+        return _round(z)
     if y is None:
         X = forward(x, L)
         X *= X
@@ -113,11 +119,32 @@ def fft_convolve(x: np.ndarray, y: np.ndarray | None,
         # The inverse transform leaves one core idle: run the caller's job there.
         executor().submit(side_job)
     z = inverse(X, L)[: n1 + n2 - 1]
+    return _round(z)
+
+
+def _round(z: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """Rounded coefficients, the largest distance to an integer and the largest magnitude."""
     r = np.rint(z)
     z -= r
     err = max(float(z.max()), -float(z.min()))  # NaN propagates and fails the guard
     mag = max(float(r.max()), -float(r.min()))
     return r, err, mag
+
+
+def _four_step_shape(need: int, L: int) -> tuple[int, int] | None:
+    """``(n1, n2)`` when the four-step transform runs for this product, else None (1-D).
+
+    From ``bounds.FOURSTEP_MIN_LEN`` (the bound counts the twiddle stage from
+    there), where extended precision exists for the twiddles; the power-of-two
+    four-step length never has more levels than the 1-D length the limb
+    width was proven for.
+    """
+    if L < bounds.FOURSTEP_MIN_LEN or not fourstep.available():
+        return None
+    n1, n2 = fourstep.shape(need)
+    if bounds.levels(n1 * n2) > bounds.levels(L):  # cannot happen: 2**ceil(log2 need) <= 2**ceil(log2 L)
+        return None
+    return n1, n2
 
 
 def coefficients(x: np.ndarray, y: np.ndarray | None, base: int,

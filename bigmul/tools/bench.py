@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
-from .common import progress
+from .common import count_arg, progress
 from .reference import no_digit_limit
 
 __all__ = ["ENGINES", "Result", "run_sweep", "machine_info", "write_results", "format_table", "format_seconds",
@@ -485,6 +485,16 @@ def _check_out_dir(path: str) -> None:
 def cmd_bench(args: argparse.Namespace) -> int:
     from .common import CLIError
 
+    if args.app:
+        from .app_pi import run_pi
+
+        if not 100 <= args.digits <= 10**8:
+            raise CLIError("--digits must be between 100 and 100000000")
+        res = run_pi(args.digits, repeats=args.repeats or 3)
+        if args.out:
+            _check_out_dir(args.out)
+            (Path(args.out) / "pi.json").write_text(json.dumps(res, indent=1, default=str) + "\n")
+        return 0 if res["agree"] else 1
     kinds = ["int", "str"] if args.kind == "all" else [args.kind]
     try:
         sizes = _sizes(args.sizes) if args.sizes else list(QUICK_SIZES if args.quick else FULL_SIZES)
@@ -547,4 +557,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--out", metavar="DIR", help="write results.json, results.csv, results.png here")
     p.add_argument("--no-plot", action="store_true")
     p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--app", choices=["pi"], help="an application benchmark instead of the sweep: "
+                   "pi by Chudnovsky binary splitting with bigmul, int and gmpy2 doing the products")
+    p.add_argument("--digits", type=count_arg, default=100_000, help="digits for --app (default 10^5)")
     p.set_defaults(func=cmd_bench)

@@ -32,6 +32,8 @@ FAULTS = {
     "wide_limbs": "uses limbs 8 bits wider than the error bound allows (round-off / magnitude guard)",
     "float32": "runs the transforms in float32 (round-off guard)",
     "ntt_corrupt": "corrupts one NTT residue (modular check)",
+    "twiddle": "corrupts one four-step twiddle factor (round-off guard)",
+    "transpose": "swaps two rows of the four-step spectrum, a wrong transposition (round-off guard)",
 }
 
 
@@ -51,7 +53,7 @@ def inject(fault: str, *, position: int | None = None) -> Iterator[Record]:
     rec = Record(fault)
     from .. import bounds
     from .. import carrying as carry
-    from ..engines import fft, ntt
+    from ..engines import fft, fourstep, ntt
     saved: list[tuple[object, str, object]] = []
 
     def patch(mod: object, name: str, new: object) -> None:
@@ -72,6 +74,17 @@ def inject(fault: str, *, position: int | None = None) -> Iterator[Record]:
             return z
 
         patch(fft, "inverse", bad_inverse)
+        orig_steps = fourstep.inverse_steps
+
+        def bad_steps(S: np.ndarray, T: np.ndarray, n1: int, w: int) -> np.ndarray:
+            z = orig_steps(S, T, n1, w)
+            flat = z.reshape(-1)
+            i = (len(flat) // 3) if position is None else position % max(1, len(flat) // 2)
+            flat[i] += delta
+            rec.applied += 1
+            return z
+
+        patch(fourstep, "inverse_steps", bad_steps)
     elif fault == "drop_carry":
         orig_pass = carry.carry_pass
 
@@ -112,6 +125,40 @@ def inject(fault: str, *, position: int | None = None) -> Iterator[Record]:
 
         patch(fft, "forward", f32_forward)
         patch(fft, "inverse", f32_inverse)
+        orig_f, orig_i = fourstep.forward_steps, fourstep.inverse_steps
+
+        def f32_fsteps(x2: np.ndarray, T: np.ndarray, w: int) -> np.ndarray:
+            rec.applied += 1
+            return orig_f(x2.astype(np.float32), T.astype(np.complex64), w).astype(np.complex128)
+
+        def f32_isteps(S: np.ndarray, T: np.ndarray, n1: int, w: int) -> np.ndarray:
+            return orig_i(S.astype(np.complex64), T.astype(np.complex64), n1, w).astype(np.float64)
+
+        patch(fourstep, "forward_steps", f32_fsteps)
+        patch(fourstep, "inverse_steps", f32_isteps)
+    elif fault == "twiddle":
+        orig_tw = fourstep.twiddles
+
+        def bad_twiddles(n1: int, n2: int) -> np.ndarray:
+            T = orig_tw(n1, n2).copy()
+            k = (T.shape[0] // 2, T.shape[1] // 3) if position is None else np.unravel_index(
+                position % T.size, T.shape)
+            T[k] *= np.exp(1e-3j)  # a twiddle off by a thousandth of a radian
+            rec.applied += 1
+            return T
+
+        patch(fourstep, "twiddles", bad_twiddles)
+    elif fault == "transpose":
+        orig_isteps = fourstep.inverse_steps
+
+        def transposed(S: np.ndarray, T: np.ndarray, n1: int, w: int) -> np.ndarray:
+            S = S.copy()
+            a, b = 1, S.shape[0] // 2
+            S[[a, b]] = S[[b, a]]  # two rows of the spectrum exchanged
+            rec.applied += 1
+            return orig_isteps(S, T, n1, w)
+
+        patch(fourstep, "inverse_steps", transposed)
     elif fault == "ntt_corrupt":
         orig_res = ntt.ntt_residues
 

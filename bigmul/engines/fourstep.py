@@ -1,0 +1,172 @@
+"""Four-step (Bailey) real FFT convolution: batched transforms on every core.
+
+What this is for: long float64 convolutions, where scipy's 1-D transform
+runs on one core without vectorising across butterflies while its *batched*
+transforms along an axis are vectorised and honour ``workers=``.  The same
+decomposition is what a blocked (distributed) engine would run block by block.
+What it is not for: short lengths (the 1-D transform is faster there; the
+crossover is ``bounds.FOURSTEP_MIN_LEN``) or choosing limb widths.
+
+The transform, for ``L = n1 * n2`` (``n1`` even) and a real signal ``x``
+viewed as an ``n1 x n2`` matrix ``x[j1, j2] = x[j1 * n2 + j2]``::
+
+    X[k1 + n1 k2] = sum_j2 w_n2^(j2 k2) * w_L^(j2 k1) * sum_j1 x[j1, j2] w_n1^(j1 k1)
+
+1. real FFTs down the columns (``rfft`` along axis 0: only ``k1 <= n1/2``
+   is kept, the rest is the conjugate mirror);
+2. multiply by the twiddles ``w_L^(k1 j2)``;
+3. complex FFTs along the rows (axis 1).
+
+The spectrum stays in this ``(n1/2 + 1) x n2`` layout: the pointwise
+product does not care about order, and the inverse runs the steps
+backwards (inverse row FFTs, conjugate twiddles, inverse real FFTs down the
+columns, which see a Hermitian column spectrum because the result is real).
+No transposition, no untangling pass, no bit reversal.
+
+Exactness: lengths are powers of two, so every step is a radix-2 float64
+FFT or the one complex multiplication by a twiddle: Percival's analysis
+applies with ``log2 L`` levels plus the twiddle stage, which is what
+``bounds.levels`` counts (its margin level), with that stage's twiddle error
+taken as ``4 eps``: each twiddle is the product of two table entries
+computed in extended precision (x87 long double) and rounded (measured below
+1.7 eps per component).  On a platform without extended precision the
+engine uses the 1-D transform.
+The round-off and magnitude guards check every run, as for the 1-D path.
+"""
+from __future__ import annotations
+
+import math
+import os
+from functools import lru_cache
+
+import numpy as np
+import scipy.fft as sfft
+
+__all__ = ["shape", "twiddles", "available", "convolve", "workers", "forward_steps", "inverse_steps"]
+
+#: pi to long-double precision (``np.longdouble(np.pi)`` would be only double precision).
+_PI = np.longdouble("3.14159265358979323846264338327950288")
+
+
+def available() -> bool:
+    """Whether extended precision exists for the twiddle tables (x86 long double and wider)."""
+    return bool(np.finfo(np.longdouble).eps < 2.0 ** -60)
+
+
+def workers() -> int:
+    """Threads for the batched transforms: ``BIGMUL_THREADS``, else the cores this process may use."""
+    env = os.environ.get("BIGMUL_THREADS", "").strip()
+    if env:
+        try:
+            n = int(env)
+        except ValueError:
+            raise ValueError(f"BIGMUL_THREADS must be a positive integer, got {env!r}") from None
+        if n < 1:
+            raise ValueError(f"BIGMUL_THREADS must be a positive integer, got {env!r}")
+        return n
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def shape(need: int) -> tuple[int, int]:
+    """``(n1, n2)``, both powers of two, ``n1 * n2 = 2**ceil(log2 need)`` and ``n1 ~ sqrt``.
+
+    Power-of-two lengths keep the inner transforms pure radix 2, which is
+    what the error bound (``bounds.levels``) counts the twiddle stage against.
+
+    >>> shape(1000)
+    (32, 32)
+    >>> shape(6_000_000)
+    (2048, 4096)
+    """
+    p = max(2, (max(need, 2) - 1).bit_length())
+    n1 = 1 << (p // 2)
+    return n1, 1 << (p - p // 2)
+
+
+@lru_cache(maxsize=4)
+def _table(L: int, stride: int, count: int) -> np.ndarray:
+    """``w_L^(stride * i)`` for ``i < count``, from long-double angles, rounded once to complex128."""
+    i = np.arange(count, dtype=np.int64) * stride % L
+    ang = (i.astype(np.longdouble) / np.longdouble(L)) * (-2 * _PI)
+    out = np.empty(count, dtype=np.complex128)
+    out.real = np.cos(ang)
+    out.imag = np.sin(ang)
+    out.setflags(write=False)
+    return out
+
+
+@lru_cache(maxsize=2)
+def twiddles(n1: int, n2: int) -> np.ndarray:
+    """``w_L^(k1 j2)`` for ``k1 <= n1/2``, ``j2 < n2`` (``L = n1 n2``), read-only, cached.
+
+    Each is ``A[m >> s] * B[m & (2**s - 1)]`` with ``m = k1 j2 mod L``, from
+    two tables of about ``sqrt(L)`` entries computed in extended precision.
+
+    >>> t = twiddles(8, 4); L = 32
+    >>> bool(np.allclose(t, np.exp(-2j * np.pi * np.outer(np.arange(5), np.arange(4)) / L)))
+    True
+    """
+    L = n1 * n2
+    s = max(1, (L - 1).bit_length() // 2)
+    lo_mask = (1 << s) - 1
+    A = _table(L, 1 << s, -(-L // (1 << s)) + 1)
+    B = _table(L, 1, 1 << s)
+    k1 = np.arange(n1 // 2 + 1, dtype=np.int64)[:, None]
+    j2 = np.arange(n2, dtype=np.int64)[None, :]
+    m = k1 * j2 % L
+    T = A[m >> s]
+    T *= B[m & lo_mask]
+    T.setflags(write=False)
+    return T
+
+
+def forward_steps(x2: np.ndarray, T: np.ndarray, w: int) -> np.ndarray:
+    """Column rffts, twiddles, row ffts: the ``(n1/2 + 1) x n2`` spectrum of a real ``n1 x n2`` matrix."""
+    S = sfft.rfft(x2, axis=0, workers=w)
+    S *= T
+    return sfft.fft(S, axis=1, workers=w, overwrite_x=True)
+
+
+def inverse_steps(S: np.ndarray, T: np.ndarray, n1: int, w: int) -> np.ndarray:
+    """The steps of :func:`forward_steps` backwards (consumes ``S``): the real ``n1 x n2`` matrix."""
+    S = sfft.ifft(S, axis=1, workers=w, overwrite_x=True)
+    S *= T.conj()
+    return sfft.irfft(S, n=n1, axis=0, workers=w, overwrite_x=True)
+
+
+def convolve(x: np.ndarray, y: np.ndarray | None, n1: int, n2: int,
+             nworkers: int | None = None) -> np.ndarray:
+    """Un-rounded linear convolution of real ``x`` and ``y`` (``y=None``: ``x`` with itself), length ``n1 n2``.
+
+    ``n1 * n2`` must be at least ``len(x) + len(y) - 1`` (no wrap-around).
+
+    >>> z = convolve(np.array([3., 2., 1.]), np.array([6., 5., 4.]), 4, 2)
+    >>> np.rint(z[:5]).tolist()
+    [18.0, 27.0, 28.0, 13.0, 4.0]
+    """
+    L = n1 * n2
+    ny = len(x) if y is None else len(y)
+    if len(x) + ny - 1 > L:
+        raise ValueError(f"four-step length {L} is shorter than the convolution ({len(x) + ny - 1})")
+    w = workers() if nworkers is None else nworkers
+    T = twiddles(n1, n2)
+    xp = np.zeros(L)
+    xp[: len(x)] = x
+    X = forward_steps(xp.reshape(n1, n2), T, w)
+    del xp
+    if y is None:
+        X *= X
+    else:
+        yp = np.zeros(L)
+        yp[: len(y)] = y
+        X *= forward_steps(yp.reshape(n1, n2), T, w)
+        del yp
+    return inverse_steps(X, T, n1, w).reshape(-1)
+
+
+def levels_needed(n1: int, n2: int) -> int:
+    """``ceil(log2(n1 n2))``: the radix-2 levels of the decomposition, before the bound's margins."""
+    return math.ceil(math.log2(n1 * n2))

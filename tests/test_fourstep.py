@@ -1,0 +1,136 @@
+"""The four-step transform on its own, and as the FFT engine's path for long products."""
+from __future__ import annotations
+
+import random
+from decimal import Decimal, getcontext
+
+import numpy as np
+import pytest
+
+import bigmul
+from bigmul import bounds
+from bigmul.engines import fft, fourstep
+from bigmul.tools.faults import inject
+
+pytestmark = pytest.mark.skipif(not fourstep.available(), reason="no extended precision for the twiddles")
+
+
+@pytest.mark.parametrize("n1,n2", [(2, 3), (4, 5), (8, 8), (16, 45), (64, 96), (256, 375)])
+def test_convolution_matches_exact_integers(n1, n2):
+    rng = np.random.default_rng(n1 * 1000 + n2)
+    L = n1 * n2
+    for la, lb in ((L // 2, L - L // 2 + 1), (1, L), (L // 3 + 1, L // 3 + 1)):
+        x = rng.integers(-500, 500, la)
+        y = rng.integers(-500, 500, lb)
+        z = fourstep.convolve(x.astype(float), y.astype(float), n1, n2)
+        exact = np.convolve(x, y)
+        assert np.abs(z[: len(exact)] - exact).max() < 1e-6
+        assert np.abs(z[len(exact):]).max(initial=0) < 1e-6  # no wrap-around
+    sq = fourstep.convolve(x.astype(float), None, n1, n2)
+    assert np.abs(sq[: 2 * len(x) - 1] - np.convolve(x, x)).max() < 1e-6
+
+
+def test_too_short_is_refused():
+    with pytest.raises(ValueError, match="shorter"):
+        fourstep.convolve(np.ones(5), np.ones(5), 2, 4)
+
+
+@pytest.mark.parametrize("need", [2, 3, 100, 1000, 131_072, 500_001, 6_000_000, 73_800_000])
+def test_shape(need):
+    n1, n2 = fourstep.shape(need)
+    assert n1 * n2 >= need and n1 % 2 == 0 and n1 & (n1 - 1) == 0
+    assert n2 >= 1 and (n1 * n2) < 2 * need + 64
+
+
+def _pi() -> Decimal:
+    getcontext().prec += 2
+    lasts, t, s, n, na, d, da = 0, Decimal(3), Decimal(3), 1, 0, 0, 24
+    while s != lasts:
+        lasts = s
+        n, na = n + na, na + 8
+        d, da = d + da, da + 32
+        t = (t * n) / d
+        s += t
+    getcontext().prec -= 2
+    return +s
+
+
+def _cos_sin(x: Decimal) -> tuple[Decimal, Decimal]:
+    getcontext().prec += 2
+    out = []
+    for start in (Decimal(1), x):
+        i = 0 if start == 1 else 1
+        lasts, s, term = 0, start, start
+        while s != lasts:
+            lasts = s
+            i += 2
+            term = -term * x * x / (i * (i - 1))
+            s += term
+        out.append(+s)
+    getcontext().prec -= 2
+    return out[0], out[1]
+
+
+def test_twiddles_accurate_to_two_eps():
+    """The bound assumes 4 eps; each component is within 2 eps of the true root of unity."""
+    getcontext().prec = 40
+    pi = _pi()
+    rng = random.Random(3)
+    eps = 2.0 ** -53
+    for n1, n2 in ((64, 96), (2048, 3072)):
+        T = fourstep.twiddles(n1, n2)
+        L = n1 * n2
+        for _ in range(300):
+            k1, j2 = rng.randrange(n1 // 2 + 1), rng.randrange(n2)
+            c, s = _cos_sin(-2 * pi * Decimal(k1 * j2 % L) / Decimal(L))
+            t = T[k1, j2]
+            assert abs(Decimal(float(t.real)) - c) < Decimal(2 * eps)
+            assert abs(Decimal(float(t.imag)) - s) < Decimal(2 * eps)
+
+
+def test_workers_setting(monkeypatch):
+    monkeypatch.setenv("BIGMUL_THREADS", "3")
+    assert fourstep.workers() == 3
+    for bad in ("0", "two", "-1"):
+        monkeypatch.setenv("BIGMUL_THREADS", bad)
+        with pytest.raises(ValueError, match="BIGMUL_THREADS"):
+            fourstep.workers()
+    monkeypatch.delenv("BIGMUL_THREADS")
+    assert fourstep.workers() >= 1
+
+
+def test_engine_uses_four_step_from_the_threshold(monkeypatch):
+    calls = []
+    real = fourstep.convolve
+    monkeypatch.setattr(fourstep, "convolve", lambda *a, **k: calls.append(a[2:4]) or real(*a, **k))
+    n = bounds.FOURSTEP_MIN_LEN // 2
+    x = np.ones(n // 2)
+    fft.fft_convolve(x, x)
+    assert calls == []
+    x = np.ones(n + 10)
+    r, err, mag = fft.fft_convolve(x, x)
+    assert len(calls) == 1 and err < 1e-6 and mag == len(x)
+
+
+CASES = {"all-max": lambda: ((1 << 3_000_000) - 1, (1 << 3_000_000) - 1),
+         "balanced-worst": lambda: (int("10" * 1_000_000, 2), int("10" * 1_000_000, 2)),
+         "powers": lambda: (3**1_500_000, 7**1_000_000)}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_long_products_exact(case):
+    a, b = CASES[case]()
+    bigmul.reset_guard_stats()
+    assert bigmul.multiply(a, b, method="fft") == a * b
+    assert bigmul.guard_stats() == {"checks": 1}
+
+
+@pytest.mark.parametrize("fault", ["twiddle", "transpose", "perturb", "float32"])
+def test_faults_in_the_four_step_stages_are_caught(fault):
+    a, b = 3**700_000, 7**600_000  # a transform length well above FOURSTEP_MIN_LEN
+    bigmul.reset_guard_stats()
+    with inject(fault) as rec:
+        assert bigmul.multiply(a, b, method="fft") == a * b
+    st = bigmul.guard_stats()
+    assert rec.applied >= 1
+    assert st.get("trip_roundoff", 0) + st.get("trip_modular", 0) >= 1 and st["fallback_ntt"] == 1
