@@ -379,21 +379,41 @@ def _plot(results: list[Result], path: Path, machine: dict[str, Any]) -> str | N
               "(pip install 'bigmul[bench]')", file=sys.stderr)
         return None
     kinds = sorted({r.kind for r in results})
-    fig, axes = plt.subplots(1, len(kinds), figsize=(6.5 * len(kinds), 4.8), squeeze=False)
-    for ax, kind in zip(axes[0], kinds):
+    # Top row: seconds per product; bottom row: each engine's time over gmpy2's
+    # (the ratio is what a reader wants), where gmpy2 ran.
+    fig, axes = plt.subplots(2, len(kinds), figsize=(6.5 * len(kinds), 8.6), squeeze=False)
+    for col, kind in enumerate(kinds):
+        ax, rax = axes[0][col], axes[1][col]
         shape = "balanced" if any(r.shape == "balanced" for r in results if r.kind == kind) else None
+
+        def series(eng: str) -> dict[int, float]:
+            return {r.digits: r.median_s for r in results
+                    if r.kind == kind and r.engine == eng and r.median_s and (shape is None or r.shape == shape)}
+
+        ref = series("gmpy2")
         for eng in dict.fromkeys(r.engine for r in results):
-            pts = sorted((r.digits, r.median_s) for r in results
-                         if r.kind == kind and r.engine == eng and r.median_s
-                         and (shape is None or r.shape == shape))
+            pts = sorted(series(eng).items())
             if pts:
                 ax.loglog(*zip(*pts), marker="o", label=eng)
+            rel = [(d, t / ref[d]) for d, t in pts if d in ref]
+            if rel and eng != "gmpy2":
+                rax.semilogx(*zip(*rel), marker="o", label=eng)
         ax.set_xlabel("decimal digits per operand")
         ax.set_ylabel("median seconds per product")
         title = "int x int" if kind == "int" else "decimal text in and out"
         ax.set_title(f"{title} ({shape or 'all shapes'})")
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=8)
+        rax.axhline(1.0, color="black", lw=0.8)
+        rax.set_yscale("log")
+        rax.set_xlabel("decimal digits per operand")
+        rax.set_ylabel("time / gmpy2's time (below 1: faster than GMP)")
+        rax.set_title(f"{title}: relative to gmpy2")
+        rax.grid(True, which="both", alpha=0.3)
+        if rax.get_legend_handles_labels()[0]:
+            rax.legend(fontsize=8)
+        else:
+            rax.text(0.5, 0.5, "gmpy2 not in this run", ha="center", transform=rax.transAxes)
     fig.suptitle(f"bigmul bench on {machine['cpu']} ({machine['cpu_count']} cores), "
                  f"Python {machine['python']}", fontsize=9)
     fig.tight_layout()
