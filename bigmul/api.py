@@ -24,6 +24,11 @@ from .text import multiply_str, parse_decimal, small_product
 __all__ = ["multiply", "square", "multiply_int", "choose_method"]
 
 
+#: Fused passes (numba) from this operand size: below it numpy's passes cost
+#: less than the kernels' call overhead and numba's first-use load.
+FUSED_MIN_BITS = 100_000
+
+
 def _residues(a: int, b: int | None) -> tuple[int, int]:
     ra = a % guards.PRIME
     return ra, ra if b is None else b % guards.PRIME
@@ -46,6 +51,13 @@ def _product(a: int, b: int | None, method: str) -> int:
 
             guards.count("checks")
             return gpu_int_product(a, b, step.bits)
+        if step.engine == "fft" and a.bit_length() >= FUSED_MIN_BITS:
+            from .engines import fused
+
+            if fused.available():  # one pass in, one pass out, modular check on the digits
+                from .engines.fft import int_product
+
+                return int_product(a, b, step.bits)
         x = int_to_limbs(a, step.bits)
         y = None if b is None else int_to_limbs(b, step.bits)
         job = None

@@ -24,12 +24,12 @@ import numpy as np
 import scipy.fft as sfft
 
 from .. import bounds, memory, tuning
-from ..guards import check_float
+from ..guards import GuardTrip, check_float
 from ..limbs import balance
 from . import fourstep, with_headroom
 
 __all__ = ["transform_length", "fft_convolve", "fft_workspace_bytes", "executor", "coefficients",
-           "forward", "inverse"]
+           "forward", "inverse", "int_product"]
 
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
@@ -167,3 +167,70 @@ def coefficients(x: np.ndarray, y: np.ndarray | None, base: int,
     r, err, mag = fft_convolve(xb, yb, side_job)
     check_float(err, mag)
     return with_headroom(r)
+
+
+def int_product(a: int, b: int | None, bits: int) -> int:
+    """``a * b`` (``b=None``: ``a * a``) of positive ints with fused passes, modular check included.
+
+    The operands' own digits are split into balanced limbs straight into the
+    zero-padded transform buffers, and the rounded, carried product is
+    written straight into the result int's digits (``fused.py``).  Raises
+    ``GuardTrip`` for round-off, magnitude, carry or modular failures.
+    Requires ``fused.available()``.
+    """
+    from .. import guards, pylong
+    from . import fused
+
+    ba = a.bit_length()
+    bb = ba if b is None else b.bit_length()
+    n1, n2 = -(-ba // bits), -(-bb // bits)
+    need = n1 + n2 + 1  # balanced limbs: one more each
+    memory.check_memory(fft_workspace_bytes(n1 + 1, n2 + 1) + 4 * (n1 + n2),
+                        f"an FFT product of {n1} x {n2} limbs")
+    L = transform_length(n1 + 1, n2 + 1)
+    steps = _four_step_shape(need, L)
+    if steps is not None:
+        L = steps[0] * steps[1]
+    da = pylong.digit_view(a)
+    db = da if b is None else pylong.digit_view(b)
+    q1, q2 = guards.LIMB_PRIMES
+    xp = np.zeros(L)
+    fused.split_balanced(da, bits, n1, xp)
+    yp = None
+    if b is not None:
+        yp = np.zeros(L)
+        fused.split_balanced(db, bits, n2, yp)
+    if steps is not None:
+        z = fourstep.convolve_padded(xp, yp, *steps)
+    else:
+        X = forward(xp, L)
+        if yp is None:
+            X *= X
+        else:
+            X *= forward(yp, L)
+        z = inverse(X, L)
+    del xp, yp
+    count = -(-(ba + bb) // 30)  # the product has ba + bb or ba + bb - 1 bits
+    c = pylong.new_int(count)
+    out = pylong.fill(c, count)
+    err, mag, bad, over, _ = fused.round_carry_pack(z, need, bits, out)
+    if bad:
+        raise GuardTrip("roundoff" if not mag >= bounds.FLOAT_EXACT else "magnitude", err)
+    check_float(err, mag)
+    if over:
+        raise GuardTrip("carry", 0.0)
+    top = count
+    while top and out[top - 1] == 0:
+        top -= 1
+    if top < count - 1 or top == 0:
+        raise GuardTrip("carry", 0.0)  # far too short to be the product
+    if top < count:
+        c = pylong.digits_to_int(out[:top].copy())
+        out = pylong.digit_view(c)
+    guards.count("checks")
+    ra = fused.residues30(da, len(da), q1, q2)
+    rb = ra if b is None else fused.residues30(db, len(db), q1, q2)
+    rc = fused.residues30(out, top, q1, q2)
+    if ra[0] * rb[0] % q1 != rc[0] or ra[1] * rb[1] % q2 != rc[1]:
+        raise GuardTrip("modular", 0.0)
+    return c

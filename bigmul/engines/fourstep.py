@@ -42,7 +42,8 @@ from functools import lru_cache
 import numpy as np
 import scipy.fft as sfft
 
-__all__ = ["shape", "twiddles", "available", "convolve", "workers", "forward_steps", "inverse_steps"]
+__all__ = ["shape", "twiddles", "available", "convolve", "convolve_padded", "workers", "forward_steps",
+           "inverse_steps"]
 
 #: pi to long-double precision (``np.longdouble(np.pi)`` would be only double precision).
 _PI = np.longdouble("3.14159265358979323846264338327950288")
@@ -151,19 +152,28 @@ def convolve(x: np.ndarray, y: np.ndarray | None, n1: int, n2: int,
     ny = len(x) if y is None else len(y)
     if len(x) + ny - 1 > L:
         raise ValueError(f"four-step length {L} is shorter than the convolution ({len(x) + ny - 1})")
-    w = workers() if nworkers is None else nworkers
-    T = twiddles(n1, n2)
     xp = np.zeros(L)
     xp[: len(x)] = x
-    X = forward_steps(xp.reshape(n1, n2), T, w)
-    del xp
-    if y is None:
-        X *= X
-    else:
+    yp = None
+    if y is not None:
         yp = np.zeros(L)
         yp[: len(y)] = y
+    return convolve_padded(xp, yp, n1, n2, nworkers)
+
+
+def convolve_padded(xp: np.ndarray, yp: np.ndarray | None, n1: int, n2: int,
+                    nworkers: int | None = None) -> np.ndarray:
+    """:func:`convolve` of signals already zero-padded to ``n1 * n2`` (no copies; ``yp=None`` squares).
+
+    The caller guarantees the padding covers the whole linear convolution.
+    """
+    w = workers() if nworkers is None else nworkers
+    T = twiddles(n1, n2)
+    X = forward_steps(xp.reshape(n1, n2), T, w)
+    if yp is None:
+        X *= X
+    else:
         X *= forward_steps(yp.reshape(n1, n2), T, w)
-        del yp
     return inverse_steps(X, T, n1, w).reshape(-1)
 
 

@@ -28,7 +28,7 @@ __all__ = ["FAULTS", "Record", "inject"]
 FAULTS = {
     "perturb": "adds 0.5 to one un-rounded FFT output coefficient (round-off guard)",
     "shift": "adds 1.0 to one un-rounded FFT output coefficient (modular check: round-off cannot see it)",
-    "drop_carry": "drops one carry in a carry-propagation pass (modular check)",
+    "drop_carry": "drops one carry in a carry-propagation pass or in the fused kernel (modular check)",
     "wide_limbs": "uses limbs 8 bits wider than the error bound allows (round-off / magnitude guard)",
     "float32": "runs the transforms in float32 (round-off guard)",
     "ntt_corrupt": "corrupts one NTT residue (modular check)",
@@ -53,7 +53,7 @@ def inject(fault: str, *, position: int | None = None) -> Iterator[Record]:
     rec = Record(fault)
     from .. import bounds
     from .. import carrying as carry
-    from ..engines import fft, fourstep, ntt
+    from ..engines import fft, fourstep, fused, ntt
     saved: list[tuple[object, str, object]] = []
 
     def patch(mod: object, name: str, new: object) -> None:
@@ -99,6 +99,14 @@ def inject(fault: str, *, position: int | None = None) -> Iterator[Record]:
             return out
 
         patch(carry, "carry_pass", bad_pass)
+        orig_pack = fused.round_carry_pack
+
+        def bad_pack(z: np.ndarray, n: int, bits: int, out: np.ndarray, drop_at: int = -1) -> tuple:
+            res = orig_pack(z, n, bits, out, n // 2 if position is None else position % max(1, n))
+            rec.applied += res[4]
+            return res
+
+        patch(fused, "round_carry_pack", bad_pack)
     elif fault == "wide_limbs":
         orig_bits = bounds.fft_limb_bits
         orig_k = bounds.fft_decimal_k

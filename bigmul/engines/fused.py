@@ -1,0 +1,204 @@
+"""Fused linear passes for the float FFT's int products (numba): one pass in, one pass out.
+
+What this is for: the linear work around the transforms of an int x int
+product, done in single passes over memory instead of a dozen numpy passes:
+
+- :func:`split_balanced`: the operand's own 30-bit digits (``pylong``, zero
+  copy) -> balanced ``bits``-bit limbs written straight into the zero-padded
+  transform buffer;
+- :func:`round_carry_pack`: the un-rounded convolution -> rounded, with the
+  round-off and magnitude figures, carried, and packed into 30-bit digits
+  written straight into the result int (``pylong.new_int``);
+- :func:`residues30`: residues of 30-bit digit arrays modulo the two limb
+  primes, for the modular check (CPython's ``a % p`` of a 10^7-digit int
+  takes ~30 ms; this takes ~3 ms).
+
+What it is not for: anything without numba or without ``pylong``'s
+zero-copy int access: :func:`available` is False there and the engine uses
+its numpy path.  ``BIGMUL_NUMBA=0`` forces that.  numba is imported on the
+first large product, never by ``import bigmul``; kernels are cached on disk
+(``cache=True``).
+
+Exactness: the kernels compute exactly what the numpy path computes (tests
+compare them on the same inputs, edge values included); the round-off and
+magnitude guards and the modular check apply to their results as before,
+and the modular check's residues are taken of the digits actually written
+into the result int.  Fault injection can drop one carry inside the kernel
+(``drop_at``) to show the modular check catches it.
+"""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+__all__ = ["available", "kernels", "split_balanced", "round_carry_pack", "residues30"]
+
+
+@lru_cache(maxsize=1)
+def available() -> bool:
+    """numba importable, ints readable in place (``pylong``), and not switched off by ``BIGMUL_NUMBA=0``."""
+    if os.environ.get("BIGMUL_NUMBA", "1") == "0":
+        return False
+    from .. import pylong
+
+    if not pylong.available():
+        return False
+    try:
+        kernels()
+    except Exception:  # noqa: BLE001 - no numba, or it cannot compile here: use numpy
+        return False
+    return True
+
+
+@lru_cache(maxsize=1)
+def kernels() -> Any:
+    """Compile (or load from numba's cache) the three kernels; returns a namespace of them."""
+    import types
+
+    import numba
+
+    @numba.njit(cache=True, nogil=True)
+    def split_k(src, bits, n, out):  # type: ignore[no-untyped-def]
+        mask = (np.uint64(1) << np.uint64(bits)) - np.uint64(1)
+        half = np.int64(1) << np.int64(bits - 1)
+        base = np.int64(1) << np.int64(bits)
+        acc = np.uint64(0)
+        accbits = 0
+        si = 0
+        nsrc = len(src)
+        carry = np.int64(0)
+        for i in range(n):
+            while accbits < bits:
+                if si < nsrc:
+                    acc |= np.uint64(src[si]) << np.uint64(accbits)
+                    si += 1
+                accbits += 30
+            v = np.int64(acc & mask) + carry
+            acc >>= np.uint64(bits)
+            accbits -= bits
+            if v >= half:
+                out[i] = v - base
+                carry = 1
+            else:
+                out[i] = v
+                carry = 0
+        out[n] = carry
+
+    @numba.njit(cache=True, nogil=True)
+    def round_k(z, n, bits, out, drop_at):  # type: ignore[no-untyped-def]
+        mask = (np.int64(1) << np.int64(bits)) - np.int64(1)
+        dmask = np.uint64((1 << 30) - 1)
+        nout = len(out)
+        err = 0.0
+        mag = 0.0
+        bad = False
+        carry = np.int64(0)
+        acc = np.uint64(0)
+        accbits = 0
+        oi = 0
+        over = False
+        dropped = False
+        i = 0
+        while i < n or carry != 0:
+            if i < n:
+                x = z[i]
+                r = np.rint(x)
+                d = abs(x - r)
+                if not (d <= err):  # NaN lands here too
+                    if d != d:
+                        bad = True
+                    else:
+                        err = d
+                a = abs(r)
+                if a > mag:
+                    mag = a
+                if not (a < 9.007199254740992e15):
+                    bad = True
+                    r = 0.0
+                c = carry + np.int64(r)
+            else:
+                c = carry
+            if i > n + 64:  # a carry that keeps going: not a non-negative product
+                bad = True
+                break
+            limb = c & mask
+            carry = c >> np.int64(bits)
+            if i == drop_at and carry != 0:
+                carry = np.int64(0)
+                dropped = True
+            acc |= np.uint64(limb) << np.uint64(accbits)
+            accbits += bits
+            while accbits >= 30:
+                dig = acc & dmask
+                if oi < nout:
+                    out[oi] = np.uint32(dig)
+                elif dig != 0:
+                    over = True
+                oi += 1
+                acc >>= np.uint64(30)
+                accbits -= 30
+            i += 1
+        while accbits > 0:
+            dig = acc & dmask
+            if oi < nout:
+                out[oi] = np.uint32(dig)
+            elif dig != 0:
+                over = True
+            oi += 1
+            acc >>= np.uint64(30)
+            accbits = accbits - 30 if accbits > 30 else 0
+        while oi < nout:
+            out[oi] = 0
+            oi += 1
+        if carry < 0:
+            bad = True
+        return err, mag, bad, over, dropped
+
+    @numba.njit(cache=True, nogil=True)
+    def res_k(d, count, q1, q2):  # type: ignore[no-untyped-def]
+        # Horner from the top digit: r = r * 2**30 + d[i] (mod q); r * 2**30 < 2**61.
+        b1 = np.uint64((1 << 30) % q1)
+        b2 = np.uint64((1 << 30) % q2)
+        Q1 = np.uint64(q1)
+        Q2 = np.uint64(q2)
+        r1 = np.uint64(0)
+        r2 = np.uint64(0)
+        for i in range(count - 1, -1, -1):
+            v = np.uint64(d[i])
+            r1 = (r1 * b1 + v) % Q1
+            r2 = (r2 * b2 + v) % Q2
+        return r1, r2
+
+    return types.SimpleNamespace(split=split_k, round=round_k, residues=res_k)
+
+
+def split_balanced(digits: np.ndarray, bits: int, n: int, out: np.ndarray) -> None:
+    """Balanced ``bits``-bit limbs of the number with 30-bit ``digits`` into ``out[:n + 1]`` (float64).
+
+    Same values as ``limbs.balance(limbs.int_to_limbs(v, bits), 2**bits)``.
+    """
+    kernels().split(digits, bits, n, out)
+
+
+def round_carry_pack(z: np.ndarray, n: int, bits: int, out: np.ndarray,
+                     drop_at: int = -1) -> tuple[float, float, bool, bool, bool]:
+    """Round ``z[:n]``, carry in base ``2**bits`` and write the 30-bit digits into ``out`` (uint32).
+
+    Returns ``(err, mag, bad, over, dropped)``: the largest distance to an
+    integer, the largest rounded magnitude, whether a value was NaN, too large
+    for exact int64 conversion or the total negative, whether a non-zero digit
+    fell beyond ``out`` (a product too long for its operands), and whether the
+    fault-injection argument ``drop_at`` (a limb position whose carry is lost)
+    changed anything.
+    """
+    err, mag, bad, over, dropped = kernels().round(z, n, bits, out, drop_at)
+    return float(err), float(mag), bool(bad), bool(over), bool(dropped)
+
+
+def residues30(digits: np.ndarray, count: int, q1: int, q2: int) -> tuple[int, int]:
+    """``sum digits[i] * 2**(30 i)`` modulo ``q1`` and ``q2`` (both ``< 2**31``)."""
+    r1, r2 = kernels().residues(digits, count, q1, q2)
+    return int(r1), int(r2)

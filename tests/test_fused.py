@@ -1,0 +1,114 @@
+"""The fused numba passes against the numpy path and Python int, guards included."""
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+import bigmul
+from bigmul import pylong
+from bigmul.engines import fft, fused
+from bigmul.guards import GuardTrip
+from bigmul.limbs import balance, int_to_limbs
+
+pytestmark = pytest.mark.skipif(not fused.available(), reason="numba or zero-copy int access unavailable")
+
+
+def operands(bits: int, rng: random.Random) -> list[int]:
+    return [rng.getrandbits(bits) | 1 << (bits - 1), (1 << bits) - 1, int("10" * max(1, bits // 2), 2),
+            1 << (bits - 1), max(1, (1 << bits) - 2)]
+
+
+@pytest.mark.parametrize("bits", [4, 7, 9, 11, 13, 15, 16, 20, 24])
+def test_split_gives_balanced_limbs_of_the_value(bits):
+    """Same value and the same bound as ``limbs.balance`` (every limb within B/2): what the error bound needs.
+
+    (The kernel re-balances a limb that a borrow pushes to +B/2, numpy's pass
+    leaves it there: both are balanced representations of the same number.)
+    """
+    rng = random.Random(bits)
+    half = 1 << (bits - 1)
+    for nbits in (1, 29, 30, 31, 61, 1000, 12_345):
+        for v in operands(nbits, rng):
+            limbs = int_to_limbs(v, bits)
+            want = balance(limbs, 1 << bits)
+            got = np.full(len(limbs) + 5, 7.0)  # poisoned: every used slot must be written
+            fused.split_balanced(pylong.digit_view(v), bits, len(limbs), got)
+            used = got[: len(limbs) + 1]
+            assert sum(int(x) << (bits * i) for i, x in enumerate(used.tolist())) == v
+            assert sum(int(x) << (bits * i) for i, x in enumerate(want.tolist())) == v
+            assert np.abs(used).max() <= half and (used == np.rint(used)).all()
+            assert (got[len(limbs) + 1:] == 7.0).all()
+
+
+@pytest.mark.parametrize("bits", [5, 9, 13, 16, 24])
+def test_round_carry_pack_matches_int(bits):
+    rng = np.random.default_rng(bits)
+    for n in (1, 2, 3, 50, 4097):
+        c = rng.integers(-(2 ** 40), 2 ** 40, n).astype(np.int64)
+        total = sum(int(v) << (bits * i) for i, v in enumerate(c.tolist()))
+        if total < 0:
+            c[-1] = abs(int(c[-1])) + 1  # a non-negative value, as products are
+            total = sum(int(v) << (bits * i) for i, v in enumerate(c.tolist()))
+        z = c.astype(np.float64) + rng.uniform(-0.2, 0.2, n)  # round-off below 1/4
+        count = max(1, -(-(total.bit_length()) // 30))
+        out = np.full(count + 3, 99, dtype=np.uint32)
+        err, mag, bad, over, dropped = fused.round_carry_pack(z, n, bits, out)
+        assert not bad and not over and not dropped
+        assert 0 < err < 0.25 and mag == float(np.abs(c).max())
+        got = sum(int(d) << (30 * i) for i, d in enumerate(out.tolist()))
+        assert got == total
+
+
+def test_round_carry_pack_flags():
+    out = np.zeros(4, dtype=np.uint32)
+    assert fused.round_carry_pack(np.array([1.0, float("nan")]), 2, 8, out)[2]          # NaN
+    assert fused.round_carry_pack(np.array([2.0 ** 60]), 1, 8, out)[2]                  # past 2**53
+    assert fused.round_carry_pack(np.array([5.0, -1.0]), 2, 8, out)[2]                  # negative total
+    assert fused.round_carry_pack(np.array([0.0, 0.0, 0.0, 0.0, 1.0]), 5, 30, out)[3]   # too long
+    z = np.array([300.0, 0.0, 0.0])
+    assert fused.round_carry_pack(z, 3, 8, out, drop_at=0)[4]                            # a carry dropped
+
+
+def test_residues_match_int():
+    rng = random.Random(5)
+    for bits in (1, 30, 31, 1000, 100_003):
+        v = rng.getrandbits(bits) | 1 << (bits - 1)
+        d = pylong.digit_view(v)
+        for q1, q2 in ((1_000_000_007, 2_147_483_647), (1_073_741_827, 1_500_000_001)):
+            assert fused.residues30(d, len(d), q1, q2) == (v % q1, v % q2)
+
+
+@pytest.mark.parametrize("bits", [9, 13, 16])
+def test_int_product_exact_at_the_edges(bits):
+    rng = random.Random(bits)
+    cases = [(2**29, 2**30), (2**30 - 1, 2**30 - 1), ((1 << 90) - 1, 1)]
+    cases += [(a, b) for a in operands(200_001, rng)[:3] for b in operands(150_007, rng)[:2]]
+    for a, b in cases:
+        assert fft.int_product(a, b, bits) == a * b
+        assert fft.int_product(a, None, bits) == a * a
+
+
+def test_int_product_guards_fire():
+    a = random.Random(1).getrandbits(400_000)
+    with pytest.raises(GuardTrip) as info:
+        fft.int_product(a, a, 24)  # limbs far wider than the bound allows
+    assert info.value.reason in ("roundoff", "magnitude")
+
+
+def test_multiply_uses_fused_path_and_numpy_path_agrees(monkeypatch):
+    a, b = 3**300_000, 7**200_000
+    calls = []
+    real = fft.int_product
+    monkeypatch.setattr(fft, "int_product", lambda *x: calls.append(1) or real(*x))
+    assert bigmul.multiply(a, b) == a * b
+    assert calls == [1]
+    monkeypatch.setenv("BIGMUL_NUMBA", "0")
+    fused.available.cache_clear()
+    try:
+        assert not fused.available()
+        assert bigmul.multiply(a, b) == a * b and calls == [1]
+    finally:
+        monkeypatch.delenv("BIGMUL_NUMBA")
+        fused.available.cache_clear()
