@@ -112,3 +112,49 @@ def test_multiply_uses_fused_path_and_numpy_path_agrees(monkeypatch):
     finally:
         monkeypatch.delenv("BIGMUL_NUMBA")
         fused.available.cache_clear()
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 4, 5, 6])
+def test_text_product_exact_at_the_edges(k, no_str_limit):
+    from bigmul.text import parse_decimal
+
+    rng = np.random.default_rng(k)
+    cases = [("9" * 5000, "9" * 3001), ("1" + "0" * 4000, "1" + "0" * 2999), ("5" * 4000, "2" * 4000),
+             ("7" + "".join(map(str, rng.integers(0, 10, 6000))), "3" + "".join(map(str, rng.integers(0, 10, 777)))),
+             ("1", "1"), ("9", "9"), ("50" * 3000, "50" * 3000)]
+    for s, t in cases:
+        da, db = parse_decimal(s)[1], parse_decimal(t)[1]
+        assert fft.text_product(da, db, k) == str(int(s) * int(t))
+        assert fft.text_product(da, None, k) == str(int(s) ** 2)
+
+
+def test_text_residues_and_flags():
+    d = np.frombuffer(b"12345678901234567890123", dtype=np.uint8)
+    v = 12345678901234567890123
+    assert fused.decimal_residues(d - 48, 1_000_000_007, 998_244_353) == (v % 1_000_000_007, v % 998_244_353)
+    assert fused.decimal_residues(d, 1_000_000_007, 998_244_353, ascii=True) == (v % 1_000_000_007, v % 998_244_353)
+    out = np.empty(2, dtype=np.uint8)
+    assert fused.decimal_round_carry_format(np.array([123.0]), 1, 3, out)[3]  # three digits into two: over
+    assert fused.decimal_round_carry_format(np.array([5.0, -1.0]), 2, 3, np.empty(6, np.uint8))[2]  # negative
+
+
+def test_text_path_uses_fused_kernels_and_guard_fires(monkeypatch, no_str_limit):
+    from bigmul import text
+
+    monkeypatch.setattr(text, "FUSED_MIN_DIGITS", 1000)
+    calls = []
+    real = fft.text_product
+    monkeypatch.setattr(fft, "text_product", lambda *a: calls.append(a[2]) or real(*a))
+    s, t = "8" * 40_000, "6" * 30_000
+    assert bigmul.multiply(s, t) == str(int(s) * int(t))
+    assert len(calls) == 1
+    from bigmul.tools.faults import inject
+
+    bigmul.reset_guard_stats()
+    with inject("perturb") as rec:
+        assert bigmul.multiply(s, t, method="fft") == str(int(s) * int(t))
+    assert rec.applied >= 1 and bigmul.guard_stats()["trip_roundoff"] >= 1
+    bigmul.reset_guard_stats()
+    with inject("drop_carry") as rec:
+        assert bigmul.multiply(s, t, method="fft") == str(int(s) * int(t))
+    assert rec.applied >= 1 and bigmul.guard_stats()["trip_modular"] >= 1

@@ -29,7 +29,7 @@ from ..limbs import balance
 from . import fourstep, with_headroom
 
 __all__ = ["transform_length", "fft_convolve", "fft_workspace_bytes", "executor", "coefficients",
-           "forward", "inverse", "int_product"]
+           "forward", "inverse", "int_product", "text_product"]
 
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
@@ -234,3 +234,63 @@ def int_product(a: int, b: int | None, bits: int) -> int:
     if ra[0] * rb[0] % q1 != rc[0] or ra[1] * rb[1] % q2 != rc[1]:
         raise GuardTrip("modular", 0.0)
     return c
+
+
+def text_product(da: np.ndarray, db: np.ndarray | None, k: int) -> str:
+    """Decimal digits of ``A * B`` (no sign, no leading zeros) with fused passes, modular check included.
+
+    ``da``/``db`` are digit values, most significant first, without leading
+    zeros (``db=None`` squares).  Base ``10**k`` balanced limbs go straight
+    into the transform buffers; the rounded, carried product is written as
+    ASCII straight into the output buffer; the modular check compares
+    residues of the operands' digits with residues of the text produced.
+    Raises ``GuardTrip``; requires ``fused.available()``.
+    """
+    from .. import guards
+    from . import fused
+
+    la = len(da)
+    lb = la if db is None else len(db)
+    n1, n2 = -(-la // k), -(-lb // k)
+    need = n1 + n2 + 1
+    memory.check_memory(fft_workspace_bytes(n1 + 1, n2 + 1) + 2 * (la + lb),
+                        f"an FFT product of {n1} x {n2} limbs")
+    L = transform_length(n1 + 1, n2 + 1)
+    steps = _four_step_shape(need, L)
+    if steps is not None:
+        L = steps[0] * steps[1]
+    q1, q2 = guards.LIMB_PRIMES
+    xp = np.zeros(L)
+    fused.decimal_split_balanced(da, k, n1, xp)
+    yp = None
+    if db is not None:
+        yp = np.zeros(L)
+        fused.decimal_split_balanced(db, k, n2, yp)
+    if steps is not None:
+        z = fourstep.convolve_padded(xp, yp, *steps)
+    else:
+        X = forward(xp, L)
+        if yp is None:
+            X *= X
+        else:
+            X *= forward(yp, L)
+        z = inverse(X, L)
+    del xp, yp
+    out = np.empty(la + lb, dtype=np.uint8)  # the product has la + lb or la + lb - 1 digits
+    err, mag, bad, over, _ = fused.decimal_round_carry_format(z, need, k, out)
+    if bad:
+        raise GuardTrip("roundoff" if not mag >= bounds.FLOAT_EXACT else "magnitude", err)
+    check_float(err, mag)
+    if over:
+        raise GuardTrip("carry", 0.0)
+    first = 0 if out[0] != 48 else 1
+    if first and out[1] == 48:
+        raise GuardTrip("carry", 0.0)  # two leading zeros: too short to be the product
+    text = out[first:]
+    guards.count("checks")
+    ra = fused.decimal_residues(da, q1, q2)
+    rb = ra if db is None else fused.decimal_residues(db, q1, q2)
+    rc = fused.decimal_residues(text, q1, q2, ascii=True)
+    if ra[0] * rb[0] % q1 != rc[0] or ra[1] * rb[1] % q2 != rc[1]:
+        raise GuardTrip("modular", 0.0)
+    return text.tobytes().decode("ascii")

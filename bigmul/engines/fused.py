@@ -34,7 +34,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["available", "kernels", "split_balanced", "round_carry_pack", "residues30"]
+__all__ = ["available", "kernels", "split_balanced", "round_carry_pack", "residues30",
+           "decimal_split_balanced", "decimal_residues", "decimal_round_carry_format"]
 
 
 @lru_cache(maxsize=1)
@@ -172,7 +173,108 @@ def kernels() -> Any:
             r2 = (r2 * b2 + v) % Q2
         return r1, r2
 
-    return types.SimpleNamespace(split=split_k, round=round_k, residues=res_k)
+    @numba.njit(cache=True, nogil=True)
+    def dec_split_k(d, k, n, out):  # type: ignore[no-untyped-def]
+        # d: digit values, most significant first; limb i holds digits [m - (i+1)k, m - ik).
+        base = np.int64(10) ** k
+        half = base // 2
+        m = len(d)
+        carry = np.int64(0)
+        for i in range(n):
+            hi = m - i * k
+            lo = hi - k if hi - k > 0 else 0
+            v = np.int64(0)
+            for j in range(lo, hi):
+                v = v * 10 + np.int64(d[j])
+            v += carry
+            if v >= half:
+                out[i] = v - base
+                carry = 1
+            else:
+                out[i] = v
+                carry = 0
+        out[n] = carry
+
+    @numba.njit(cache=True, nogil=True)
+    def dec_res_k(d, offset, q1, q2):  # type: ignore[no-untyped-def]
+        # Horner over groups of 9 digits (10**9 * q < 2**62), most significant first.
+        Q1 = np.int64(q1)
+        Q2 = np.int64(q2)
+        m = len(d)
+        r1 = np.int64(0)
+        r2 = np.int64(0)
+        first = m % 9 if m % 9 else 9
+        j = 0
+        glen = first
+        while j < m:
+            v = np.int64(0)
+            for t in range(j, j + glen):
+                v = v * 10 + (np.int64(d[t]) - offset)
+            p = np.int64(10) ** glen
+            r1 = (r1 * (p % Q1) + v) % Q1
+            r2 = (r2 * (p % Q2) + v) % Q2
+            j += glen
+            glen = 9
+        return r1, r2
+
+    @numba.njit(cache=True, nogil=True)
+    def dec_round_k(z, n, k, out, drop_at):  # type: ignore[no-untyped-def]
+        # Round, carry in base 10**k, write ASCII from the end of ``out`` backwards.
+        base = np.int64(10) ** k
+        nout = len(out)
+        err = 0.0
+        mag = 0.0
+        bad = False
+        over = False
+        dropped = False
+        carry = np.int64(0)
+        pos = nout  # next digit goes to out[pos - 1]
+        i = 0
+        while i < n or carry != 0:
+            if i < n:
+                x = z[i]
+                r = np.rint(x)
+                dd = abs(x - r)
+                if not (dd <= err):
+                    if dd != dd:
+                        bad = True
+                    else:
+                        err = dd
+                a = abs(r)
+                if a > mag:
+                    mag = a
+                if not (a < 9.007199254740992e15):
+                    bad = True
+                    r = 0.0
+                c = carry + np.int64(r)
+            else:
+                c = carry
+            if i > n + 64:
+                bad = True
+                break
+            limb = c % base
+            carry = c // base
+            if i == drop_at and carry != 0:
+                carry = np.int64(0)
+                dropped = True
+            for _ in range(k):
+                dig = limb % 10
+                limb //= 10
+                if pos > 0:
+                    pos -= 1
+                    out[pos] = np.uint8(48 + dig)
+                elif dig != 0:
+                    over = True
+            i += 1
+        while pos > 0:
+            pos -= 1
+            out[pos] = np.uint8(48)
+        if carry < 0:
+            bad = True
+        return err, mag, bad, over, dropped
+
+    return types.SimpleNamespace(split=split_k, round=round_k, residues=res_k, dec_split=dec_split_k,
+                                 dec_residues=dec_res_k, dec_round=dec_round_k)
 
 
 def split_balanced(digits: np.ndarray, bits: int, n: int, out: np.ndarray) -> None:
@@ -202,3 +304,24 @@ def residues30(digits: np.ndarray, count: int, q1: int, q2: int) -> tuple[int, i
     """``sum digits[i] * 2**(30 i)`` modulo ``q1`` and ``q2`` (both ``< 2**31``)."""
     r1, r2 = kernels().residues(digits, count, q1, q2)
     return int(r1), int(r2)
+
+
+def decimal_split_balanced(d: np.ndarray, k: int, n: int, out: np.ndarray) -> None:
+    """Balanced base-``10**k`` limbs of the digit values ``d`` (most significant first) into ``out[:n + 1]``."""
+    kernels().dec_split(d, k, n, out)
+
+
+def decimal_residues(d: np.ndarray, q1: int, q2: int, ascii: bool = False) -> tuple[int, int]:
+    """The decimal number in ``d`` (digit values, or ASCII digits with ``ascii``) modulo ``q1`` and ``q2``."""
+    r1, r2 = kernels().dec_residues(d, 48 if ascii else 0, q1, q2)
+    return int(r1), int(r2)
+
+
+def decimal_round_carry_format(z: np.ndarray, n: int, k: int, out: np.ndarray,
+                               drop_at: int = -1) -> tuple[float, float, bool, bool, bool]:
+    """Round ``z[:n]``, carry in base ``10**k`` and write the ASCII digits right-aligned into ``out``.
+
+    Returns the same flags as :func:`round_carry_pack`.
+    """
+    err, mag, bad, over, dropped = kernels().dec_round(z, n, k, out, drop_at)
+    return float(err), float(mag), bool(bad), bool(over), bool(dropped)

@@ -107,6 +107,14 @@ def inject(fault: str, *, position: int | None = None) -> Iterator[Record]:
             return res
 
         patch(fused, "round_carry_pack", bad_pack)
+        orig_fmt = fused.decimal_round_carry_format
+
+        def bad_format(z: np.ndarray, n: int, k: int, out: np.ndarray, drop_at: int = -1) -> tuple:
+            res = orig_fmt(z, n, k, out, n // 2 if position is None else position % max(1, n))
+            rec.applied += res[4]
+            return res
+
+        patch(fused, "decimal_round_carry_format", bad_format)
     elif fault == "wide_limbs":
         orig_bits = bounds.fft_limb_bits
         orig_k = bounds.fft_decimal_k
