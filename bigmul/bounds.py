@@ -97,7 +97,7 @@ def stage_twiddle_error(length: int) -> float:
     return 4 * EPS if length >= FOURSTEP_MIN_LEN else 2 * EPS
 
 
-def fft_error_bound(n1: int, n2: int, base: int, length: int) -> float:
+def fft_error_bound(n1: int, n2: int, base: int, length: int, mixed_four_step: bool = False) -> float:
     """Worst-case round-off of a balanced-limb product of ``n1`` x ``n2`` limbs.
 
     Limbs are in ``[-base/2, base/2]``; ``length`` is the real transform length.
@@ -106,15 +106,20 @@ def fft_error_bound(n1: int, n2: int, base: int, length: int) -> float:
     True
     """
     half = base / 2
-    return percival_bound(half * math.sqrt(n1), half * math.sqrt(n2), levels(length),
+    extra = 1 if mixed_four_step else 0  # mixed-radix inner transforms: their margin level comes back
+    return percival_bound(half * math.sqrt(n1), half * math.sqrt(n2), levels(length) + extra,
                           stage_beta=stage_twiddle_error(length))
 
 
-def fft_ok(n1: int, n2: int, base: int, length: int) -> bool:
-    """True when the bound proves the balanced product exact (with margin)."""
+def fft_ok(n1: int, n2: int, base: int, length: int, mixed_four_step: bool = False) -> bool:
+    """True when the bound proves the balanced product exact (with margin).
+
+    ``mixed_four_step``: the four-step transform on a length that is not a
+    power of two (mixed-radix row transforms) -- one more level of margin.
+    """
     if min(n1, n2) * (base // 2) ** 2 >= FLOAT_EXACT:
         return False
-    return fft_error_bound(n1, n2, base, length) <= ROUNDOFF_LIMIT
+    return fft_error_bound(n1, n2, base, length, mixed_four_step) <= ROUNDOFF_LIMIT
 
 
 def fft_limb_bits(bits1: int, bits2: int, *, max_bits: int = 24) -> int:

@@ -134,3 +134,15 @@ def test_faults_in_the_four_step_stages_are_caught(fault):
     st = bigmul.guard_stats()
     assert rec.applied >= 1
     assert st.get("trip_roundoff", 0) + st.get("trip_modular", 0) >= 1 and st["fallback_ntt"] == 1
+
+
+def test_mixed_shape_only_where_the_bound_allows_it():
+    n = 3_000_000
+    need = 2 * n + 1
+    L = fft.transform_length(n + 1, n + 1)
+    assert fft._four_step_shape(need, L, (n + 1, n + 1, 2**11)) == fourstep.shape_mixed(need)
+    # limbs so wide that only the pure radix-2 length can be argued (here: not at all)
+    assert fft._four_step_shape(need, L, (n + 1, n + 1, 2**30)) == fourstep.shape(need)
+    assert fft._four_step_shape(need, L) == fourstep.shape(need)  # no limb data: radix 2
+    assert not bounds.fft_ok(n + 1, n + 1, 2**12, 6_021_120, mixed_four_step=True) or \
+        bounds.fft_ok(n + 1, n + 1, 2**12, 6_021_120)

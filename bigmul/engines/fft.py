@@ -131,17 +131,23 @@ def _round(z: np.ndarray) -> tuple[np.ndarray, float, float]:
     return r, err, mag
 
 
-def _four_step_shape(need: int, L: int) -> tuple[int, int] | None:
+def _four_step_shape(need: int, L: int, limbs: tuple[int, int, int] | None = None) -> tuple[int, int] | None:
     """``(n1, n2)`` when the four-step transform runs for this product, else None (1-D).
 
     From ``bounds.FOURSTEP_MIN_LEN`` (the bound counts the twiddle stage from
-    there), where extended precision exists for the twiddles; the power-of-two
-    four-step length never has more levels than the 1-D length the limb
-    width was proven for.
+    there), where extended precision exists for the twiddles.  The length is
+    ``2**ceil(log2 need)`` (pure radix 2: never more levels than the 1-D
+    length the limb width was proven for), or, when ``limbs`` (limb counts
+    and base) are given and the bound with one more level still proves the
+    product exact, the usually shorter mixed-radix shape.
     """
     if L < bounds.FOURSTEP_MIN_LEN or not fourstep.available():
         return None
     n1, n2 = fourstep.shape(need)
+    if limbs is not None:
+        m1, m2 = fourstep.shape_mixed(need)
+        if m1 * m2 < n1 * n2 and bounds.fft_ok(limbs[0], limbs[1], limbs[2], m1 * m2, mixed_four_step=True):
+            return m1, m2
     if bounds.levels(n1 * n2) > bounds.levels(L):  # cannot happen: 2**ceil(log2 need) <= 2**ceil(log2 L)
         return None
     return n1, n2
@@ -169,6 +175,24 @@ def coefficients(x: np.ndarray, y: np.ndarray | None, base: int,
     return with_headroom(r)
 
 
+def _convolve_filled(fill_x: Callable[[np.ndarray], None], fill_y: Callable[[np.ndarray], None] | None,
+                     L: int, steps: tuple[int, int] | None) -> np.ndarray:
+    """Un-rounded linear convolution of two signals written into zeroed length-``L`` buffers by ``fill``."""
+    if steps is not None:
+        return fourstep.convolve_filled(fill_x, fill_y, *steps)
+    buf = np.zeros(L)
+    fill_x(buf)
+    X = forward(buf, L)
+    if fill_y is None:
+        X *= X
+    else:
+        buf = np.zeros(L)
+        fill_y(buf)
+        X *= forward(buf, L)
+    del buf
+    return inverse(X, L)
+
+
 def int_product(a: int, b: int | None, bits: int) -> int:
     """``a * b`` (``b=None``: ``a * a``) of positive ints with fused passes, modular check included.
 
@@ -188,28 +212,14 @@ def int_product(a: int, b: int | None, bits: int) -> int:
     memory.check_memory(fft_workspace_bytes(n1 + 1, n2 + 1) + 4 * (n1 + n2),
                         f"an FFT product of {n1} x {n2} limbs")
     L = transform_length(n1 + 1, n2 + 1)
-    steps = _four_step_shape(need, L)
+    steps = _four_step_shape(need, L, (n1 + 1, n2 + 1, 1 << bits))
     if steps is not None:
         L = steps[0] * steps[1]
     da = pylong.digit_view(a)
     db = da if b is None else pylong.digit_view(b)
     q1, q2 = guards.LIMB_PRIMES
-    xp = np.zeros(L)
-    fused.split_balanced(da, bits, n1, xp)
-    yp = None
-    if b is not None:
-        yp = np.zeros(L)
-        fused.split_balanced(db, bits, n2, yp)
-    if steps is not None:
-        z = fourstep.convolve_padded(xp, yp, *steps)
-    else:
-        X = forward(xp, L)
-        if yp is None:
-            X *= X
-        else:
-            X *= forward(yp, L)
-        z = inverse(X, L)
-    del xp, yp
+    z = _convolve_filled(lambda buf: fused.split_balanced(da, bits, n1, buf),
+                         None if b is None else (lambda buf: fused.split_balanced(db, bits, n2, buf)), L, steps)
     count = -(-(ba + bb) // 30)  # the product has ba + bb or ba + bb - 1 bits
     c = pylong.new_int(count)
     out = pylong.fill(c, count)
@@ -256,26 +266,13 @@ def text_product(da: np.ndarray, db: np.ndarray | None, k: int) -> str:
     memory.check_memory(fft_workspace_bytes(n1 + 1, n2 + 1) + 2 * (la + lb),
                         f"an FFT product of {n1} x {n2} limbs")
     L = transform_length(n1 + 1, n2 + 1)
-    steps = _four_step_shape(need, L)
+    steps = _four_step_shape(need, L, (n1 + 1, n2 + 1, 10 ** k))
     if steps is not None:
         L = steps[0] * steps[1]
     q1, q2 = guards.LIMB_PRIMES
-    xp = np.zeros(L)
-    fused.decimal_split_balanced(da, k, n1, xp)
-    yp = None
-    if db is not None:
-        yp = np.zeros(L)
-        fused.decimal_split_balanced(db, k, n2, yp)
-    if steps is not None:
-        z = fourstep.convolve_padded(xp, yp, *steps)
-    else:
-        X = forward(xp, L)
-        if yp is None:
-            X *= X
-        else:
-            X *= forward(yp, L)
-        z = inverse(X, L)
-    del xp, yp
+    z = _convolve_filled(lambda buf: fused.decimal_split_balanced(da, k, n1, buf),
+                         None if db is None else (lambda buf: fused.decimal_split_balanced(db, k, n2, buf)),
+                         L, steps)
     out = np.empty(la + lb, dtype=np.uint8)  # the product has la + lb or la + lb - 1 digits
     err, mag, bad, over, _ = fused.decimal_round_carry_format(z, need, k, out)
     if bad:

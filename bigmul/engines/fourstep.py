@@ -38,11 +38,12 @@ from __future__ import annotations
 import math
 import os
 from functools import lru_cache
+from typing import Callable
 
 import numpy as np
 import scipy.fft as sfft
 
-__all__ = ["shape", "twiddles", "available", "convolve", "convolve_padded", "workers", "forward_steps",
+__all__ = ["shape", "shape_mixed", "twiddles", "available", "convolve", "convolve_padded", "convolve_filled", "workers", "forward_steps",
            "inverse_steps"]
 
 #: pi to long-double precision (``np.longdouble(np.pi)`` would be only double precision).
@@ -87,6 +88,22 @@ def shape(need: int) -> tuple[int, int]:
     return n1, 1 << (p - p // 2)
 
 
+def shape_mixed(need: int) -> tuple[int, int]:
+    """``(n1, n2)``: ``n1`` a power of two near ``sqrt(need)``, ``n2`` a fast length for scipy (factors 2-11).
+
+    Shorter than :func:`shape` for most lengths (6,021,120 instead of
+    8,388,608 for 6,000,000), but the row transforms are mixed-radix: the
+    engine uses it only where the bound with one more level still proves the
+    limb width exact (``bounds.fft_ok(..., mixed_four_step=True)``).
+
+    >>> shape_mixed(6_000_000)
+    (2048, 2940)
+    """
+    p = max(1, (max(need, 2) - 1).bit_length() // 2)
+    n1 = 1 << p
+    return n1, sfft.next_fast_len(-(-need // n1))
+
+
 @lru_cache(maxsize=4)
 def _table(L: int, stride: int, count: int) -> np.ndarray:
     """``w_L^(stride * i)`` for ``i < count``, from long-double angles, rounded once to complex128."""
@@ -115,11 +132,16 @@ def twiddles(n1: int, n2: int) -> np.ndarray:
     lo_mask = (1 << s) - 1
     A = _table(L, 1 << s, -(-L // (1 << s)) + 1)
     B = _table(L, 1, 1 << s)
-    k1 = np.arange(n1 // 2 + 1, dtype=np.int64)[:, None]
+    rows = n1 // 2 + 1
+    T = np.empty((rows, n2), dtype=np.complex128)
     j2 = np.arange(n2, dtype=np.int64)[None, :]
-    m = k1 * j2 % L
-    T = A[m >> s]
-    T *= B[m & lo_mask]
+    step = max(1, (1 << 22) // n2)  # blocks of rows: no full-size index temporaries
+    for r0 in range(0, rows, step):
+        k1 = np.arange(r0, min(rows, r0 + step), dtype=np.int64)[:, None]
+        m = k1 * j2 % L
+        blk = T[r0: r0 + len(k1)]
+        np.take(A, m >> s, out=blk)
+        blk *= B[m & lo_mask]
     T.setflags(write=False)
     return T
 
@@ -134,7 +156,10 @@ def forward_steps(x2: np.ndarray, T: np.ndarray, w: int) -> np.ndarray:
 def inverse_steps(S: np.ndarray, T: np.ndarray, n1: int, w: int) -> np.ndarray:
     """The steps of :func:`forward_steps` backwards (consumes ``S``): the real ``n1 x n2`` matrix."""
     S = sfft.ifft(S, axis=1, workers=w, overwrite_x=True)
-    S *= T.conj()
+    # S *= conj(T) without a full-size temporary: conj(conj(S) * T).
+    np.conjugate(S, out=S)
+    S *= T
+    np.conjugate(S, out=S)
     return sfft.irfft(S, n=n1, axis=0, workers=w, overwrite_x=True)
 
 
@@ -174,6 +199,26 @@ def convolve_padded(xp: np.ndarray, yp: np.ndarray | None, n1: int, n2: int,
         X *= X
     else:
         X *= forward_steps(yp.reshape(n1, n2), T, w)
+    return inverse_steps(X, T, n1, w).reshape(-1)
+
+
+def convolve_filled(fill_x: Callable[[np.ndarray], None], fill_y: Callable[[np.ndarray], None] | None,
+                    n1: int, n2: int, nworkers: int | None = None) -> np.ndarray:
+    """:func:`convolve_padded` where each input is written by ``fill(buffer)`` into a zeroed buffer
+    that is released as soon as its spectrum exists (lower peak memory for huge products)."""
+    w = workers() if nworkers is None else nworkers
+    T = twiddles(n1, n2)
+    buf = np.zeros(n1 * n2)
+    fill_x(buf)
+    X = forward_steps(buf.reshape(n1, n2), T, w)
+    del buf
+    if fill_y is None:
+        X *= X
+    else:
+        buf = np.zeros(n1 * n2)
+        fill_y(buf)
+        X *= forward_steps(buf.reshape(n1, n2), T, w)
+        del buf
     return inverse_steps(X, T, n1, w).reshape(-1)
 
 
