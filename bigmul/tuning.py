@@ -45,15 +45,17 @@ CONVOLVE_DIRECT_MAX_WORK = 1_000_000
 
 #: ``auto`` (with ``BIGMUL_GPU=1`` and a device) uses the GPU engine for ints
 #: from this many bits in the smaller operand.  NVIDIA H200 with 16 host CPUs
-#: (CuPy 14.2, CUDA 13), 2026-11-27, ``python benchmarks/gpu_check.py``
-#: (benchmarks/results/gpu_check.txt), medians of 5, GPU vs CPU bigmul:
-#: 10^5 digits 5.3 vs 3.4 ms, 3*10^5 digits 5.3 vs 8.4 ms, 10^6 digits 7.3 vs
-#: 37 ms.  The GPU's ~5 ms fixed cost (launches and small syncs) is passed at
-#: about 2*10^5 digits.
-GPU_MIN_BITS = 664_386
+#: (CuPy 14.2, CUDA 13), 2026-11-27, ``python benchmarks/gpu_check.py``,
+#: medians of 5, GPU vs CPU bigmul (four-step transforms and fused passes on
+#: the host's 16 cores; benchmarks/results/gpu_check_2.txt): 10^5 digits 5.1
+#: vs 2.3 ms, 3*10^5 digits 5.5 vs 4.7 ms, 10^6 digits 8.1 vs 19 ms.  The GPU's
+#: ~5 ms fixed cost (launches and small syncs) is passed at about 4*10^5
+#: digits.  (The first run, before the CPU engine's four-step transforms,
+#: crossed at 2*10^5: benchmarks/results/gpu_check.txt.)
+GPU_MIN_BITS = 1_328_772
 
-#: The same for decimal text, in digits of the smaller operand.  Same run:
-#: 10^5 digits 5.3 vs 3.5 ms, 3*10^5 digits 5.7 vs 10.0 ms.
+#: The same for decimal text, in digits of the smaller operand.  Same runs:
+#: 10^5 digits 5.3 vs 3.6 ms, 3*10^5 digits 6.1 vs 9.9 ms (GPU vs CPU).
 GPU_STR_MIN_DIGITS = 200_000
 
 #: Int products compute the operands' residues for the modular check on a
