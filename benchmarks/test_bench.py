@@ -53,9 +53,9 @@ def _int_operand(digits):
 
 
 CONVERSIONS = {
-    "bigmul int->limbs": lambda a: (lambda: __import__("bigmul.digits").digits.int_to_limbs(a, 13)),
-    "bigmul limbs->int": lambda a: (lambda l=__import__("bigmul.digits").digits.int_to_limbs(a, 13):
-                                    __import__("bigmul.digits").digits.limbs_to_int(l, 13)),
+    "bigmul int->limbs": lambda a: (lambda: __import__("bigmul.limbs").limbs.int_to_limbs(a, 13)),
+    "bigmul limbs->int": lambda a: (lambda l=__import__("bigmul.limbs").limbs.int_to_limbs(a, 13):
+                                    __import__("bigmul.limbs").limbs.limbs_to_int(l, 13)),
     "gmpy2 int->mpz": lambda a: (lambda: __import__("gmpy2").mpz(a)),
     "gmpy2 mpz->int": lambda a: (lambda m=__import__("gmpy2").mpz(a): int(m)),
     "flint int->fmpz": lambda a: (lambda: __import__("flint").fmpz(a)),
@@ -63,7 +63,7 @@ CONVERSIONS = {
 STR_CONVERSIONS = {
     "bigmul str->limbs": lambda s: (lambda: __import__("bigmul").to_digits(s, 10**4)),
     "bigmul limbs->str": lambda s: (lambda d=__import__("bigmul").to_digits(s, 10**4)[::-1].copy():
-                                    __import__("bigmul.digits").digits.limbs_to_decimal(d, 4)),
+                                    __import__("bigmul.text").text.limbs_to_decimal(d, 4)),
     "gmpy2 str->mpz": lambda s: (lambda: __import__("gmpy2").mpz(s)),
     "gmpy2 mpz->str": lambda s: (lambda m=__import__("gmpy2").mpz(s): m.digits()),
     "decimal str->Decimal": lambda s: (lambda: __import__("decimal").Decimal(s)),
