@@ -218,7 +218,7 @@ def kernels() -> Any:
         return r1, r2
 
     @numba.njit(cache=True, nogil=True)
-    def dec_round_k(z, n, k, out, drop_at):  # type: ignore[no-untyped-def]
+    def dec_round_k(z, n, k, out, drop_at, table):  # type: ignore[no-untyped-def]
         # Round, carry in base 10**k, write ASCII from the end of ``out`` backwards.
         base = np.int64(10) ** k
         nout = len(out)
@@ -257,14 +257,20 @@ def kernels() -> Any:
             if i == drop_at and carry != 0:
                 carry = np.int64(0)
                 dropped = True
-            for _ in range(k):
-                dig = limb % 10
-                limb //= 10
-                if pos > 0:
-                    pos -= 1
-                    out[pos] = np.uint8(48 + dig)
-                elif dig != 0:
-                    over = True
+            if pos >= k:  # the usual case: k ASCII digits from the table
+                pos -= k
+                t0 = limb * k
+                for j in range(k):
+                    out[pos + j] = table[t0 + j]
+            else:
+                for _ in range(k):
+                    dig = limb % 10
+                    limb //= 10
+                    if pos > 0:
+                        pos -= 1
+                        out[pos] = np.uint8(48 + dig)
+                    elif dig != 0:
+                        over = True
             i += 1
         while pos > 0:
             pos -= 1
@@ -323,5 +329,20 @@ def decimal_round_carry_format(z: np.ndarray, n: int, k: int, out: np.ndarray,
 
     Returns the same flags as :func:`round_carry_pack`.
     """
-    err, mag, bad, over, dropped = kernels().dec_round(z, n, k, out, drop_at)
+    err, mag, bad, over, dropped = kernels().dec_round(z, n, k, out, drop_at, _ascii_table(k))
     return float(err), float(mag), bool(bad), bool(over), bool(dropped)
+
+
+@lru_cache(maxsize=8)
+def _ascii_table(k: int) -> np.ndarray:
+    """ASCII of every ``k``-digit group, zero padded, flattened (``10**k * k`` bytes; k <= 6)."""
+    if k > 6:
+        raise ValueError("decimal limbs wider than 10**6 are not formatted by table")
+    v = np.arange(10 ** k, dtype=np.int64)
+    t = np.empty((10 ** k, k), dtype=np.uint8)
+    for j in range(k - 1, -1, -1):
+        v, r = np.divmod(v, 10)
+        t[:, j] = r + 48
+    flat = t.reshape(-1)
+    flat.setflags(write=False)
+    return flat
