@@ -338,7 +338,7 @@ def _ascii_table(k: int) -> np.ndarray:
     """ASCII of every ``k``-digit group, zero padded, flattened (``10**k * k`` bytes; k <= 6)."""
     if k > 6:
         raise ValueError("decimal limbs wider than 10**6 are not formatted by table")
-    v = np.arange(10 ** k, dtype=np.int64)
+    v: np.ndarray = np.arange(10 ** k, dtype=np.int64)
     t = np.empty((10 ** k, k), dtype=np.uint8)
     for j in range(k - 1, -1, -1):
         v, r = np.divmod(v, 10)
