@@ -193,6 +193,22 @@ def _convolve_filled(fill_x: Callable[[np.ndarray], None], fill_y: Callable[[np.
     return inverse(X, L)
 
 
+def _fused_shape(n1: int, n2: int, base: int) -> tuple[int, tuple[int, int] | None]:
+    """Transform length and four-step shape for a fused product of ``n1`` x ``n2`` limbs in ``base``."""
+    L = transform_length(n1 + 1, n2 + 1)
+    steps = _four_step_shape(n1 + n2 + 1, L, (n1 + 1, n2 + 1, base))
+    return (L if steps is None else steps[0] * steps[1]), steps
+
+
+def _check_flags(err: float, mag: float, bad: bool, over: bool) -> None:
+    """The guards on a fused kernel's result: NaN/huge values, round-off, magnitude, digits past the end."""
+    if bad:
+        raise GuardTrip("roundoff" if not mag >= bounds.FLOAT_EXACT else "magnitude", err)
+    check_float(err, mag)
+    if over:
+        raise GuardTrip("carry", 0.0)
+
+
 def int_product(a: int, b: int | None, bits: int) -> int:
     """``a * b`` (``b=None``: ``a * a``) of positive ints with fused passes, modular check included.
 
@@ -211,10 +227,7 @@ def int_product(a: int, b: int | None, bits: int) -> int:
     need = n1 + n2 + 1  # balanced limbs: one more each
     memory.check_memory(fft_workspace_bytes(n1 + 1, n2 + 1) + 4 * (n1 + n2),
                         f"an FFT product of {n1} x {n2} limbs")
-    L = transform_length(n1 + 1, n2 + 1)
-    steps = _four_step_shape(need, L, (n1 + 1, n2 + 1, 1 << bits))
-    if steps is not None:
-        L = steps[0] * steps[1]
+    L, steps = _fused_shape(n1, n2, 1 << bits)
     da = pylong.digit_view(a)
     db = da if b is None else pylong.digit_view(b)
     q1, q2 = guards.LIMB_PRIMES
@@ -223,12 +236,7 @@ def int_product(a: int, b: int | None, bits: int) -> int:
     count = -(-(ba + bb) // 30)  # the product has ba + bb or ba + bb - 1 bits
     c = pylong.new_int(count)
     out = pylong.fill(c, count)
-    err, mag, bad, over, _ = fused.round_carry_pack(z, need, bits, out)
-    if bad:
-        raise GuardTrip("roundoff" if not mag >= bounds.FLOAT_EXACT else "magnitude", err)
-    check_float(err, mag)
-    if over:
-        raise GuardTrip("carry", 0.0)
+    _check_flags(*fused.round_carry_pack(z, need, bits, out)[:4])
     top = count
     while top and out[top - 1] == 0:
         top -= 1
@@ -265,21 +273,13 @@ def text_product(da: np.ndarray, db: np.ndarray | None, k: int) -> str:
     need = n1 + n2 + 1
     memory.check_memory(fft_workspace_bytes(n1 + 1, n2 + 1) + 2 * (la + lb),
                         f"an FFT product of {n1} x {n2} limbs")
-    L = transform_length(n1 + 1, n2 + 1)
-    steps = _four_step_shape(need, L, (n1 + 1, n2 + 1, 10 ** k))
-    if steps is not None:
-        L = steps[0] * steps[1]
+    L, steps = _fused_shape(n1, n2, 10 ** k)
     q1, q2 = guards.LIMB_PRIMES
     z = _convolve_filled(lambda buf: fused.decimal_split_balanced(da, k, n1, buf),
                          None if db is None else (lambda buf: fused.decimal_split_balanced(db, k, n2, buf)),
                          L, steps)
     out = np.empty(la + lb, dtype=np.uint8)  # the product has la + lb or la + lb - 1 digits
-    err, mag, bad, over, _ = fused.decimal_round_carry_format(z, need, k, out)
-    if bad:
-        raise GuardTrip("roundoff" if not mag >= bounds.FLOAT_EXACT else "magnitude", err)
-    check_float(err, mag)
-    if over:
-        raise GuardTrip("carry", 0.0)
+    _check_flags(*fused.decimal_round_carry_format(z, need, k, out)[:4])
     first = 0 if out[0] != 48 else 1
     if first and out[1] == 48:
         raise GuardTrip("carry", 0.0)  # two leading zeros: too short to be the product

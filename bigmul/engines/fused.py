@@ -62,6 +62,24 @@ def kernels() -> Any:
     import numba
 
     @numba.njit(cache=True, nogil=True)
+    def round_one(x, err, mag):  # type: ignore[no-untyped-def]
+        """Round one coefficient; update the round-off and magnitude maxima; flag NaN or |x| >= 2**53."""
+        r = np.rint(x)
+        d = abs(x - r)
+        bad = False
+        if not (d <= err):  # NaN lands here too
+            if d != d:
+                bad = True
+            else:
+                err = d
+        a = abs(r)
+        if a > mag:
+            mag = a
+        if not (a < 9.007199254740992e15):  # 2**53: past it int64(r) is not the coefficient
+            return np.int64(0), err, mag, True
+        return np.int64(r), err, mag, bad
+
+    @numba.njit(cache=True, nogil=True)
     def split_k(src, bits, n, out):  # type: ignore[no-untyped-def]
         mask = (np.uint64(1) << np.uint64(bits)) - np.uint64(1)
         half = np.int64(1) << np.int64(bits - 1)
@@ -105,21 +123,9 @@ def kernels() -> Any:
         i = 0
         while i < n or carry != 0:
             if i < n:
-                x = z[i]
-                r = np.rint(x)
-                d = abs(x - r)
-                if not (d <= err):  # NaN lands here too
-                    if d != d:
-                        bad = True
-                    else:
-                        err = d
-                a = abs(r)
-                if a > mag:
-                    mag = a
-                if not (a < 9.007199254740992e15):
-                    bad = True
-                    r = 0.0
-                c = carry + np.int64(r)
+                v, err, mag, b = round_one(z[i], err, mag)
+                bad |= b
+                c = carry + v
             else:
                 c = carry
             if i > n + 64:  # a carry that keeps going: not a non-negative product
@@ -232,21 +238,9 @@ def kernels() -> Any:
         i = 0
         while i < n or carry != 0:
             if i < n:
-                x = z[i]
-                r = np.rint(x)
-                dd = abs(x - r)
-                if not (dd <= err):
-                    if dd != dd:
-                        bad = True
-                    else:
-                        err = dd
-                a = abs(r)
-                if a > mag:
-                    mag = a
-                if not (a < 9.007199254740992e15):
-                    bad = True
-                    r = 0.0
-                c = carry + np.int64(r)
+                v, err, mag, b = round_one(z[i], err, mag)
+                bad |= b
+                c = carry + v
             else:
                 c = carry
             if i > n + 64:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -99,22 +99,16 @@ def inject(fault: str, *, position: int | None = None) -> Iterator[Record]:
             return out
 
         patch(carry, "carry_pass", bad_pass)
-        orig_pack = fused.round_carry_pack
+        def dropping(orig: Callable[..., tuple]) -> Callable[..., tuple]:
+            """A fused round/carry kernel that loses the carry out of one limb (its ``drop_at``)."""
+            def bad(z: np.ndarray, n: int, width: int, out: np.ndarray, drop_at: int = -1) -> tuple:
+                res = orig(z, n, width, out, n // 2 if position is None else position % max(1, n))
+                rec.applied += res[4]
+                return res
+            return bad
 
-        def bad_pack(z: np.ndarray, n: int, bits: int, out: np.ndarray, drop_at: int = -1) -> tuple:
-            res = orig_pack(z, n, bits, out, n // 2 if position is None else position % max(1, n))
-            rec.applied += res[4]
-            return res
-
-        patch(fused, "round_carry_pack", bad_pack)
-        orig_fmt = fused.decimal_round_carry_format
-
-        def bad_format(z: np.ndarray, n: int, k: int, out: np.ndarray, drop_at: int = -1) -> tuple:
-            res = orig_fmt(z, n, k, out, n // 2 if position is None else position % max(1, n))
-            rec.applied += res[4]
-            return res
-
-        patch(fused, "decimal_round_carry_format", bad_format)
+        for name in ("round_carry_pack", "decimal_round_carry_format"):
+            patch(fused, name, dropping(getattr(fused, name)))
     elif fault == "wide_limbs":
         orig_bits = bounds.fft_limb_bits
         orig_k = bounds.fft_decimal_k

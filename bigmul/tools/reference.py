@@ -10,26 +10,9 @@ with gmpy2.
 """
 from __future__ import annotations
 
-import contextlib
-import sys
-from typing import Iterator
+from ..text import no_digit_limit  # the library's own; re-exported for the harnesses
 
 __all__ = ["no_digit_limit", "product", "int_to_decimal", "decimal_to_int"]
-
-
-@contextlib.contextmanager
-def no_digit_limit() -> Iterator[None]:
-    """Lift CPython's int <-> str digit limit inside the block only (no-op where there is none)."""
-    get = getattr(sys, "get_int_max_str_digits", None)  # absent before 3.10.7 / 3.11
-    if get is None:
-        yield
-        return
-    old = get()
-    sys.set_int_max_str_digits(0)
-    try:
-        yield
-    finally:
-        sys.set_int_max_str_digits(old)
 
 
 def product(x: int, y: int) -> int:
