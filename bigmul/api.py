@@ -17,7 +17,7 @@ from .engines import limb_product
 from .guards import GuardTrip
 from .limbs import int_to_limbs, limbs_to_int
 from .operands import as_convolve_operand, as_int, check_method, kind
-from .plan import Plan, Step, plan_convolve, plan_int, plan_str
+from .plan import Plan, Step, plan_convolve_values, plan_int, plan_str
 from .run import run_plan
 from .text import multiply_str, parse_decimal, small_product
 
@@ -198,9 +198,6 @@ def choose_method(a: Any, b: Any = None, *, method: str = "auto") -> Plan:
 
         return plan_str(ndig(a), ndig(b), method)
     if not isinstance(a, str) and not isinstance(b, str) and hasattr(a, "__len__") and hasattr(b, "__len__"):
-        x, y = as_convolve_operand(a, "x"), as_convolve_operand(b, "y")
-        mx = max((abs(int(v)) for v in x.tolist()), default=0)
-        my = max((abs(int(v)) for v in y.tolist()), default=0)
-        return plan_convolve(len(x), len(y), mx, my, method)
+        return plan_convolve_values(as_convolve_operand(a, "x"), as_convolve_operand(b, "y"), method)[0]
     ia, ib = as_int(a, "a"), as_int(b, "b")
     return plan_int(max(abs(ia).bit_length(), 1), max(abs(ib).bit_length(), 1), method)

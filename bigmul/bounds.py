@@ -40,7 +40,7 @@ from typing import Callable
 
 __all__ = [
     "EPS", "ROUNDOFF_LIMIT", "percival_bound", "fft_error_bound", "fft_limb_bits",
-    "fft_decimal_k", "NTT_PRIMES", "NTT_MAX_LOG2", "ntt_limit_ok", "direct_fits", "direct_limb_bits",
+    "fft_decimal_k", "values_fft_ok", "NTT_PRIMES", "NTT_MAX_LOG2", "ntt_limit_ok", "direct_fits", "direct_limb_bits",
     "direct_decimal_k", "levels", "stage_twiddle_error", "FOURSTEP_MIN_LEN", "NTT_INT_BITS", "NTT_DECIMAL_K", "FFT_RETRY_NARROWER_BITS",
     "FFT_RETRY_MIN_BITS",
 ]
@@ -120,6 +120,24 @@ def fft_ok(n1: int, n2: int, base: int, length: int, mixed_four_step: bool = Fal
     if min(n1, n2) * (base // 2) ** 2 >= FLOAT_EXACT:
         return False
     return fft_error_bound(n1, n2, base, length, mixed_four_step) <= ROUNDOFF_LIMIT
+
+
+def values_fft_ok(norm_x: float, norm_y: float, n1: int, n2: int, bound: int) -> bool:
+    """A float64 FFT convolution of the values themselves is proven exact (``convolve``).
+
+    ``norm_x``/``norm_y``: the sequences' Euclidean norms; ``bound``: a bound
+    on every coefficient (``min(n1, n2) * max|x| * max|y|``), which must be
+    below ``2**53``.  Percival's bound is taken at the next power-of-two length
+    with one more level than it has (the margin for a mixed-radix four-step
+    transform), with the four-step stage's twiddle error where that applies.
+
+    >>> values_fft_ok(100.0, 100.0, 10, 10, 10 * 255 * 255), values_fft_ok(2e9, 2e9, 10**4, 10**4, 2**60)
+    (True, False)
+    """
+    if bound >= FLOAT_EXACT:
+        return False
+    L = 1 << max(1, (n1 + n2 - 2).bit_length())
+    return percival_bound(norm_x, norm_y, levels(L) + 1, stage_beta=stage_twiddle_error(L)) <= ROUNDOFF_LIMIT
 
 
 def fft_limb_bits(bits1: int, bits2: int, *, max_bits: int = 24) -> int:

@@ -4,7 +4,7 @@ What this is for: ``bigmul.convolve(x, y)`` -- the coefficients of the
 product polynomial, exactly, for integers of any sign and size.
 What it is not for: carrying (``carry.py``).
 
-Exactness by construction:
+Exactness by construction (the plan is ``plan.plan_convolve``):
 - the result dtype comes from the bound ``min(n1, n2) * max|x| * max|y|``:
   int64 below ``2**63``, otherwise an object array of Python ints;
 - ``direct`` uses ``np.convolve`` on int64 only under that bound (numpy
@@ -12,26 +12,27 @@ Exactness by construction:
 - ``fft`` transforms the values themselves only when Percival's bound with
   the actual norms proves the rounding exact (otherwise the plan leaves it
   out), then checks round-off, magnitude and the product of the sequences
-  evaluated at a random point modulo two primes; on failure the NTT
-  recomputes (counted, through ``run.run_plan`` like every other path);
-- larger values go through Kronecker substitution: pack each sequence into
-  one big integer with wide enough slots, multiply with the chosen method
-  (and all its guards), unpack.
+  evaluated at a random point modulo two primes;
+- wider values go through Kronecker substitution (``kronecker.py``, where
+  the argument is written down): pack each sequence into one big integer with
+  slots wide enough for every coefficient and its sign, multiply with the int
+  engine (and all its guards), unpack; int64 results are checked again at a
+  random point;
+- a guard that fires moves to the next step (``run.run_plan``, counted); the
+  last step, a schoolbook on Python ints, is exact by construction.
 """
 from __future__ import annotations
 
-import math
 import random
 from typing import Any, Sequence
 
 import numpy as np
 
-from . import bounds, guards, memory
+from . import guards, kronecker, memory
 from .api import multiply_int
 from .guards import GuardTrip, check_float
-from .limbs import int_to_limbs, limbs_to_int
 from .operands import as_convolve_operand, check_method
-from .plan import Step, plan_convolve
+from .plan import Step, plan_convolve_values
 from .run import run_plan
 
 __all__ = ["convolve"]
@@ -39,20 +40,18 @@ __all__ = ["convolve"]
 _rng = random.SystemRandom()
 
 
-def _max_abs(arr: np.ndarray) -> int:
-    if arr.dtype == object:
-        return max(abs(int(e)) for e in arr)
-    return max(abs(int(arr.max())), abs(int(arr.min())))
-
-
 def _eval_mod(c: np.ndarray, r: int, q: int) -> int:
     """``sum c[i] r**i mod q`` (little-endian c, any sign): the polynomial evaluated at ``r``."""
     return guards.limb_residue(np.mod(c, q), r, q)
 
 
-def _norm(v: np.ndarray) -> float:
-    f = v.astype(np.float64)
-    return math.sqrt(float(np.dot(f, f)))
+def _check_at_random_point(x: np.ndarray, y: np.ndarray, r: np.ndarray) -> None:
+    """``x(t) * y(t) == r(t)`` modulo each limb prime at a random ``t`` (int64 arrays), else ``GuardTrip``."""
+    guards.count("checks")
+    for q in guards.LIMB_PRIMES:
+        pt = _rng.randrange(2, q)
+        if _eval_mod(x, pt, q) * _eval_mod(y, pt, q) % q != _eval_mod(r, pt, q):
+            raise GuardTrip("modular", float(q))
 
 
 def float_fft_allowed(x: np.ndarray, y: np.ndarray) -> bool:
@@ -60,10 +59,10 @@ def float_fft_allowed(x: np.ndarray, y: np.ndarray) -> bool:
 
     >>> float_fft_allowed(np.array([3, 2, 1]), np.array([6, 5, 4]))
     True
+    >>> float_fft_allowed(np.full(10**4, 2**20), np.full(10**4, 2**20))
+    False
     """
-    L = 1 << max(1, (len(x) + len(y) - 2).bit_length())  # the levels of any length up to the next power of 2
-    return bounds.percival_bound(_norm(x), _norm(y), bounds.levels(L),
-                                 stage_beta=bounds.stage_twiddle_error(L)) <= bounds.ROUNDOFF_LIMIT
+    return plan_convolve_values(x, y, "fft")[0].method == "fft"
 
 
 def _fft_native(x: np.ndarray, y: np.ndarray, device: bool) -> np.ndarray:
@@ -80,65 +79,39 @@ def _fft_native(x: np.ndarray, y: np.ndarray, device: bool) -> np.ndarray:
         r, err, mag = fft_convolve(x.astype(np.float64), y.astype(np.float64))
     check_float(err, mag)
     r = r.astype(np.int64)
-    guards.count("checks")
-    # Evaluate both sides at a random point modulo each limb prime.
-    for q in guards.LIMB_PRIMES:
-        pt = _rng.randrange(2, q)
-        xl, yl, rl = x[::-1], y[::-1], r[::-1]  # little-endian
-        if _eval_mod(xl, pt, q) * _eval_mod(yl, pt, q) % q != _eval_mod(rl, pt, q):
-            raise GuardTrip("modular", float(q))
+    _check_at_random_point(x, y, r)
     return r
 
 
-def _pack(vals: np.ndarray, w: int) -> int:
-    """Non-negative values (most significant first) into ``w``-bit slots, little-endian."""
-    le = vals[::-1]
-    if le.dtype != object and w <= 56:
-        return limbs_to_int(le.astype(np.int64), w)
-    nb = w // 8
-    return int.from_bytes(b"".join(int(v).to_bytes(nb, "little") for v in le), "little")
+def _kronecker(x: np.ndarray, y: np.ndarray | None, bound: int, method: str, as_object: bool) -> Any:
+    """Convolution by one big-int product (``y=None``: ``x`` with itself); see ``kronecker.py``.
 
-
-def _unpack(n: int, w: int, count: int) -> list[int] | np.ndarray:
-    if w <= 56:
-        limbs = int_to_limbs(n, w)
-        out = np.zeros(count, dtype=np.int64)
-        out[: len(limbs)] = limbs[:count]
-        return out[::-1]
-    nb = w // 8
-    raw = n.to_bytes(nb * count, "little")
-    return [int.from_bytes(raw[i * nb:(i + 1) * nb], "little") for i in range(count - 1, -1, -1)]
-
-
-def _kronecker(x: np.ndarray, y: np.ndarray, bound: int, method: str, as_object: bool) -> np.ndarray:
-    w = -(-(bound.bit_length() + 1) // 8) * 8
-    n = len(x) + len(y) - 1
-
-    def split(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        if v.dtype == object:
-            pos = np.array([e if e > 0 else 0 for e in v], dtype=object)
-            neg = np.array([-e if e < 0 else 0 for e in v], dtype=object)
-            return pos, neg
-        return np.maximum(v, 0), np.maximum(-v, 0)
-
-    xp, xn = split(x)
-    yp, yn = split(y)
-    m = "auto" if method == "direct" else method
-    total: Any = None
-    for sx, a in ((1, xp), (-1, xn)):
-        if _max_abs(a) == 0:
-            continue
-        A = _pack(a, w)
-        for sy, b in ((1, yp), (-1, yn)):
-            if _max_abs(b) == 0:
-                continue
-            part = _unpack(multiply_int(A, _pack(b, w), m), w, n)
-            part = np.array(part, dtype=object) if as_object else np.asarray(part, dtype=np.int64)
-            part = part if sx * sy > 0 else -part
-            total = part if total is None else total + part
-    if total is None:
-        return np.zeros(n, dtype=object if as_object else np.int64)
-    return total
+    Guards: the int engine's own (round-off, magnitude, its modular check of
+    the packed product), the slot check of the unpacking, and the sequences
+    evaluated at a random point modulo each limb prime -- computed from the
+    slot bytes, so it is independent of the slot width and costs no Python
+    int per coefficient.
+    """
+    nb = kronecker.slot_bytes(bound)
+    sx = kronecker.slots_of(x, nb)
+    sy = sx if y is None else kronecker.slots_of(y, nb)
+    A = kronecker.pack_slots(sx)
+    C = multiply_int(A, A, method, square=True) if y is None else multiply_int(A, kronecker.pack_slots(sy), method)
+    n = len(sx) + len(sy) - 1
+    sc = kronecker.unpack_slots(C, nb, n)
+    guards.count("checks")
+    for q in guards.LIMB_PRIMES:
+        t = _rng.randrange(2, q)
+        rx = guards.limb_residue(kronecker.slot_residues(sx, q), t, q)
+        ry = rx if y is None else guards.limb_residue(kronecker.slot_residues(sy, q), t, q)
+        if rx * ry % q != guards.limb_residue(kronecker.slot_residues(sc, q), t, q):
+            raise GuardTrip("modular", float(q))
+    r = kronecker.slot_values(sc, as_object)
+    if not as_object:
+        return r
+    out = np.empty(n, dtype=object)
+    out[:] = r
+    return out
 
 
 def convolve(x: Sequence[int] | np.ndarray, y: Sequence[int] | np.ndarray, *,
@@ -166,18 +139,16 @@ def convolve(x: Sequence[int] | np.ndarray, y: Sequence[int] | np.ndarray, *,
     [1, 2, 1]
     """
     check_method(method)
+    same = x is y
     X = as_convolve_operand(x, "x")
-    Y = as_convolve_operand(y, "y")
+    Y = X if same else as_convolve_operand(y, "y")
     if len(X) == 0 or len(Y) == 0:
         return np.zeros(0, dtype=np.int64)
-    mx, my = _max_abs(X), _max_abs(Y)
-    bound = min(len(X), len(Y)) * mx * my
+    plan, bound = plan_convolve_values(X, Y, method)
     if bound == 0:
         return np.zeros(len(X) + len(Y) - 1, dtype=np.int64)
     fits = bound < 2 ** 63
-    plan = plan_convolve(len(X), len(Y), mx, my, method)
-    if fits and plan.method in ("fft", "gpu") and not float_fft_allowed(X, Y):
-        plan = type(plan)(plan.kind, plan.steps[1:], plan.reason)  # the bound rules the float FFT out
+    int_method = method if method in ("fft", "ntt", "gpu") else "auto"
 
     def attempt(step: Step) -> np.ndarray:
         if step.engine == "direct":
@@ -189,11 +160,12 @@ def convolve(x: Sequence[int] | np.ndarray, y: Sequence[int] | np.ndarray, *,
 
             memory.check_memory(ntt_workspace_bytes(len(X), len(Y)),
                                 f"an NTT convolution of {len(X)} x {len(Y)} values")
-            return ntt_convolve_signed(X[::-1], Y[::-1])[::-1].copy()
-        if step.engine == "object":
-            Xo = np.array([int(e) for e in X], dtype=object)
-            Yo = np.array([int(e) for e in Y], dtype=object)
-            return np.convolve(Xo, Yo)
-        return _kronecker(X, Y, bound, method, not fits)
+            return ntt_convolve_signed(X, Y)
+        if step.engine == "kronecker":
+            return _kronecker(X, None if same else Y, bound, int_method, not fits)
+        Xo = np.array([int(e) for e in X], dtype=object)
+        Yo = np.array([int(e) for e in Y], dtype=object)
+        r = np.convolve(Xo, Yo)
+        return r if not fits else r.astype(np.int64)
 
     return run_plan(plan, attempt)

@@ -155,6 +155,13 @@ def as_convolve_operand(values: Any, name: str) -> np.ndarray:
     >>> as_convolve_operand(np.array([2**64 - 1], dtype=np.uint64), "x").tolist()
     [18446744073709551615]
     """
+    if type(values) in (list, tuple) and set(map(type, values)) == {int}:  # the common case, fast
+        try:
+            return np.fromiter(values, dtype=np.int64, count=len(values))
+        except OverflowError:
+            out = np.empty(len(values), dtype=object)
+            out[:] = values
+            return out
     arr = as_int_sequence(values, name)
     if arr.dtype == object:
         vals = [operator.index(e) for e in arr.tolist()]

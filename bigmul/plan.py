@@ -9,12 +9,16 @@ What it is not for: running anything.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from . import bounds, tuning
 
-__all__ = ["Step", "Plan", "plan_int", "plan_str", "plan_convolve", "require_gpu"]
+__all__ = ["Step", "Plan", "plan_int", "plan_str", "plan_convolve", "plan_convolve_values", "coefficient_bound", "max_abs",
+           "require_gpu"]
 
 #: log2(10): bits per decimal digit.
 LOG2_10 = 3.321928094887362
@@ -160,34 +164,104 @@ def plan_str(digits1: int, digits2: int, method: str = "auto") -> Plan:
                 f"float64 FFT in base 10**{k} with balanced limbs (largest base the error bound proves exact)")
 
 
-def plan_convolve(n1: int, n2: int, max_x: int, max_y: int, method: str = "auto") -> Plan:
+def plan_convolve(n1: int, n2: int, max_x: int, max_y: int, method: str = "auto", *,
+                  norms: tuple[float, float] | None = None) -> Plan:
     """Plan for ``convolve`` of ``n1`` x ``n2`` values with magnitudes up to ``max_x``, ``max_y``.
+
+    ``auto`` decides from the length **and** the coefficient size: int64
+    schoolbook while every coefficient provably fits and the work is small;
+    Python-int schoolbook for wide coefficients and tiny work; the float FFT of
+    the values when Percival's bound with their norms (``norms``; without
+    them, ``sqrt(n) * max``) proves it exact; otherwise Kronecker substitution
+    on bigmul's int engine.  Every plan ends with an exact last resort.
 
     >>> plan_convolve(3, 3, 9, 9).method
     'direct'
-    >>> str(plan_convolve(10**4, 10**4, 2**20, 2**20, "auto")).split(':')[0]
-    'fft -> ntt -> kronecker'
+    >>> str(plan_convolve(10**4, 10**4, 2**8, 2**8)).split(':')[0]
+    'fft -> kronecker -> object'
+    >>> str(plan_convolve(10**4, 10**4, 2**20, 2**20)).split(':')[0]
+    'kronecker -> object'
+    >>> plan_convolve(4, 4, 2**64, 2**64).method
+    'object'
     """
     th = tuning.current
-    bound = min(n1, n2) * max_x * max_y
+    bound = coefficient_bound(n1, n2, max_x, max_y)
     fits = bound < 2 ** 63
     if method == "gpu":
         require_gpu()
+    float_ok = False
+    if bound < bounds.FLOAT_EXACT:
+        nx, ny = norms if norms is not None else (max_x * math.sqrt(n1), max_y * math.sqrt(n2))
+        float_ok = bounds.values_fft_ok(nx, ny, n1, n2, bound)
+    work = n1 * n2
     if method == "auto":
-        method = "direct" if n1 * n2 <= th.CONVOLVE_DIRECT_MAX_WORK else "fft"
-    ntt_ok = fits and bounds.ntt_limit_ok(n1, n2, max_x, max_y)
-    if fits:
-        if method == "direct":
+        if work <= (th.CONVOLVE_DIRECT_MAX_WORK if fits else th.CONVOLVE_OBJECT_MAX_WORK):
+            method = "direct"
+        else:
+            method = "fft" if float_ok else "kronecker"
+    ks = (Step("kronecker"), Step("object"))
+    ks_why = ("Kronecker substitution (both sequences packed into one big int with slots wide enough "
+              "for every coefficient, one exact product on the int engine, unpacked)")
+    if method == "direct":
+        if fits:
             return Plan("convolve", (Step("direct"),),
                         f"int64 schoolbook: every coefficient is below {bound} < 2**63")
-        steps = [Step(method)] if method in ("fft", "gpu") else []
-        if ntt_ok:
-            steps.append(Step("ntt"))
-        steps.append(Step("kronecker"))
-        return Plan("convolve", tuple(steps), "float FFT of the values when Percival's bound with their "
-                    "norms allows it (checked), NTT when the coefficients fit its CRT range, "
-                    "Kronecker substitution (one exact big-int product) otherwise")
-    if method == "direct" and n1 * n2 <= th.CONVOLVE_DIRECT_MAX_WORK:
-        return Plan("convolve", (Step("object"),), "coefficients pass 2**63: schoolbook on Python ints")
-    return Plan("convolve", (Step("kronecker"),), "coefficients pass 2**63: Kronecker substitution "
-                "(pack into one big int with wide slots, multiply exactly, unpack)")
+        if work <= th.CONVOLVE_DIRECT_MAX_WORK:
+            return Plan("convolve", (Step("object"),), "coefficients pass 2**63: schoolbook on Python ints")
+        return Plan("convolve", ks, "coefficients pass 2**63 and the work is large: " + ks_why)
+    if method in ("fft", "gpu"):
+        if float_ok:
+            return Plan("convolve", (Step(method),) + ks,
+                        "float FFT of the values themselves: Percival's bound with their norms proves "
+                        "it exact (guarded and checked); " + ks_why + " if a guard fires")
+        return Plan("convolve", ks, "the values are too wide for a float FFT of them: " + ks_why)
+    if method == "ntt" and fits and bounds.ntt_limit_ok(n1, n2, max_x, max_y):
+        return Plan("convolve", (Step("ntt"),) + ks, "three-prime NTT: the coefficients fit its CRT range")
+    return Plan("convolve", ks, ks_why)
+
+
+def coefficient_bound(n1: int, n2: int, max_x: int, max_y: int) -> int:
+    """A bound on every coefficient of the convolution: ``min(n1, n2) * max_x * max_y``.
+
+    Exact while the maxima are narrow; for wide ones the power of two
+    ``2**(bits(min n) + bits(max_x) + bits(max_y))`` above it (at most 3 bits
+    more, and no big multiplication to compute it).
+
+    >>> coefficient_bound(3, 5, 7, 9), coefficient_bound(2, 2, 2**300, 1) == 2**(2 + 301 + 1)
+    (189, True)
+    """
+    if max_x.bit_length() + max_y.bit_length() <= 256:
+        return min(n1, n2) * max_x * max_y
+    return 1 << (min(n1, n2).bit_length() + max_x.bit_length() + max_y.bit_length())
+
+
+def max_abs(arr: np.ndarray) -> int:
+    """The largest magnitude in an int64 or object array (0 when empty), as a Python int.
+
+    >>> max_abs(np.array([3, -7])), max_abs(np.array([2**70, -1], dtype=object))
+    (7, 1180591620717411303424)
+    """
+    if len(arr) == 0:
+        return 0
+    if arr.dtype == object:
+        return max(map(abs, arr.tolist()))
+    return max(abs(int(arr.max())), abs(int(arr.min())))
+
+
+def _norm(arr: np.ndarray) -> float:
+    f = arr.astype(np.float64)
+    return math.sqrt(float(np.dot(f, f)))
+
+
+def plan_convolve_values(x: np.ndarray, y: np.ndarray, method: str = "auto") -> tuple[Plan, int]:
+    """The plan for ``convolve`` of these operands (int64 or object arrays) and the coefficient bound.
+
+    The float FFT's bound uses the values' own norms when the coefficients fit int64.
+
+    >>> plan_convolve_values(np.arange(2000), np.arange(2000))[0].method
+    'fft'
+    """
+    mx, my = max_abs(x), max_abs(y)
+    bound = coefficient_bound(len(x), len(y), mx, my)
+    norms = (_norm(x), _norm(y)) if bound < bounds.FLOAT_EXACT else None
+    return plan_convolve(len(x), len(y), mx, my, method, norms=norms), bound

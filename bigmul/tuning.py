@@ -43,6 +43,11 @@ STR_INT_MAX_CHARS = 2000
 #: direct vs fft, n=800 0.231 vs 0.255 ms, n=1600 0.904 vs 0.358 ms.
 CONVOLVE_DIRECT_MAX_WORK = 1_000_000
 
+#: ``convolve(method="auto")`` with coefficients past ``2**63``: schoolbook
+#: on Python ints while ``len(x) * len(y)`` is at most this, Kronecker
+#: substitution above.  (Measured below; see ``bigmul tune``.)
+CONVOLVE_OBJECT_MAX_WORK = 256
+
 #: ``auto`` (with ``BIGMUL_GPU=1`` and a device) uses the GPU engine for ints
 #: from this many bits in the smaller operand.  NVIDIA H200 with 16 host CPUs
 #: (CuPy 14.2, CUDA 13), 2026-11-27, ``python benchmarks/gpu_check.py``,
@@ -78,6 +83,7 @@ class Thresholds:
     STR_DIRECT_MAX_LIMBS: int = STR_DIRECT_MAX_LIMBS
     STR_INT_MAX_CHARS: int = STR_INT_MAX_CHARS
     CONVOLVE_DIRECT_MAX_WORK: int = CONVOLVE_DIRECT_MAX_WORK
+    CONVOLVE_OBJECT_MAX_WORK: int = CONVOLVE_OBJECT_MAX_WORK
     GPU_MIN_BITS: int = GPU_MIN_BITS
     GPU_STR_MIN_DIGITS: int = GPU_STR_MIN_DIGITS
     OVERLAP_BITS: int = OVERLAP_BITS

@@ -19,7 +19,8 @@ def test_stream_is_deterministic():
 
 def test_every_family_and_kind_appears():
     cases = [fuzz.make_case(3, i, 50_000, fuzz.METHODS, fuzz.KINDS) for i in range(400)]
-    assert {c.family for c in cases} == set(fuzz.FAMILIES)
+    assert {c.family for c in cases if c.kind != "convolve"} == set(fuzz.FAMILIES)
+    assert {c.family for c in cases if c.kind == "convolve"} == set(fuzz.CONVOLVE_FAMILIES)
     assert {c.kind for c in cases} == set(fuzz.KINDS)
     assert any(isinstance(c.a, str) and c.a.lstrip("+-").startswith("0") for c in cases)
     assert any(isinstance(c.a, str) and c.a.startswith("-") for c in cases)
@@ -105,3 +106,24 @@ def test_cli_exit_status_and_summary(tmp_path):
 def test_deep_fuzz(tmp_path):
     s = fuzz.run(seed=2026, seconds=240, max_digits=2_000_000, out_dir=tmp_path, progress=False)
     assert not s.failures, s.text()
+
+
+def test_convolve_kind_and_old_name(tmp_path):
+    """``--kinds convolve`` (and its old name ``digits``) runs the convolve families against the oracle."""
+    s = fuzz.run(seed=4, cases=80, max_digits=3000, kinds=("convolve",), out_dir=tmp_path, progress=False)
+    assert s.cases == 80 and not s.failures and set(s.by_kind) == {"convolve"}
+    assert fuzz._csv("digits,int", fuzz.KINDS, "kind") == ("convolve", "int")
+
+
+def test_convolve_oracle_pads_high_zeros():
+    """flint's fmpz_poly drops high zero coefficients; the oracle must not."""
+    assert fuzz._ref_convolve([1, 0, 0], [2, 0]) == [2, 0, 0, 0]
+    assert fuzz._ref_convolve([0], [5]) == [0]
+    assert fuzz._ref_convolve_ks([3, -1], [0, 2]) == [0, 6, -2]
+
+
+def test_convolve_fault_is_hidden(tmp_path):
+    s = fuzz.run(seed=6, cases=40, max_digits=3000, kinds=("convolve",), out_dir=tmp_path, progress=False,
+                 inject="narrow_slots")
+    assert not s.failures
+    assert s.guard_stats.get("fallback_object", 0) > 0

@@ -33,6 +33,7 @@ FAULTS = {
     "float32": "runs the transforms in float32 (round-off guard)",
     "ntt_corrupt": "corrupts one NTT residue (modular check)",
     "twiddle": "corrupts one four-step twiddle factor (round-off guard)",
+    "narrow_slots": "packs convolve's Kronecker slots one byte too narrow (slot and evaluation checks)",
     "transpose": "swaps two rows of the four-step spectrum, a wrong transposition (round-off guard)",
 }
 
@@ -51,7 +52,7 @@ def inject(fault: str, *, position: int | None = None) -> Iterator[Record]:
     if fault not in FAULTS:
         raise ValueError(f"unknown fault {fault!r}; valid faults are {', '.join(FAULTS)}")
     rec = Record(fault)
-    from .. import bounds
+    from .. import bounds, kronecker
     from .. import carrying as carry
     from ..engines import fft, fourstep, fused, ntt
     saved: list[tuple[object, str, object]] = []
@@ -109,6 +110,14 @@ def inject(fault: str, *, position: int | None = None) -> Iterator[Record]:
 
         for name in ("round_carry_pack", "decimal_round_carry_format"):
             patch(fused, name, dropping(getattr(fused, name)))
+    elif fault == "narrow_slots":
+        orig_slot = kronecker.slot_bytes
+
+        def narrow(bound: int) -> int:
+            rec.applied += 1
+            return max(1, orig_slot(bound) - 1)
+
+        patch(kronecker, "slot_bytes", narrow)
     elif fault == "wide_limbs":
         orig_bits = bounds.fft_limb_bits
         orig_k = bounds.fft_decimal_k

@@ -28,14 +28,16 @@ from typing import Any, Callable, Iterator
 from ..operands import METHODS as ALL_METHODS
 from .reference import decimal_to_int, int_to_decimal, product
 
-__all__ = ["FAMILIES", "Case", "make_case", "check_case", "run", "replay", "shrink", "add_parser"]
+__all__ = ["FAMILIES", "CONVOLVE_FAMILIES", "Case", "make_case", "check_case", "run", "replay", "shrink", "add_parser"]
 
 _LOG2_10 = 3.321928094887362
 MODULAR_ONLY_DIGITS = 3_000_000
 DIRECT_MAX_DIGITS = 20_000
 #: Every method but "gpu" (run by benchmarks/gpu_check.py on a device machine).
 METHODS = tuple(m for m in ALL_METHODS if m != "gpu")
-KINDS = ("int", "str", "digits")
+KINDS = ("int", "str", "convolve")
+#: Older names of a kind (replay files and ``--kinds`` still accept them).
+KIND_ALIASES = {"digits": "convolve"}
 
 
 @dataclass
@@ -169,15 +171,77 @@ def _to_text(n: int, rng: random.Random, family: str) -> str:
 _int_to_decimal = int_to_decimal
 
 
+#: Coefficient widths (bits) the convolve cases draw from: both sides of every
+#: limit -- 2**26.5 (products near 2**53, the float FFT), 2**31.5 (2**63,
+#: int64 results), byte edges of the Kronecker slots -- and wide ones.
+CONVOLVE_WIDTHS = (1, 4, 8, 16, 20, 25, 26, 27, 31, 32, 33, 40, 52, 53, 62, 63, 64, 65, 100, 127, 128, 129,
+                   300, 1000, 4000, 20_000)
+
+#: Convolve operand families: name -> what the two sequences look like.
+CONVOLVE_FAMILIES = {
+    "uniform": "random coefficients in [-2**w, 2**w) or [0, 2**w)",
+    "all-max": "every coefficient +-(2**w - 1), the signs of both sides chosen at random",
+    "alternating": "magnitudes 2**w - 1 with alternating signs",
+    "one-huge": "small coefficients with one huge one among them",
+    "short": "lengths 1 and 2",
+    "unbalanced": "lengths far apart (1 to 3 against many)",
+    "zeros": "mostly zeros, with zero ends",
+}
+
+
+def _convolve_case(rng: random.Random, max_digits: int) -> tuple[str, list[int], list[int]]:
+    family = rng.choice(list(CONVOLVE_FAMILIES))
+    w = rng.choice(CONVOLVE_WIDTHS)
+    # Lengths log-uniform; wide coefficients get shorter sequences (about 4M bits per side at most).
+    top = max(1, min(max_digits, 20_000, 4_000_000 // w))
+    n1 = max(1, int(10 ** rng.uniform(0, __import__("math").log10(top))))
+    n2 = max(1, int(n1 * rng.uniform(0.05, 1.0)))
+    if family == "short":
+        n1, n2 = rng.choice([1, 2]), rng.choice([1, 2])
+    elif family == "unbalanced":
+        n2 = rng.choice([1, 2, 3])
+    top_val = 2 ** w - 1
+    signed = rng.random() < 0.6
+
+    def seq(n: int) -> list[int]:
+        if family == "all-max":
+            sign = rng.choice([1, -1])
+            return [sign * top_val] * n
+        if family == "alternating":
+            s0 = rng.choice([1, -1])
+            return [top_val * (s0 if i % 2 == 0 else -s0) for i in range(n)]
+        if family == "one-huge":
+            v = [rng.randint(-3, 3) for _ in range(n)]
+            v[rng.randrange(n)] = rng.choice([1, -1]) * (2 ** rng.choice([63, 64, 200, 4000]) - rng.randint(0, 1))
+            return v
+        if family == "zeros":
+            v = [0] * n
+            for _ in range(max(1, n // 10)):
+                v[rng.randrange(n)] = rng.randint(-top_val if signed else 0, top_val)
+            if n > 2:
+                v[0] = v[-1] = 0
+            return v
+        lo = -top_val if signed else 0
+        return [rng.randint(lo, top_val) for _ in range(n)]
+
+    x, y = seq(n1), seq(n2)
+    if rng.random() < 0.5:
+        x, y = y, x
+    return family, x, y
+
+
 def make_case(seed: int, index: int, max_digits: int, methods: tuple[str, ...],
               kinds: tuple[str, ...]) -> Case:
     """Case number ``index`` of the stream for ``seed`` (deterministic)."""
     rng = random.Random(f"bigmul-fuzz-{seed}-{index}")
-    kind = rng.choice(kinds)
+    kind = KIND_ALIASES.get(k := rng.choice(kinds), k)
+    if kind == "convolve":
+        family, x, y = _convolve_case(rng, max_digits)
+        return Case(kind, family, rng.choice(methods), x, y, False, index, seed)
     family = rng.choice(list(FAMILIES))
     method = rng.choice(methods)
     # Log-uniform sizes, so small and large both appear often.
-    top = max_digits if kind != "digits" else min(max_digits, 20_000)
+    top = max_digits
     if method == "direct":
         top = min(top, DIRECT_MAX_DIGITS)
     digits = max(1, int(10 ** rng.uniform(0, max(0.0, __import__("math").log10(top)))))
@@ -197,18 +261,6 @@ def make_case(seed: int, index: int, max_digits: int, methods: tuple[str, ...],
     if kind == "str":
         return Case(kind, family, method, _to_text(a, rng, family), _to_text(b, rng, family),
                     square, index, seed)
-    if kind == "digits":
-        width = rng.choice([4, 8, 16, 31, 40])
-        n1 = max(1, min(bits // 8, 5000))
-        n2 = max(1, min(int(n1 * rng.uniform(0.05, 1.0)), 5000))
-        lo = -(2 ** width) if rng.random() < 0.4 else 0
-        if family in ("all-max", "balanced-worst"):
-            x = [2 ** width - 1] * n1
-            y = [lo if lo else 2 ** width - 1] * n2
-        else:
-            x = [rng.randint(lo, 2 ** width - 1) for _ in range(n1)]
-            y = [rng.randint(lo, 2 ** width - 1) for _ in range(n2)]
-        return Case(kind, family, method, x, y, False, index, seed)
     return Case(kind, family, method, a, b, square, index, seed)
 
 
@@ -231,8 +283,34 @@ _ref_product = product
 
 
 def _ref_convolve(x: list[int], y: list[int]) -> list[int]:
-    """Independent reference: Kronecker substitution with Python ints, signs split."""
+    """Independent reference: python-flint's ``fmpz_poly`` product when installed, else Python ints.
+
+    Without flint: a schoolbook in Python ints for small cases, Kronecker
+    substitution with CPython's multiply (signs split, its own slot width)
+    for large ones.
+    """
     n = len(x) + len(y) - 1
+    try:
+        import flint
+    except ImportError:
+        flint = None  # type: ignore[assignment]
+    if flint is not None:
+        c = [int(v) for v in (flint.fmpz_poly(x) * flint.fmpz_poly(y)).coeffs()]
+        return c + [0] * (n - len(c))  # fmpz_poly drops high zero coefficients
+    if len(x) * len(y) <= 250_000:
+        out = [0] * n
+        for i, a in enumerate(x):
+            if a:
+                for j, b in enumerate(y):
+                    out[i + j] += a * b
+        return out
+    return _ref_convolve_ks(x, y)
+
+
+def _ref_convolve_ks(x: list[int], y: list[int]) -> list[int]:
+    n = len(x) + len(y) - 1
+    if not any(x) or not any(y):
+        return [0] * n
     bound = min(len(x), len(y)) * max(map(abs, x)) * max(map(abs, y))
     w = bound.bit_length() + 2
     total = [0] * n
@@ -255,7 +333,7 @@ def check_case(case: Case, target: Callable[..., Any] | None = None) -> str | No
     """Run one case; None when right, else a one-line description of what went wrong."""
     from .. import api, conv
 
-    if case.kind == "digits":
+    if KIND_ALIASES.get(case.kind, case.kind) == "convolve":
         got = (target or conv.convolve)(case.a, case.b, method=case.method)
         want = _ref_convolve(case.a, case.b)
         got_l = [int(v) for v in got]
@@ -393,7 +471,7 @@ class Summary:
                  "per kind:   " + ", ".join(f"{k} {v:,}" for k, v in sorted(self.by_kind.items())),
                  "per method: " + ", ".join(f"{k} {v:,}" for k, v in sorted(self.by_method.items())),
                  "per family (cases / largest case in digits):"]
-        for fam in FAMILIES:
+        for fam in list(FAMILIES) + [f for f in CONVOLVE_FAMILIES if f not in FAMILIES]:
             if self.by_family.get(fam):
                 lines.append(f"  {fam:<15} {self.by_family[fam]:>7,}  {self.largest.get(fam, 0):>12,}")
         lines.append(f"guards: {self.guard_stats}")
@@ -475,7 +553,7 @@ def replay(path: str | os.PathLike, target: Callable[..., Any] | None = None) ->
 def _csv(text: str, allowed: tuple[str, ...], what: str) -> tuple[str, ...]:
     from .common import CLIError
 
-    items = tuple(x.strip() for x in text.split(",") if x.strip())
+    items = tuple(KIND_ALIASES.get(x.strip(), x.strip()) for x in text.split(",") if x.strip())
     for x in items:
         if x not in allowed:
             raise CLIError(f"unknown {what} {x!r}; valid: {', '.join(allowed)}")
@@ -551,7 +629,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--max-digits", type=count_arg, default=100_000, help="largest operand size (default 10^5)")
     p.add_argument("--methods", default=",".join(METHODS), help="comma separated (default all)")
-    p.add_argument("--kinds", default=",".join(KINDS), help="comma separated: int,str,digits")
+    p.add_argument("--kinds", default=",".join(KINDS), help="comma separated: int,str,convolve (default all)")
     p.add_argument("--out", default="fuzz-out", metavar="DIR", help="where failing cases are saved")
     p.add_argument("--replay", metavar="FILE", help="re-run one saved failing case")
     p.add_argument("--inject", metavar="FAULT", help="run with a fault injected (the guards must hide it)")

@@ -1,0 +1,163 @@
+"""convolve's size-aware plan and Kronecker substitution: exact at every extreme, guards that fire.
+
+Oracle: a schoolbook in Python ints (independent of every bigmul path).
+"""
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import bigmul
+from bigmul import conv, kronecker
+from bigmul.plan import plan_convolve
+from bigmul.tools.faults import inject
+
+
+def schoolbook(x, y):
+    x, y = [int(v) for v in x], [int(v) for v in y]
+    out = [0] * (len(x) + len(y) - 1)
+    for i, a in enumerate(x):
+        for j, b in enumerate(y):
+            out[i + j] += a * b
+    return out
+
+
+def extremes(w, n, pattern):
+    m = 2 ** w - 1
+    if pattern == "plus":
+        return [m] * n
+    if pattern == "minus":
+        return [-m] * n
+    return [m if i % 2 == 0 else -m for i in range(n)]
+
+
+@pytest.mark.parametrize("w", [7, 8, 20, 26, 27, 31, 32, 40, 63, 64, 65, 100, 1000])
+@pytest.mark.parametrize("lengths", [(1, 1), (2, 1), (3, 2), (17, 5), (300, 299)])
+@pytest.mark.parametrize("patterns", [("plus", "plus"), ("plus", "minus"), ("minus", "minus"),
+                                      ("alt", "alt"), ("alt", "minus")])
+def test_all_max_magnitudes_both_signs(w, lengths, patterns):
+    x, y = extremes(w, lengths[0], patterns[0]), extremes(w, lengths[1], patterns[1])
+    want = schoolbook(x, y)
+    assert bigmul.convolve(x, y).tolist() == want
+    bound = min(len(x), len(y)) * (2 ** w - 1) ** 2
+    # The Kronecker path itself, whatever auto would pick for these sizes.
+    got = conv._kronecker(np.array(x, dtype=object), np.array(y, dtype=object), bound, "auto", bound >= 2 ** 63)
+    assert [int(v) for v in got] == want
+
+
+@pytest.mark.parametrize("k", [6, 7, 14, 15, 30, 31, 54, 55, 61, 62, 126, 127])
+def test_coefficients_at_the_slot_edge(k):
+    """|c| = 2**k and 2**k - 1: slot_bytes puts the sign bit right above them when k + 1 is a byte edge."""
+    for c in (2 ** k, 2 ** k - 1):
+        for sx, sy in ((1, 1), (1, -1), (-1, -1)):
+            x, y = [sx * c, 0, -sx * c], [sy]
+            want = schoolbook(x, y)
+            got = conv._kronecker(np.array(x, dtype=object), np.array(y, dtype=object), c, "auto", True)
+            assert list(got) == want
+            if c < 2 ** 63:
+                got64 = conv._kronecker(np.array(x, dtype=np.int64), np.array(y, dtype=np.int64), c, "auto", False)
+                assert got64.dtype == np.int64 and got64.tolist() == want
+
+
+def test_int64_minimum_in_an_int64_array():
+    x = np.array([-2 ** 63, 2 ** 63 - 1, -1], dtype=np.int64)
+    y = np.array([-2 ** 63, 3], dtype=np.int64)
+    r = bigmul.convolve(x, y)
+    assert r.dtype == object and r.tolist() == schoolbook(x.tolist(), y.tolist())
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.integers(-2 ** 200, 2 ** 200), min_size=1, max_size=12),
+       st.lists(st.integers(-2 ** 70, 2 ** 70), min_size=1, max_size=12))
+def test_kronecker_matches_schoolbook(x, y):
+    want = schoolbook(x, y)
+    bound = min(len(x), len(y)) * max(map(abs, x)) * max(map(abs, y))
+    if bound:  # (convolve returns zeros itself when a side is all zero)
+        got = conv._kronecker(np.array(x, dtype=object), np.array(y, dtype=object), bound, "auto", True)
+        assert list(got) == want
+    assert bigmul.convolve(x, y).tolist() == want
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(-2 ** 63, 2 ** 63 - 1), min_size=1, max_size=20), st.integers(1, 20))
+def test_pack_unpack_round_trip(vals, extra):
+    nb = kronecker.slot_bytes(max(map(abs, vals))) + extra // 8
+    for arr in (np.array(vals, dtype=object), np.array(vals, dtype=np.int64)):
+        packed = kronecker.pack(arr, nb)
+        assert packed == sum(v << (8 * nb * i) for i, v in enumerate(vals))
+        assert list(kronecker.unpack(packed, nb, len(vals), True)) == vals
+        if nb <= 8:
+            assert kronecker.unpack(packed, nb, len(vals), False).tolist() == vals
+        q = 2_147_483_647
+        assert kronecker.slot_residues(kronecker.slots_of(arr, nb), q).tolist() == [v % q for v in vals]
+
+
+def test_square_through_kronecker():
+    x = [3 ** 90, -(5 ** 70), 7, 0, -(2 ** 200)]
+    assert bigmul.convolve(x, x).tolist() == schoolbook(x, x)
+    assert bigmul.convolve(np.array(x, dtype=object), np.array(x, dtype=object)).tolist() == schoolbook(x, x)
+
+
+def test_auto_decides_from_length_and_coefficient_size():
+    assert plan_convolve(1000, 501, 255, 255).method == "direct"            # small work, int64
+    assert plan_convolve(10**4, 5001, 255, 255).method == "fft"             # the float bound allows it
+    assert plan_convolve(10**4, 5001, 2**20, 2**20).method == "kronecker"   # fits int64, not the float bound
+    assert plan_convolve(10**5, 50001, 2**40, 2**40).method == "kronecker"  # wide
+    assert plan_convolve(4, 4, 2**64, 2**64).method == "object"             # wide but tiny
+    assert plan_convolve(100, 51, 2**100000, 2**100000).method == "kronecker"
+    assert "Kronecker" in str(bigmul.choose_method([2**70] * 100, [3] * 100))
+
+
+def test_int64_in_int64_out_when_it_fits():
+    rng = np.random.default_rng(5)
+    x = rng.integers(-2**20, 2**20, 4000)
+    y = rng.integers(-2**20, 2**20, 2001)
+    assert bigmul.choose_method(x, y).method == "kronecker"
+    r = bigmul.convolve(x, y)
+    assert r.dtype == np.int64
+    want = np.array(schoolbook_fast(x, y), dtype=object)
+    assert (r.astype(object) == want).all()
+
+
+def schoolbook_fast(x, y):
+    """Exact int64-free reference for long sequences: object-dtype numpy convolve."""
+    return np.convolve(np.array(x.tolist(), dtype=object), np.array(y.tolist(), dtype=object)).tolist()
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.int32, np.uint8, np.uint16, np.uint32])
+def test_small_integer_dtypes_convert_exactly(dtype):
+    info = np.iinfo(dtype)
+    x = np.array([info.max, info.min, info.max], dtype=dtype)
+    y = np.array([info.max, info.max], dtype=dtype)
+    assert bigmul.convolve(x, y).tolist() == schoolbook(x.tolist(), y.tolist())
+
+
+@pytest.mark.parametrize("bad", [np.array([1.0]), np.array([1 + 2j]), np.array([True, False])])
+def test_float_complex_bool_dtypes_refused(bad):
+    with pytest.raises(TypeError):
+        bigmul.convolve(bad, [1])
+
+
+@pytest.mark.parametrize("x,y", [
+    ([2**25 - 1] * 3000, [-(2**25 - 1)] * 400),              # int64 result (random-point check)
+    ([2**70 + 5, -(2**69), 3] * 40, [-(2**71), 2**40] * 30),  # object result
+])
+def test_narrow_slots_are_caught_and_recomputed(x, y):
+    bigmul.reset_guard_stats()
+    with inject("narrow_slots") as rec:
+        got = bigmul.convolve(x, y)
+    assert rec.applied > 0
+    assert got.tolist() == schoolbook(x, y)
+    st_ = bigmul.guard_stats()
+    assert st_.get("trip_modular", 0) + st_.get("trip_magnitude", 0) >= 1
+    assert st_["fallback_object"] >= 1
+
+
+def test_wrong_packed_product_is_caught(monkeypatch):
+    """A product that the int engine got wrong (simulated here) fails the random-point check."""
+    real = conv.multiply_int
+    monkeypatch.setattr(conv, "multiply_int", lambda a, b, m, square=False: real(a, b, m, square) + (1 << 70))
+    bigmul.reset_guard_stats()
+    x, y = [2**40 + 1] * 50, [-(2**41)] * 50
+    assert bigmul.convolve(x, y).tolist() == schoolbook(x, y)
+    assert bigmul.guard_stats()["trip_modular"] >= 1
