@@ -40,7 +40,7 @@ from typing import Callable
 
 __all__ = [
     "EPS", "ROUNDOFF_LIMIT", "percival_bound", "fft_error_bound", "fft_limb_bits",
-    "fft_decimal_k", "values_fft_ok", "NTT_PRIMES", "NTT_MAX_LOG2", "ntt_limit_ok", "direct_fits", "direct_limb_bits",
+    "fft_decimal_k", "values_fft_ok", "piece_bits", "NTT_PRIMES", "NTT_MAX_LOG2", "ntt_limit_ok", "direct_fits", "direct_limb_bits",
     "direct_decimal_k", "levels", "stage_twiddle_error", "FOURSTEP_MIN_LEN", "NTT_INT_BITS", "NTT_DECIMAL_K", "FFT_RETRY_NARROWER_BITS",
     "FFT_RETRY_MIN_BITS",
 ]
@@ -138,6 +138,37 @@ def values_fft_ok(norm_x: float, norm_y: float, n1: int, n2: int, bound: int) ->
         return False
     L = 1 << max(1, (n1 + n2 - 2).bit_length())
     return percival_bound(norm_x, norm_y, levels(L) + 1, stage_beta=stage_twiddle_error(L)) <= ROUNDOFF_LIMIT
+
+
+def piece_bits(n1: int, n2: int, bits_x: int, bits_y: int, max_b: int = 26) -> tuple[int, int, int] | None:
+    """Piece width ``b`` and piece counts ``(sx, sy)`` for ``pieces.py``, or None.
+
+    Values of up to ``bits_x`` / ``bits_y`` bits are cut into balanced pieces of
+    ``b`` bits (``s * b >= bits + 1``); up to ``min(sx, sy)`` piece products
+    are summed into one output, so Percival's bound for one product (pieces of
+    magnitude ``2**(b-1)``, the next power-of-two length and one level of
+    margin for a mixed radix) times that count must stay below the round-off
+    limit, and every sum below ``2**53``.  The fewest pieces, each as narrow as
+    those counts allow (more margin at the same cost).
+
+    >>> piece_bits(10**4, 5001, 20, 20)
+    (11, 2, 2)
+    >>> piece_bits(3, 3, 62, 62)[1:]
+    (3, 3)
+    """
+    L = 1 << max(1, (n1 + n2 - 2).bit_length())
+    for b in range(max_b, 3, -1):
+        sx, sy = -(-(bits_x + 1) // b), -(-(bits_y + 1) // b)
+        m = min(sx, sy)
+        half = 2.0 ** (b - 1)
+        if m * min(n1, n2) * half * half >= FLOAT_EXACT:
+            continue
+        err = percival_bound(half * math.sqrt(n1), half * math.sqrt(n2), levels(L) + 1,
+                             stage_beta=stage_twiddle_error(L))
+        if m * err <= ROUNDOFF_LIMIT:
+            # The same counts with the narrowest pieces that still fit: more margin, same cost.
+            return max(-(-(bits_x + 1) // sx), -(-(bits_y + 1) // sy)), sx, sy
+    return None
 
 
 def fft_limb_bits(bits1: int, bits2: int, *, max_bits: int = 24) -> int:

@@ -28,11 +28,11 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from . import guards, kronecker, memory
+from . import bounds, guards, kronecker, memory, pieces
 from .api import multiply_int
 from .guards import GuardTrip, check_float
 from .operands import as_convolve_operand, check_method
-from .plan import Step, plan_convolve_values
+from .plan import Step, max_abs, plan_convolve_values
 from .run import run_plan
 
 __all__ = ["convolve"]
@@ -40,17 +40,37 @@ __all__ = ["convolve"]
 _rng = random.SystemRandom()
 
 
-def _eval_mod(c: np.ndarray, r: int, q: int) -> int:
-    """``sum c[i] r**i mod q`` (little-endian c, any sign): the polynomial evaluated at ``r``."""
-    return guards.limb_residue(np.mod(c, q), r, q)
+def _eval_residues(res: np.ndarray, t: int, q: int) -> int:
+    """``sum res[i] * t**i mod q`` for residues in ``[0, q)``: as two 16-bit halves, so that
+    ``limb_residue`` can sum long blocks without overflow."""
+    hi = guards.limb_residue(res >> 16, t, q)
+    return (hi * 65536 + guards.limb_residue(res & 0xFFFF, t, q)) % q
 
 
-def _check_at_random_point(x: np.ndarray, y: np.ndarray, r: np.ndarray) -> None:
-    """``x(t) * y(t) == r(t)`` modulo each limb prime at a random ``t`` (int64 arrays), else ``GuardTrip``."""
+def _residues(v: np.ndarray) -> np.ndarray:
+    """int64 values (1-D) or two's complement byte rows (2-D uint8) modulo each limb prime: ``(n, 2)``."""
+    if v.ndim == 2:
+        return kronecker.slot_residues(v, guards.LIMB_PRIMES)
+    return np.mod(v[:, None], np.array(guards.LIMB_PRIMES, dtype=np.int64))
+
+
+def _check_at_random_point(x: np.ndarray, y: np.ndarray | None, r: np.ndarray) -> None:
+    """``x(t) * y(t) == r(t)`` modulo each limb prime at its random point ``t``, else ``GuardTrip``.
+
+    Each of ``x``, ``y`` (``None``: ``x``) and ``r`` is int64 values or
+    two's complement byte rows (:func:`_residues`), so wide results are
+    checked without a Python int per coefficient.  A wrong result of degree
+    ``d`` passes one prime's check for at most ``d`` of its ``q`` points.
+    """
     guards.count("checks")
-    for q in guards.LIMB_PRIMES:
-        pt = _rng.randrange(2, q)
-        if _eval_mod(x, pt, q) * _eval_mod(y, pt, q) % q != _eval_mod(r, pt, q):
+    rx = _residues(x)
+    ry = rx if y is None else _residues(y)
+    rr = _residues(r)
+    for i, q in enumerate(guards.LIMB_PRIMES):
+        t = guards.EVAL_POINTS[q]
+        ex = _eval_residues(rx[:, i], t, q)
+        ey = ex if y is None else _eval_residues(ry[:, i], t, q)
+        if ex * ey % q != _eval_residues(rr[:, i], t, q):
             raise GuardTrip("modular", float(q))
 
 
@@ -87,10 +107,10 @@ def _kronecker(x: np.ndarray, y: np.ndarray | None, bound: int, method: str, as_
     """Convolution by one big-int product (``y=None``: ``x`` with itself); see ``kronecker.py``.
 
     Guards: the int engine's own (round-off, magnitude, its modular check of
-    the packed product), the slot check of the unpacking, and the sequences
-    evaluated at a random point modulo each limb prime -- computed from the
-    slot bytes, so it is independent of the slot width and costs no Python
-    int per coefficient.
+    the packed product), the slot checks of packing and unpacking, and the
+    sequences evaluated at a random point modulo each limb prime -- for wide
+    results computed from the slot bytes, independent of the slot width and
+    with no Python int per coefficient.
     """
     nb = kronecker.slot_bytes(bound)
     sx = kronecker.slots_of(x, nb)
@@ -99,18 +119,41 @@ def _kronecker(x: np.ndarray, y: np.ndarray | None, bound: int, method: str, as_
     C = multiply_int(A, A, method, square=True) if y is None else multiply_int(A, kronecker.pack_slots(sy), method)
     n = len(sx) + len(sy) - 1
     sc = kronecker.unpack_slots(C, nb, n)
-    guards.count("checks")
-    for q in guards.LIMB_PRIMES:
-        t = _rng.randrange(2, q)
-        rx = guards.limb_residue(kronecker.slot_residues(sx, q), t, q)
-        ry = rx if y is None else guards.limb_residue(kronecker.slot_residues(sy, q), t, q)
-        if rx * ry % q != guards.limb_residue(kronecker.slot_residues(sc, q), t, q):
-            raise GuardTrip("modular", float(q))
     r = kronecker.slot_values(sc, as_object)
     if not as_object:
+        _check_at_random_point(x, y, r)
         return r
+    _check_at_random_point(sx, None if y is None else sy, sc)
     out = np.empty(n, dtype=object)
     out[:] = r
+    return out
+
+
+def _pieces(x: np.ndarray, y: np.ndarray | None, bound: int, as_object: bool) -> np.ndarray:
+    """Convolution of int64 values split into float-exact pieces (``y=None``: ``x`` with itself); see ``pieces.py``."""
+    yy = x if y is None else y
+    n = len(x) + len(yy) - 1
+    fit = bounds.piece_bits(len(x), len(yy), max_abs(x).bit_length(), max_abs(yy).bit_length())
+    if fit is None:  # pragma: no cover - the plan only offers this step when the bound allows it
+        raise GuardTrip("roundoff", 1.0)
+    b, sx, sy = fit
+    from .engines.fft import fft_workspace_bytes
+
+    memory.check_memory((sx + sy) * fft_workspace_bytes(len(x), len(yy)) // 4,
+                        f"a {sx}x{sy}-piece FFT convolution of {len(x)} x {len(yy)} values")
+    px = pieces.split(x, b, sx)
+    C = pieces.piece_convolutions(px, None if y is None else pieces.split(y, b, sy), n)
+    if not as_object and bound < 2 ** 62:
+        r = pieces.combine_int64(C, b)
+        _check_at_random_point(x, y, r)
+        return r
+    rows = pieces.combine_bytes(C, b, bound.bit_length())
+    _check_at_random_point(x, y, rows)
+    vals = kronecker.slot_values(rows, True)
+    if not as_object:
+        return np.array(vals, dtype=np.int64)
+    out = np.empty(n, dtype=object)
+    out[:] = vals
     return out
 
 
@@ -163,6 +206,8 @@ def convolve(x: Sequence[int] | np.ndarray, y: Sequence[int] | np.ndarray, *,
             return ntt_convolve_signed(X, Y)
         if step.engine == "kronecker":
             return _kronecker(X, None if same else Y, bound, int_method, not fits)
+        if step.engine == "pieces":
+            return _pieces(X, None if same else Y, bound, not fits)
         Xo = np.array([int(e) for e in X], dtype=object)
         Yo = np.array([int(e) for e in Y], dtype=object)
         r = np.convolve(Xo, Yo)

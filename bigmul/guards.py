@@ -21,7 +21,7 @@ from functools import lru_cache
 
 import numpy as np
 
-__all__ = ["GuardTrip", "DeviceFailure", "check_float", "PRIME", "LIMB_PRIMES", "is_prime", "random_prime",
+__all__ = ["GuardTrip", "DeviceFailure", "check_float", "PRIME", "LIMB_PRIMES", "EVAL_POINTS", "is_prime", "random_prime",
            "check_int", "powers_mod", "limb_residue", "check_limbs", "count", "stats", "reset_stats"]
 
 
@@ -98,6 +98,11 @@ _rng = random.SystemRandom()
 PRIME = random_prime(2 ** 61, 2 ** 62, _rng)
 #: Two 31-bit primes for limb-array products.
 LIMB_PRIMES = (random_prime(2 ** 30, 2 ** 31, _rng), random_prime(2 ** 30, 2 ** 31, _rng))
+#: One random evaluation point per limb prime, drawn at import (``convolve``'s
+#: check evaluates polynomials there).  A wrong result of degree ``d`` passes
+#: one prime's check for at most ``d`` of the ``q`` points; the point is drawn
+#: independently of any computation, as the primes are.
+EVAL_POINTS = {q: _rng.randrange(2, q) for q in LIMB_PRIMES}
 
 
 def check_int(a: int, b: int | None, c: int, p: int | None = None) -> bool:

@@ -27,6 +27,7 @@ the extreme cases):
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -148,24 +149,35 @@ def unpack(C: int, nb: int, count: int, as_object: bool) -> Any:
     return slot_values(unpack_slots(C, nb, count), as_object)
 
 
-def slot_residues(slots: np.ndarray, q: int) -> np.ndarray:
-    """Each slot's signed value modulo ``q`` (``q < 2**31``), as int64 in ``[0, q)``, without Python ints.
+@lru_cache(maxsize=32)
+def _byte_powers(qs: tuple[int, ...], nb: int) -> np.ndarray:
+    """``256**j mod q`` for ``j < nb``, one column per prime, as float64 (exact: below ``2**31``)."""
+    out = np.stack([powers_mod(256, q, nb) for q in qs], axis=1).astype(np.float64)
+    out.setflags(write=False)
+    return out
 
-    The bytes are summed against ``256**j mod q`` in column blocks small
-    enough that no int64 sum can overflow, and the two's complement sign
-    subtracts ``2**w mod q``.
 
-    >>> slot_residues(slots_of(np.array([10**15, -3, 0], dtype=object), 8), 1000003).tolist() == [
+def slot_residues(slots: np.ndarray, qs: tuple[int, ...]) -> np.ndarray:
+    """Each slot's signed value modulo each prime ``q < 2**31``: int64, shape ``(count, len(qs))``.
+
+    No Python int per slot: the bytes are summed against ``256**j mod q`` by a
+    float64 matrix product in column blocks short enough that every partial
+    sum is an exact integer (``block * 255 * q < 2**53``), then the two's
+    complement sign subtracts ``2**w mod q``.
+
+    >>> slot_residues(slots_of(np.array([10**15, -3, 0], dtype=object), 8), (1000003,))[:, 0].tolist() == [
     ...     10**15 % 1000003, -3 % 1000003, 0]
     True
     """
     count, nb = slots.shape
-    pw = powers_mod(256, q, nb).astype(np.int64)
-    acc = np.zeros(count, dtype=np.int64)
-    block = max(1, (2 ** 62) // (255 * q))  # columns per block: sums stay below 2**62
+    pw = _byte_powers(tuple(qs), nb)
+    Q = np.array(qs, dtype=np.int64)
+    acc = np.zeros((count, len(qs)), dtype=np.int64)
+    block = max(1, (2 ** 53) // (255 * max(qs)))
     for j in range(0, nb, block):
-        part = slots[:, j:j + block].astype(np.int64) @ pw[j:j + block]
-        acc = (acc + part % q) % q
+        part = slots[:, j:j + block].astype(np.float64) @ pw[j:j + block]
+        acc = (acc + part.astype(np.int64) % Q) % Q
     neg = slots[:, nb - 1] >= 0x80
-    acc[neg] = (acc[neg] - pow(2, 8 * nb, q)) % q
+    if neg.any():
+        acc[neg] = (acc[neg] - np.array([pow(2, 8 * nb, q) for q in qs], dtype=np.int64)) % Q
     return acc

@@ -165,21 +165,25 @@ def plan_str(digits1: int, digits2: int, method: str = "auto") -> Plan:
 
 
 def plan_convolve(n1: int, n2: int, max_x: int, max_y: int, method: str = "auto", *,
-                  norms: tuple[float, float] | None = None) -> Plan:
+                  norms: tuple[float, float] | None = None, int64_values: bool | None = None) -> Plan:
     """Plan for ``convolve`` of ``n1`` x ``n2`` values with magnitudes up to ``max_x``, ``max_y``.
 
     ``auto`` decides from the length **and** the coefficient size: int64
     schoolbook while every coefficient provably fits and the work is small;
     Python-int schoolbook for wide coefficients and tiny work; the float FFT of
     the values when Percival's bound with their norms (``norms``; without
-    them, ``sqrt(n) * max``) proves it exact; otherwise Kronecker substitution
-    on bigmul's int engine.  Every plan ends with an exact last resort.
+    them, ``sqrt(n) * max``) proves it exact; for int64 values past that, the
+    float FFT of balanced pieces (``pieces.py``) while few pieces suffice;
+    otherwise Kronecker substitution on bigmul's int engine.  Every plan ends
+    with an exact last resort.
 
     >>> plan_convolve(3, 3, 9, 9).method
     'direct'
     >>> str(plan_convolve(10**4, 10**4, 2**8, 2**8)).split(':')[0]
     'fft -> kronecker -> object'
     >>> str(plan_convolve(10**4, 10**4, 2**20, 2**20)).split(':')[0]
+    'pieces(11) -> kronecker -> object'
+    >>> str(plan_convolve(10**4, 10**4, 2**64, 2**64)).split(':')[0]
     'kronecker -> object'
     >>> plan_convolve(4, 4, 2**64, 2**64).method
     'object'
@@ -194,11 +198,18 @@ def plan_convolve(n1: int, n2: int, max_x: int, max_y: int, method: str = "auto"
         nx, ny = norms if norms is not None else (max_x * math.sqrt(n1), max_y * math.sqrt(n2))
         float_ok = bounds.values_fft_ok(nx, ny, n1, n2, bound)
     work = n1 * n2
+    pieces = None
+    if int64_values is None:
+        int64_values = max(max_x, max_y) < 2 ** 63
+    if not float_ok and int64_values:
+        fit = bounds.piece_bits(n1, n2, max_x.bit_length(), max_y.bit_length())
+        if fit is not None and fit[1] + fit[2] <= th.CONVOLVE_MAX_PIECES:
+            pieces = fit
     if method == "auto":
         if work <= (th.CONVOLVE_DIRECT_MAX_WORK if fits else th.CONVOLVE_OBJECT_MAX_WORK):
             method = "direct"
         else:
-            method = "fft" if float_ok else "kronecker"
+            method = "fft" if float_ok or pieces else "kronecker"
     ks = (Step("kronecker"), Step("object"))
     ks_why = ("Kronecker substitution (both sequences packed into one big int with slots wide enough "
               "for every coefficient, one exact product on the int engine, unpacked)")
@@ -214,6 +225,11 @@ def plan_convolve(n1: int, n2: int, max_x: int, max_y: int, method: str = "auto"
             return Plan("convolve", (Step(method),) + ks,
                         "float FFT of the values themselves: Percival's bound with their norms proves "
                         "it exact (guarded and checked); " + ks_why + " if a guard fires")
+        if pieces and method == "fft":
+            b, sx, sy = pieces
+            return Plan("convolve", (Step("pieces", bits=b),) + ks,
+                        f"values split into {sx} x {sy} balanced {b}-bit pieces whose float FFT products the "
+                        "bound proves exact (guarded and checked); " + ks_why + " if a guard fires")
         return Plan("convolve", ks, "the values are too wide for a float FFT of them: " + ks_why)
     if method == "ntt" and fits and bounds.ntt_limit_ok(n1, n2, max_x, max_y):
         return Plan("convolve", (Step("ntt"),) + ks, "three-prime NTT: the coefficients fit its CRT range")
@@ -264,4 +280,5 @@ def plan_convolve_values(x: np.ndarray, y: np.ndarray, method: str = "auto") -> 
     mx, my = max_abs(x), max_abs(y)
     bound = coefficient_bound(len(x), len(y), mx, my)
     norms = (_norm(x), _norm(y)) if bound < bounds.FLOAT_EXACT else None
-    return plan_convolve(len(x), len(y), mx, my, method, norms=norms), bound
+    return plan_convolve(len(x), len(y), mx, my, method, norms=norms,
+                         int64_values=x.dtype != object and y.dtype != object), bound

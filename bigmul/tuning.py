@@ -48,6 +48,11 @@ CONVOLVE_DIRECT_MAX_WORK = 1_000_000
 #: substitution above.  (Measured below; see ``bigmul tune``.)
 CONVOLVE_OBJECT_MAX_WORK = 256
 
+#: ``convolve(method="auto")`` on int64 values too wide for a float FFT of
+#: them: split them into float-exact pieces while the two piece counts add up
+#: to at most this, Kronecker substitution above.  (Measured below.)
+CONVOLVE_MAX_PIECES = 12
+
 #: ``auto`` (with ``BIGMUL_GPU=1`` and a device) uses the GPU engine for ints
 #: from this many bits in the smaller operand.  NVIDIA H200 with 16 host CPUs
 #: (CuPy 14.2, CUDA 13), 2026-11-27, ``python benchmarks/gpu_check.py``,
@@ -84,6 +89,7 @@ class Thresholds:
     STR_INT_MAX_CHARS: int = STR_INT_MAX_CHARS
     CONVOLVE_DIRECT_MAX_WORK: int = CONVOLVE_DIRECT_MAX_WORK
     CONVOLVE_OBJECT_MAX_WORK: int = CONVOLVE_OBJECT_MAX_WORK
+    CONVOLVE_MAX_PIECES: int = CONVOLVE_MAX_PIECES
     GPU_MIN_BITS: int = GPU_MIN_BITS
     GPU_STR_MIN_DIGITS: int = GPU_STR_MIN_DIGITS
     OVERLAP_BITS: int = OVERLAP_BITS

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 import bigmul
 from bigmul import conv, kronecker
+from bigmul.guards import GuardTrip
 from bigmul.plan import plan_convolve
 from bigmul.tools.faults import inject
 
@@ -89,7 +90,8 @@ def test_pack_unpack_round_trip(vals, extra):
         if nb <= 8:
             assert kronecker.unpack(packed, nb, len(vals), False).tolist() == vals
         q = 2_147_483_647
-        assert kronecker.slot_residues(kronecker.slots_of(arr, nb), q).tolist() == [v % q for v in vals]
+        assert kronecker.slot_residues(kronecker.slots_of(arr, nb), (q, 1000003)).tolist() == [
+            [v % q, v % 1000003] for v in vals]
 
 
 def test_square_through_kronecker():
@@ -101,8 +103,10 @@ def test_square_through_kronecker():
 def test_auto_decides_from_length_and_coefficient_size():
     assert plan_convolve(1000, 501, 255, 255).method == "direct"            # small work, int64
     assert plan_convolve(10**4, 5001, 255, 255).method == "fft"             # the float bound allows it
-    assert plan_convolve(10**4, 5001, 2**20, 2**20).method == "kronecker"   # fits int64, not the float bound
-    assert plan_convolve(10**5, 50001, 2**40, 2**40).method == "kronecker"  # wide
+    assert plan_convolve(10**4, 5001, 2**20, 2**20).method == "pieces"      # fits int64, not the float bound
+    assert plan_convolve(10**4, 5001, 2**62, 2**62).method == "pieces"      # int64 values: float-exact pieces
+    assert plan_convolve(10**4, 5001, 2**64, 2**64).method == "kronecker"   # wider than int64
+    assert plan_convolve(10**5, 50001, 2**40, 2**40).method == "pieces"     # wide results, int64 values
     assert plan_convolve(4, 4, 2**64, 2**64).method == "object"             # wide but tiny
     assert plan_convolve(100, 51, 2**100000, 2**100000).method == "kronecker"
     assert "Kronecker" in str(bigmul.choose_method([2**70] * 100, [3] * 100))
@@ -112,7 +116,7 @@ def test_int64_in_int64_out_when_it_fits():
     rng = np.random.default_rng(5)
     x = rng.integers(-2**20, 2**20, 4000)
     y = rng.integers(-2**20, 2**20, 2001)
-    assert bigmul.choose_method(x, y).method == "kronecker"
+    assert bigmul.choose_method(x, y).method == "pieces"
     r = bigmul.convolve(x, y)
     assert r.dtype == np.int64
     want = np.array(schoolbook_fast(x, y), dtype=object)
@@ -158,6 +162,59 @@ def test_wrong_packed_product_is_caught(monkeypatch):
     real = conv.multiply_int
     monkeypatch.setattr(conv, "multiply_int", lambda a, b, m, square=False: real(a, b, m, square) + (1 << 70))
     bigmul.reset_guard_stats()
-    x, y = [2**40 + 1] * 50, [-(2**41)] * 50
+    x, y = [2**70 + 1] * 50, [-(2**71)] * 50
     assert bigmul.convolve(x, y).tolist() == schoolbook(x, y)
     assert bigmul.guard_stats()["trip_modular"] >= 1
+
+
+@pytest.mark.parametrize("w", [20, 27, 40, 52, 62, 63])
+@pytest.mark.parametrize("patterns", [("plus", "plus"), ("plus", "minus"), ("alt", "alt"), ("alt", "minus")])
+def test_pieces_at_int64_extremes(w, patterns):
+    n = 2500  # past the direct threshold with the second side
+    top = 2 ** 63 - 1 if w == 63 else 2 ** w - 1
+    x = [top if patterns[0] == "plus" or i % 2 == 0 else -top for i in range(n)]
+    y = [(-top if patterns[1] == "minus" else top) if patterns[1] != "alt" or i % 2 else -top for i in range(n // 2 + 1)]
+    assert bigmul.choose_method(x, y).method == "pieces"
+    want = schoolbook_fast(np.array(x, dtype=object), np.array(y, dtype=object))
+    assert bigmul.convolve(x, y).tolist() == want
+    X = np.array(x, dtype=np.int64)
+    assert bigmul.convolve(X, X).tolist() == schoolbook_fast(X, X)  # the square path
+
+
+def test_int64_minimum_through_pieces():
+    x = np.array([-2 ** 63, 2 ** 63 - 1] * 1500, dtype=np.int64)
+    y = np.array([-2 ** 63, -1, 1] * 500, dtype=np.int64)
+    assert bigmul.choose_method(x, y).method == "pieces"
+    assert bigmul.convolve(x, y).tolist() == schoolbook_fast(x, y)
+
+
+def test_pieces_split_and_combine():
+    from bigmul import pieces
+
+    v = np.array([2 ** 63 - 1, -2 ** 63, 0, -1, 12345], dtype=np.int64)
+    p = pieces.split(v, 13, 5)
+    assert (np.abs(p) <= 2 ** 12).all()
+    assert [sum(int(p[i, j]) << (13 * i) for i in range(5)) for j in range(5)] == v.tolist()
+    with pytest.raises(GuardTrip):
+        pieces.split(v, 13, 4)  # four pieces cannot hold 64-bit values
+    C = [np.array([5, -7]), np.array([-(2 ** 50), 3]), np.array([2 ** 40, -1])]
+    rows = pieces.combine_bytes(C, 20, 100)
+    want = [sum(int(c[j]) << (20 * k) for k, c in enumerate(C)) for j in range(2)]
+    assert kronecker.slot_values(rows, True) == want
+    small = [np.array([5, -7]), np.array([-(2 ** 30), 3]), np.array([2 ** 20, -1])]
+    assert pieces.combine_int64(small, 20).tolist() == [sum(int(c[j]) << (20 * k) for k, c in enumerate(small))
+                                                       for j in range(2)]
+
+
+@pytest.mark.parametrize("fault", ["perturb", "shift", "float32"])
+def test_pieces_fault_is_caught(fault):
+    rng = np.random.default_rng(3)
+    x = rng.integers(-2**40, 2**40, 3000)
+    y = rng.integers(-2**40, 2**40, 1000)
+    assert bigmul.choose_method(x, y).method == "pieces"
+    bigmul.reset_guard_stats()
+    with inject(fault) as rec:
+        got = bigmul.convolve(x, y)
+    assert rec.applied > 0
+    assert got.tolist() == schoolbook_fast(x, y)
+    assert bigmul.guard_stats().get("fallback_kronecker", 0) >= 1

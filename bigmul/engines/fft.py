@@ -76,13 +76,15 @@ def fft_workspace_bytes(n1: int, n2: int) -> int:
 
 
 def forward(x: np.ndarray, L: int) -> np.ndarray:
-    """Real forward transform of length ``L`` (module-level so fault injection can replace it)."""
-    return sfft.rfft(x, L)
+    """Real forward transform of length ``L`` along the last axis (module-level so fault injection
+    can replace it); the rows of a 2-D ``x`` are transformed on every core."""
+    return sfft.rfft(x, L, workers=fourstep.workers() if x.ndim > 1 else None)
 
 
 def inverse(X: np.ndarray, L: int) -> np.ndarray:
-    """Inverse real transform of length ``L`` (module-level so fault injection can replace it)."""
-    return sfft.irfft(X, L, overwrite_x=True)
+    """Inverse real transform of length ``L`` along the last axis (module-level so fault injection
+    can replace it); the rows of a 2-D ``X`` are transformed on every core."""
+    return sfft.irfft(X, L, overwrite_x=True, workers=fourstep.workers() if X.ndim > 1 else None)
 
 
 def fft_convolve(x: np.ndarray, y: np.ndarray | None,

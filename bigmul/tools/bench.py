@@ -515,6 +515,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
             _check_out_dir(args.out)
             (Path(args.out) / "pi.json").write_text(json.dumps(res, indent=1, default=str) + "\n")
         return 0 if res["agree"] else 1
+    if args.kind == "convolve":
+        return _cmd_bench_convolve(args)
     kinds = ["int", "str"] if args.kind == "all" else [args.kind]
     try:
         sizes = _sizes(args.sizes) if args.sizes else list(QUICK_SIZES if args.quick else FULL_SIZES)
@@ -560,13 +562,42 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_bench_convolve(args: argparse.Namespace) -> int:
+    from .bench_convolve import GRID, QUICK_GRID, format_grid, run_grid, write_grid
+    from .common import CLIError
+
+    if args.sizes or args.shapes or args.engines:
+        raise CLIError("--kind convolve runs its own grid (length x bits); --sizes, --shapes and "
+                       "--engines do not apply")
+    if args.repeats < 0:
+        raise CLIError("--repeats must be positive")
+    if args.out:
+        _check_out_dir(args.out)
+    grid = QUICK_GRID if args.quick else GRID
+    repeats = args.repeats or (3 if args.quick else 7)
+    t0 = time.perf_counter()
+    rows = run_grid(grid, repeats=repeats, seed=args.seed, progress=not args.no_progress)
+    print(format_grid(rows))
+    if args.out:
+        config = {"grid": grid, "repeats": repeats, "seed": args.seed, "wall_s": round(time.perf_counter() - t0, 2),
+                  "command": "bigmul " + " ".join(sys.argv[1:])}
+        print("wrote " + ", ".join(write_grid(rows, args.out, config, plot=not args.no_plot)), file=sys.stderr)
+    bad = [r for r in rows if r.bigmul_exact is False or any(v == "WRONG result" for v in r.why.values())]
+    if bad:
+        print(f"bench: {len(bad)} grid points with a WRONG exact result", file=sys.stderr)
+        return 1
+    return 0
+
+
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("bench", help="time bigmul against int, gmpy2, python-flint and decimal",
                        description="Size sweep with engines interleaved and medians of repeated runs; "
                                    "prints a table and, with --out, writes results.json, results.csv "
                                    "and results.png.")
     p.add_argument("--quick", action="store_true", help="sizes up to 10^6, fewer repeats (< 1 minute)")
-    p.add_argument("--kind", choices=["int", "str", "all"], default="int")
+    p.add_argument("--kind", choices=["int", "str", "all", "convolve"], default="int",
+                   help="int products, decimal text, both, or convolve: the exact-convolution grid "
+                        "(length x coefficient bits) against python-flint, numpy and scipy")
     p.add_argument("--sizes", nargs="+", metavar="N", help="decimal digits, e.g. 1000 1e5 1e6")
     p.add_argument("--engines", nargs="+", metavar="E",
                    help=f"comma or space separated; default {','.join(DEFAULT_ENGINES)}; "
