@@ -112,3 +112,32 @@ def test_pi_app(benchmark, engine):
         mul, one = (bigmul.multiply if engine == "bigmul" else operator.mul), 1
     got = benchmark(series, n, mul, one)
     assert tuple(int(v) for v in got) == series(n, operator.mul)
+
+
+CONVOLVE_GRID = [(1000, 8), (1000, 40), (1000, 64), (10_000, 20), (1000, 1000),
+                 pytest.param(100_000, 40, marks=pytest.mark.large),
+                 pytest.param(100, 100_000, marks=pytest.mark.large)]
+
+
+@pytest.mark.parametrize("engine", ["bigmul", "flint", "numpy"])
+@pytest.mark.parametrize("n,bits", CONVOLVE_GRID)
+def test_convolve(benchmark, n, bits, engine):
+    """Exact convolution, lists of Python ints in and out (the ``bigmul bench --kind convolve`` grid)."""
+    import numpy as np
+
+    import bigmul
+    from bigmul.tools.bench_convolve import _flint_fn, _reference, operands
+
+    x, y = operands(n, bits, seed=1)
+    if engine == "bigmul":
+        fn = lambda: bigmul.convolve(x, y).tolist()  # noqa: E731
+    elif engine == "flint":
+        pytest.importorskip("flint")
+        fn = _flint_fn(x, y)
+    else:
+        if min(len(x), len(y)) * (2 ** bits - 1) ** 2 >= 2 ** 63:
+            pytest.skip("numpy.convolve is not exact here (int64 would wrap)")
+        fn = lambda: np.convolve(np.array(x, dtype=np.int64), np.array(y, dtype=np.int64)).tolist()  # noqa: E731
+    benchmark.group = f"convolve-{n}x{bits}b"
+    out = benchmark(fn)
+    assert [int(v) for v in out] == _reference(x, y)

@@ -162,7 +162,7 @@ def test_wrong_packed_product_is_caught(monkeypatch):
     real = conv.multiply_int
     monkeypatch.setattr(conv, "multiply_int", lambda a, b, m, square=False: real(a, b, m, square) + (1 << 70))
     bigmul.reset_guard_stats()
-    x, y = [2**70 + 1] * 50, [-(2**71)] * 50
+    x, y = [2**70 + 1] * 80, [-(2**71)] * 80
     assert bigmul.convolve(x, y).tolist() == schoolbook(x, y)
     assert bigmul.guard_stats()["trip_modular"] >= 1
 

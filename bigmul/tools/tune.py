@@ -91,6 +91,27 @@ def _conv_case(n: int) -> tuple[Callable[[], Any], Callable[[], Any]]:
     return (lambda: convolve(x, x, method="direct")), (lambda: convolve(x, x, method="fft"))
 
 
+def _conv_wide_case(n: int) -> tuple[Callable[[], Any], Callable[[], Any]]:
+    import random
+
+    from .. import tuning
+    from ..conv import convolve
+
+    r = random.Random(n)
+    x = [r.randrange(-2**70, 2**70) for _ in range(n)]
+
+    def kronecker() -> Any:  # what auto runs above the threshold
+        saved = tuning.current.CONVOLVE_OBJECT_MAX_WORK
+        tuning.current.CONVOLVE_OBJECT_MAX_WORK = 0
+        try:
+            return convolve(x, x)
+        finally:
+            tuning.current.CONVOLVE_OBJECT_MAX_WORK = saved
+
+    # "direct" is the Python-int schoolbook for values past 2**63.
+    return (lambda: convolve(x, x, method="direct")), kronecker
+
+
 def run_tune(quick: bool = False, out: Callable[[str], None] = print) -> dict[str, int]:
     """Measure every crossover, print the evidence, return the new values."""
     from .. import bounds, tuning
@@ -110,6 +131,8 @@ def run_tune(quick: bool = False, out: Callable[[str], None] = print) -> dict[st
          [500, 1000, 2000, 4000, 8000, 16000], _str_case, None),
         ("CONVOLVE_DIRECT_MAX_WORK", "convolve: direct (slow) vs fft (fast), length n (work n*n)",
          [50, 100, 200, 400, 800, 1600], _conv_case, lambda n: n * n),
+        ("CONVOLVE_OBJECT_MAX_WORK", "convolve past 2**63: Python-int schoolbook (slow) vs Kronecker (fast), "
+         "n x n values of 70 bits (work n*n)", [16, 32, 48, 64, 96, 128, 192], _conv_wide_case, lambda n: n * n),
     ]
     for name, what, sizes, make, to_value in plans:
         if quick:
