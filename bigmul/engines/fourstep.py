@@ -43,7 +43,7 @@ from typing import Callable
 import numpy as np
 import scipy.fft as sfft
 
-__all__ = ["shape", "shape_mixed", "twiddles", "available", "convolve", "convolve_padded", "convolve_filled", "workers", "forward_steps",
+__all__ = ["shape", "shape_mixed", "twiddles", "available", "convolve", "convolve_padded", "convolve_filled", "workers", "forward_steps", "twiddle_block",
            "inverse_steps"]
 
 #: pi to long-double precision (``np.longdouble(np.pi)`` would be only double precision).
@@ -144,6 +144,25 @@ def twiddles(n1: int, n2: int) -> np.ndarray:
         blk *= B[m & lo_mask]
     T.setflags(write=False)
     return T
+
+
+def twiddle_block(n1: int, n2: int, k1: tuple[int, int], j2: tuple[int, int]) -> np.ndarray:
+    """``w_L^(k1 j2)`` (``L = n1 n2``) for ``k1`` in ``[k1[0], k1[1])`` and ``j2`` in ``[j2[0], j2[1])``.
+
+    The same two extended-precision tables as :func:`twiddles`, for one block
+    of a matrix too large to hold (the Dask engine computes each block where it runs).
+
+    >>> bool(np.allclose(twiddle_block(8, 4, (0, 5), (1, 3)), twiddles(8, 4)[:, 1:3]))
+    True
+    """
+    L = n1 * n2
+    s = max(1, (L - 1).bit_length() // 2)
+    A = _table(L, 1 << s, -(-L // (1 << s)) + 1)
+    B = _table(L, 1, 1 << s)
+    m = (np.arange(*k1, dtype=np.int64)[:, None] * np.arange(*j2, dtype=np.int64)[None, :]) % L
+    out = A[m >> s]
+    out *= B[m & ((1 << s) - 1)]
+    return out
 
 
 def forward_steps(x2: np.ndarray, T: np.ndarray, w: int) -> np.ndarray:
