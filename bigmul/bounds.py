@@ -144,7 +144,9 @@ def piece_bits(n1: int, n2: int, bits_x: int, bits_y: int, max_b: int = 26) -> t
     """Piece width ``b`` and piece counts ``(sx, sy)`` for ``pieces.py``, or None.
 
     Values of up to ``bits_x`` / ``bits_y`` bits are cut into balanced pieces of
-    ``b`` bits (``s * b >= bits + 1``); up to ``min(sx, sy)`` piece products
+    ``b`` bits, ``s * b >= bits + 2`` of them (``s`` balanced pieces reach
+    just below ``2**(s*b - 1)`` in magnitude, so ``2**bits - 1`` needs the
+    second extra bit); up to ``min(sx, sy)`` piece products
     are summed into one output, so Percival's bound for one product (pieces of
     magnitude ``2**(b-1)``, the next power-of-two length and one level of
     margin for a mixed radix) times that count must stay below the round-off
@@ -153,12 +155,12 @@ def piece_bits(n1: int, n2: int, bits_x: int, bits_y: int, max_b: int = 26) -> t
 
     >>> piece_bits(10**4, 5001, 20, 20)
     (11, 2, 2)
-    >>> piece_bits(3, 3, 62, 62)[1:]
-    (3, 3)
+    >>> piece_bits(3, 3, 62, 62)
+    (16, 4, 4)
     """
     L = 1 << max(1, (n1 + n2 - 2).bit_length())
     for b in range(max_b, 3, -1):
-        sx, sy = -(-(bits_x + 1) // b), -(-(bits_y + 1) // b)
+        sx, sy = -(-(bits_x + 2) // b), -(-(bits_y + 2) // b)
         m = min(sx, sy)
         half = 2.0 ** (b - 1)
         if m * min(n1, n2) * half * half >= FLOAT_EXACT:
@@ -167,7 +169,7 @@ def piece_bits(n1: int, n2: int, bits_x: int, bits_y: int, max_b: int = 26) -> t
                              stage_beta=stage_twiddle_error(L))
         if m * err <= ROUNDOFF_LIMIT:
             # The same counts with the narrowest pieces that still fit: more margin, same cost.
-            return max(-(-(bits_x + 1) // sx), -(-(bits_y + 1) // sy)), sx, sy
+            return max(-(-(bits_x + 2) // sx), -(-(bits_y + 2) // sy)), sx, sy
     return None
 
 

@@ -365,8 +365,9 @@ def _summary(d: np.ndarray, base: int) -> tuple[int, int, int]:
     return capped(d), capped(base - 1 - d) + 1, span
 
 
-def _residues(limbs: np.ndarray, base: int) -> tuple[int, ...]:
-    return tuple(guards.limb_residue(limbs, base, q) for q in guards.LIMB_PRIMES)
+def _residues(limbs: np.ndarray, base: int, qs: tuple[int, ...]) -> tuple[int, ...]:
+    """Residues modulo the driver's primes (passed in: worker processes draw their own at import)."""
+    return tuple(guards.limb_residue(limbs, base, q) for q in qs)
 
 
 def _finish(blk: np.ndarray, base: int) -> tuple[np.ndarray, dict[str, Any]]:
@@ -395,8 +396,8 @@ def _apply_carry(d: np.ndarray, ci: int, base: int) -> np.ndarray:
     return normalize(ext, base, copy=False)[: len(d)]
 
 
-def _block_residues(d: np.ndarray, base: int) -> tuple[int, ...]:
-    return _residues(d, base)
+def _block_residues(d: np.ndarray, base: int, qs: tuple[int, ...]) -> tuple[int, ...]:
+    return _residues(d, base, qs)
 
 
 def _top_nonzero(d: np.ndarray) -> int:
@@ -582,10 +583,11 @@ def _run(dask: Any, client: Any, a: Operand, b: Operand, p: FilePlan, sign: int,
     final = _persist(dask, client, final)
     # The modular check, blockwise: operands from their files, the product from its blocks.
     rows_limbs = p.rows * p.n2
-    res_tasks = [dask.delayed(_operand_residues)(op, p, lo, min(lo + rows_limbs, n))
+    qs = guards.LIMB_PRIMES
+    res_tasks = [dask.delayed(_operand_residues)(op, p, lo, min(lo + rows_limbs, n), qs)
                  for op, n in ((a, p.n_a), (b, p.n_b)) for lo in range(0, n, rows_limbs)]
     na_blocks = -(-p.n_a // rows_limbs)
-    small = _compute(dask, client, res_tasks + [dask.delayed(_block_residues)(d, p.base) for d in final]
+    small = _compute(dask, client, res_tasks + [dask.delayed(_block_residues)(d, p.base, qs) for d in final]
                      + [dask.delayed(_top_nonzero)(d) for d in final], False)
     nb_blocks = -(-p.n_b // rows_limbs)
     ra = small[:na_blocks]
@@ -593,7 +595,7 @@ def _run(dask: Any, client: Any, a: Operand, b: Operand, p: FilePlan, sign: int,
     rc = small[na_blocks + nb_blocks:na_blocks + nb_blocks + len(final)]
     tops = small[na_blocks + nb_blocks + len(final):]
     guards.count("checks")
-    for i, q in enumerate(guards.LIMB_PRIMES):
+    for i, q in enumerate(qs):
         step = pow(p.base, rows_limbs, q)
 
         def combine(parts: list[tuple[int, ...]]) -> int:
@@ -621,5 +623,5 @@ def _run(dask: Any, client: Any, a: Operand, b: Operand, p: FilePlan, sign: int,
             f.write(text)
 
 
-def _operand_residues(op: Operand, p: FilePlan, lo: int, hi: int) -> tuple[int, ...]:
-    return _residues(read_limbs(op, p.k, lo, hi), p.base)
+def _operand_residues(op: Operand, p: FilePlan, lo: int, hi: int, qs: tuple[int, ...]) -> tuple[int, ...]:
+    return _residues(read_limbs(op, p.k, lo, hi), p.base, qs)

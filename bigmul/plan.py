@@ -182,7 +182,7 @@ def plan_convolve(n1: int, n2: int, max_x: int, max_y: int, method: str = "auto"
     >>> str(plan_convolve(10**4, 10**4, 2**8, 2**8)).split(':')[0]
     'fft -> kronecker -> object'
     >>> str(plan_convolve(10**4, 10**4, 2**20, 2**20)).split(':')[0]
-    'pieces(11) -> kronecker -> object'
+    'pieces(12) -> kronecker -> object'
     >>> str(plan_convolve(10**4, 10**4, 2**64, 2**64)).split(':')[0]
     'kronecker -> object'
     >>> plan_convolve(4, 4, 2**64, 2**64).method

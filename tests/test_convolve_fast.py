@@ -146,7 +146,11 @@ def test_float_complex_bool_dtypes_refused(bad):
     ([2**25 - 1] * 3000, [-(2**25 - 1)] * 400),              # int64 result (random-point check)
     ([2**70 + 5, -(2**69), 3] * 40, [-(2**71), 2**40] * 30),  # object result
 ])
-def test_narrow_slots_are_caught_and_recomputed(x, y):
+def test_narrow_slots_are_caught_and_recomputed(x, y, monkeypatch):
+    from bigmul import tuning
+
+    monkeypatch.setattr(tuning.current, "CONVOLVE_MAX_PIECES", 0)  # Kronecker, not pieces, for int64 values
+    assert bigmul.choose_method(x, y).method == "kronecker"
     bigmul.reset_guard_stats()
     with inject("narrow_slots") as rec:
         got = bigmul.convolve(x, y)

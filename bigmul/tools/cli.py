@@ -104,6 +104,10 @@ def _verbose_logger(verbose: bool) -> logging.Logger:
 def cmd_mul(args: argparse.Namespace) -> int:
     from ..text import multiply_str
 
+    if args.method == "dask":
+        return _mul_dask(args)
+    if args.scheduler or args.workers or args.memory_limit or args.format != "decimal":
+        raise CLIError("--scheduler, --workers, --memory-limit and --format go with --method dask")
     log = _verbose_logger(args.verbose).debug
     used = [False]
     a = _read_operand(args.a, used)
@@ -126,6 +130,54 @@ def cmd_mul(args: argparse.Namespace) -> int:
         log(f"wrote {len(out):,} digits to {args.output}")
     else:
         sys.stdout.write(out + "\n")
+    return 0
+
+
+def _mul_dask(args: argparse.Namespace) -> int:
+    """``mul @a @b -o out --method dask``: files in, file out, on Dask (``bigmul.distributed``)."""
+    import time
+
+    from ..distributed import multiply_files
+
+    if not (args.a.startswith("@") and args.b.startswith("@") and args.output):
+        raise CLIError("--method dask multiplies files: give @A_FILE @B_FILE -o OUT_FILE")
+    if args.scheduler and (args.workers or args.memory_limit):
+        raise CLIError("--scheduler connects to running workers; --workers/--memory-limit start local ones")
+    if args.workers is not None and args.workers < 1:
+        raise CLIError("--workers must be at least 1")
+    _check_writable_file(args.output)
+    try:
+        import distributed  # noqa: F401 - the extra must be there for any Dask run
+    except ImportError:
+        raise CLIError("--method dask needs the 'distributed' extra: pip install 'bigmul[distributed]'") from None
+    client = cluster = None
+    t0 = time.perf_counter()
+    try:
+        if args.scheduler:
+            from distributed import Client
+
+            try:
+                client = Client(args.scheduler, timeout="5s")
+            except (OSError, TimeoutError) as exc:
+                raise CLIError(f"cannot reach the Dask scheduler at {args.scheduler}: {exc}") from None
+        elif args.workers or args.memory_limit:
+            from distributed import Client, LocalCluster
+
+            from ..memory import parse_size
+
+            limit = parse_size(args.memory_limit) if args.memory_limit else "auto"
+            cluster = LocalCluster(n_workers=args.workers or 2, threads_per_worker=1, memory_limit=limit,
+                                   dashboard_address=None)
+            client = Client(cluster)
+        rep = multiply_files(args.a[1:], args.b[1:], args.output, format=args.format, client=client,
+                             progress=not args.no_progress)
+    finally:
+        if client is not None:
+            client.close()
+        if cluster is not None:
+            cluster.close()
+    if args.verbose:
+        print(f"dask product: {rep} in {time.perf_counter() - t0:.2f} s", file=sys.stderr)
     return 0
 
 
@@ -290,9 +342,18 @@ def build_parser() -> argparse.ArgumentParser:
                                    "An operand is a literal (sign allowed), @FILE, or - for stdin.")
     m.add_argument("a", metavar="A")
     m.add_argument("b", metavar="B")
-    m.add_argument("--method", choices=METHODS, default="auto")
+    m.add_argument("--method", choices=METHODS + ("dask",), default="auto",
+                   help="dask: operands larger than memory, files in and out (bigmul.distributed)")
     m.add_argument("-o", "--output", metavar="FILE", help="write the product to FILE")
     m.add_argument("-v", "--verbose", action="store_true", help="stage timings on stderr")
+    dk = m.add_argument_group("with --method dask")
+    dk.add_argument("--scheduler", metavar="ADDRESS", help="a running Dask scheduler (tcp://host:8786)")
+    dk.add_argument("--workers", type=int, help="start a local cluster of N one-thread worker processes")
+    dk.add_argument("--memory-limit", metavar="SIZE", help="memory per local worker (2G, 500MB, ...); "
+                    "workers spill to disk past it")
+    dk.add_argument("--format", choices=("decimal", "raw"), default="decimal",
+                    help="operand and product files: decimal text or raw little-endian bytes")
+    dk.add_argument("--no-progress", action="store_true", help="no progress bar")
     m.set_defaults(func=cmd_mul)
 
     e = sub.add_parser("explain", help="show the convolution walkthrough for small numbers",

@@ -29,7 +29,7 @@ def versions() -> dict[str, str]:
 
     out = {"bigmul": __version__, "python": platform.python_version(),
            "numpy": numpy.__version__, "scipy": scipy.__version__}
-    for mod in ("gmpy2", "flint", "cupy", "matplotlib", "tqdm"):
+    for mod in ("gmpy2", "flint", "cupy", "matplotlib", "tqdm", "dask", "distributed"):
         try:
             m = __import__(mod)
             out[mod] = getattr(m, "__version__", "installed")

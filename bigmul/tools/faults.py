@@ -17,6 +17,7 @@ it affects every thread while active; use it from one thread.
 from __future__ import annotations
 
 import contextlib
+import threading
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
@@ -34,6 +35,8 @@ FAULTS = {
     "ntt_corrupt": "corrupts one NTT residue (modular check)",
     "twiddle": "corrupts one four-step twiddle factor (round-off guard)",
     "narrow_slots": "packs convolve's Kronecker slots one byte too narrow (slot and evaluation checks)",
+    "dask_block": "adds 1 to one product coefficient in one Dask block, once (modular check; client=None)",
+    "dask_carry": "drops one carry between Dask blocks, once (modular check)",
     "transpose": "swaps two rows of the four-step spectrum, a wrong transposition (round-off guard)",
 }
 
@@ -110,6 +113,35 @@ def inject(fault: str, *, position: int | None = None) -> Iterator[Record]:
 
         for name in ("round_carry_pack", "decimal_round_carry_format"):
             patch(fused, name, dropping(getattr(fused, name)))
+    elif fault in ("dask_block", "dask_carry"):
+        from .. import distributed
+
+        if fault == "dask_block":
+            orig_rows = distributed.inverse_rows
+
+            once = threading.Lock()
+
+            def bad_rows(blk: np.ndarray) -> np.ndarray:
+                blk = orig_rows(blk)
+                if once.acquire(blocking=False):  # a transient fault: one block (blocks run on threads), once
+                    blk = blk.copy()
+                    blk.reshape(-1)[(blk.size // 3) if position is None else position % blk.size] += 2j
+                    rec.applied += 1
+                return blk
+
+            patch(distributed, "inverse_rows", bad_rows)
+        else:
+            orig_scan = distributed.scan_carries
+
+            def dropped(summaries: list) -> list:
+                out = orig_scan(summaries)
+                nz = [i for i, c in enumerate(out[:-1]) if c]
+                if nz and rec.applied == 0:
+                    out[nz[len(nz) // 2 if position is None else position % len(nz)]] = 0
+                    rec.applied += 1
+                return out
+
+            patch(distributed, "scan_carries", dropped)
     elif fault == "narrow_slots":
         orig_slot = kronecker.slot_bytes
 
