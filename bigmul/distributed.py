@@ -247,8 +247,8 @@ def plan_files(units_a: int, units_b: int, fmt: str = "decimal", chunk: int = DE
     """The widest exact limbs for these operand sizes, the four-step shape and the block sizes.
 
     >>> p = plan_files(10**6, 10**6)
-    >>> p.k, p.length >= p.n_a + p.n_b
-    (4, True)
+    >>> p.k, p.length >= p.n_a + p.n_b, p.base
+    (3, True, 1000)
     """
     unit = 10 if fmt == "decimal" else 256
     top = max_k or (8 if fmt == "decimal" else 2)

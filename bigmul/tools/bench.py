@@ -11,19 +11,16 @@ from __future__ import annotations
 
 import argparse
 import csv
-import datetime as _dt
 import json
 import os
-import platform
 import random
-import statistics
 import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
-from .common import count_arg, progress
+from .common import count_arg, format_seconds, machine_info, median, progress
 from .reference import no_digit_limit
 
 __all__ = ["ENGINES", "Result", "run_sweep", "machine_info", "write_results", "format_table", "format_seconds",
@@ -35,15 +32,6 @@ _LOG2_10 = 3.321928094887362
 QUICK_SIZES = (10, 100, 1_000, 10_000, 100_000, 1_000_000)
 FULL_SIZES = (10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000)
 SHAPES = {"balanced": 1, "1:10": 10, "1:1000": 1000, "square": 1}
-
-
-def median(xs: Sequence[float]) -> float:
-    """Median of a non-empty sequence.
-
-    >>> median([3.0, 1.0, 2.0]), median([4.0, 1.0, 2.0, 3.0])
-    (2.0, 2.5)
-    """
-    return float(statistics.median(xs))
 
 
 @dataclass
@@ -295,33 +283,6 @@ def _progress(total: int, enabled: bool) -> Any:
     return progress(total, enabled, "bench", "run", leave=False)
 
 
-def _cpu_name() -> str:
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def machine_info() -> dict[str, Any]:
-    """Machine, CPU, Python and library versions, thread count, date (for results.json)."""
-    from .common import versions
-
-    return {
-        "machine": os.environ.get("BIGMUL_MACHINE_NAME", platform.node()),
-        "cpu": _cpu_name(),
-        "cpu_count": os.cpu_count(),
-        "threads": int(os.environ.get("OMP_NUM_THREADS", os.cpu_count() or 1)),
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "versions": versions(),
-        "date": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-    }
-
-
 def _speedups(results: list[Result]) -> dict[tuple[str, str, int, str], dict[str, float | None]]:
     by = {(r.kind, r.shape, r.digits, r.engine): r.median_s for r in results}
     out: dict[tuple[str, str, int, str], dict[str, float | None]] = {}
@@ -420,24 +381,6 @@ def _plot(results: list[Result], path: Path, machine: dict[str, Any]) -> str | N
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return str(path)
-
-
-def format_seconds(t: float | None, micro: str = "us", sep: str = "", none: str = "-") -> str:
-    """A duration in the unit that suits it.
-
-    >>> format_seconds(3.2e-7), format_seconds(0.0123), format_seconds(2.5e-6, "µs", " ")
-    ('320ns', '12.30ms', '2.5 µs')
-    """
-    if t is None:
-        return none
-    if t < 1e-6:
-        return f"{t * 1e9:.0f}{sep}ns"
-    if t < 1e-3:
-        return f"{t * 1e6:.1f}{sep}{micro}"
-    if t < 1:
-        return f"{t * 1e3:.2f}{sep}ms"
-    return f"{t:.3f}{sep}s"
-
 
 
 def _rel(other: Result | None, b: Result | None) -> str:

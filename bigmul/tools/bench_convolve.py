@@ -24,7 +24,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .bench import format_seconds, machine_info, median
+from .common import format_seconds, machine_info, median
 
 __all__ = ["GRID", "QUICK_GRID", "Row", "run_grid", "format_grid", "write_grid"]
 
@@ -177,7 +177,7 @@ def write_grid(rows: list[Row], out_dir: str, config: dict[str, Any], plot: bool
             w.writerow([r.length, r.other, r.bits] + [r.times.get(e) for e in ENGINES]
                        + [r.scipy_wrong, r.ratio])
     if plot:
-        p = _plot(rows, out / "convolve.png", doc["machine"])
+        p = _plot(rows, out / "convolve.png", machine_info())
         if p:
             paths.append(Path(p))
     return [str(p) for p in paths]

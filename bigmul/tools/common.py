@@ -7,9 +7,13 @@ What it is not for: anything the library itself needs.
 from __future__ import annotations
 
 import argparse
+import datetime as _dt
+import os
+import platform
+import statistics
 import sys
 import time
-from typing import Any
+from typing import Any, Sequence
 
 __all__ = ["CLIError", "versions", "count_arg", "progress"]
 
@@ -85,3 +89,54 @@ def progress(total: int | None, enabled: bool, desc: str, unit: str, leave: bool
         except ImportError:
             pass
     return _PlainBar(total or 0, enabled, desc)
+
+
+def median(xs: Sequence[float]) -> float:
+    """Median of a non-empty sequence.
+
+    >>> median([3.0, 1.0, 2.0]), median([4.0, 1.0, 2.0, 3.0])
+    (2.0, 2.5)
+    """
+    return float(statistics.median(xs))
+
+
+def _cpu_name() -> str:
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def machine_info() -> dict[str, Any]:
+    """Machine, CPU, Python and library versions, thread count, date (for results.json)."""
+    return {
+        "machine": os.environ.get("BIGMUL_MACHINE_NAME", platform.node()),
+        "cpu": _cpu_name(),
+        "cpu_count": os.cpu_count(),
+        "threads": int(os.environ.get("OMP_NUM_THREADS", os.cpu_count() or 1)),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "versions": versions(),
+        "date": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def format_seconds(t: float | None, micro: str = "us", sep: str = "", none: str = "-") -> str:
+    """A duration in the unit that suits it.
+
+    >>> format_seconds(3.2e-7), format_seconds(0.0123), format_seconds(2.5e-6, "µs", " ")
+    ('320ns', '12.30ms', '2.5 µs')
+    """
+    if t is None:
+        return none
+    if t < 1e-6:
+        return f"{t * 1e9:.0f}{sep}ns"
+    if t < 1e-3:
+        return f"{t * 1e6:.1f}{sep}{micro}"
+    if t < 1:
+        return f"{t * 1e3:.2f}{sep}ms"
+    return f"{t:.3f}{sep}s"
