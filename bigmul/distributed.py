@@ -353,7 +353,7 @@ def _summary(d: np.ndarray, base: int) -> tuple[int, int, int]:
         if not len(nz):
             return 0
         h = int(nz[-1])
-        if h > 0 and base ** h >= _CAP:
+        if h * (base.bit_length() - 1) >= 62:  # base**h >= 2**62 (never computed: h may be huge)
             return _CAP
         v = 0
         for x in digits[: h + 1][::-1].tolist():
