@@ -375,7 +375,12 @@ def _finish(blk: np.ndarray, base: int) -> tuple[np.ndarray, dict[str, Any]]:
     c, err, mag = _coefficients(inverse_rows(blk))
     d, co = _carry_block(c, base)
     value, room, span = _summary(d, base)
-    return d, {"err": err, "mag": mag, "co": co, "value": value, "room": room, "span": span}
+    return d.astype(_digit_dtype(base)), {"err": err, "mag": mag, "co": co, "value": value, "room": room, "span": span}
+
+
+def _digit_dtype(base: int) -> Any:
+    """The narrowest unsigned dtype for digits below ``base`` (what the workers keep, or spill)."""
+    return np.uint8 if base <= 256 else (np.uint16 if base <= 65536 else np.uint32)
 
 
 def inverse_rows(blk: np.ndarray) -> np.ndarray:
@@ -393,7 +398,7 @@ def _apply_carry(d: np.ndarray, ci: int, base: int) -> np.ndarray:
     ext[: len(d)] = d
     ext[0] += ci
     ext[-1] = 1
-    return normalize(ext, base, copy=False)[: len(d)]
+    return normalize(ext, base, copy=False)[: len(d)].astype(d.dtype)
 
 
 def _block_residues(d: np.ndarray, base: int, qs: tuple[int, ...]) -> tuple[int, ...]:
@@ -408,7 +413,7 @@ def _top_nonzero(d: np.ndarray) -> int:
 def _decimal_text(d: np.ndarray, k: int, strip: bool) -> bytes:
     """Base ``10**k`` digits (little-endian) as ASCII, most significant first; ``strip``: no leading zeros."""
     out = np.empty((len(d), k), dtype=np.uint8)
-    v = d[::-1].copy()
+    v = d[::-1].astype(np.int64)
     for j in range(k - 1, -1, -1):
         out[:, j] = v % 10 + 48
         v //= 10
@@ -418,7 +423,7 @@ def _decimal_text(d: np.ndarray, k: int, strip: bool) -> bytes:
 
 def _raw_bytes(d: np.ndarray, k: int, strip: bool) -> bytes:
     b = np.empty((len(d), k), dtype=np.uint8)
-    v = d.copy()
+    v = d.astype(np.int64)
     for j in range(k):
         b[:, j] = v & 0xFF
         v >>= 8

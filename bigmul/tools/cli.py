@@ -169,8 +169,14 @@ def _mul_dask(args: argparse.Namespace) -> int:
             cluster = LocalCluster(n_workers=args.workers or 2, threads_per_worker=1, memory_limit=limit,
                                    dashboard_address=None)
             client = Client(cluster)
-        rep = multiply_files(args.a[1:], args.b[1:], args.output, format=args.format, client=client,
-                             progress=not args.no_progress)
+        try:
+            rep = multiply_files(args.a[1:], args.b[1:], args.output, format=args.format, client=client,
+                                 progress=not args.no_progress)
+        except Exception as exc:
+            if type(exc).__name__ == "KilledWorker":  # distributed's: workers died (usually out of memory)
+                raise CLIError("Dask workers died running the product (usually out of memory): give them "
+                               "more --memory-limit, or more workers") from None
+            raise
     finally:
         if client is not None:
             client.close()
