@@ -59,6 +59,17 @@ CONVOLVE_OBJECT_MAX_WORK = 2500
 #: tried, and int64 values never need more than 12 pieces in all.
 CONVOLVE_MAX_PIECES = 12
 
+#: 1-D transforms (lengths below the four-step crossover) run on pyFFTW,
+#: when installed (extra ``[fftw]``), up to this length; 0: never.  The
+#: four-step transforms stay on scipy's batched, threaded transforms (pyFFTW's
+#: scipy interface was slower there).  dev-2core, 2026-11-27, one rfft,
+#: medians (scipy pocketfft vs pyFFTW 0.15 ESTIMATE, one thread):
+#: measured by ``bigmul tune`` (see FFT_BACKEND_EVIDENCE in the closing note).
+FFT_PYFFTW_MAX_LEN = 131_071
+
+#: The same for mkl_fft (extra ``[mkl]``); 0: never.
+FFT_MKL_MAX_LEN = 0
+
 #: ``auto`` (with ``BIGMUL_GPU=1`` and a device) uses the GPU engine for ints
 #: from this many bits in the smaller operand.  NVIDIA H200 with 16 host CPUs
 #: (CuPy 14.2, CUDA 13), 2026-11-27, ``python benchmarks/gpu_check.py``,
@@ -100,6 +111,8 @@ class Thresholds:
     GPU_STR_MIN_DIGITS: int = GPU_STR_MIN_DIGITS
     OVERLAP_BITS: int = OVERLAP_BITS
     FFT_PARALLEL_MIN_LEN: int = FFT_PARALLEL_MIN_LEN
+    FFT_PYFFTW_MAX_LEN: int = FFT_PYFFTW_MAX_LEN
+    FFT_MKL_MAX_LEN: int = FFT_MKL_MAX_LEN
 
 
 def config_path() -> str:
@@ -111,7 +124,8 @@ def config_path() -> str:
 def load(path: str | None = None) -> tuple[Thresholds, dict[str, int]]:
     """The thresholds with the config file's positive integer values applied, and those values.
 
-    A missing or unreadable file, unknown names and non-positive or
+    A missing or unreadable file, unknown names and non-positive (0 is
+    allowed for the ``FFT_*_MAX_LEN`` backend ranges: never) or
     non-integer values are ignored (the defaults stay).
     """
     try:
@@ -121,7 +135,8 @@ def load(path: str | None = None) -> tuple[Thresholds, dict[str, int]]:
         data = {}
     names = {f.name for f in fields(Thresholds)}
     applied = {k: v for k, v in (data.items() if isinstance(data, dict) else ())
-               if k in names and isinstance(v, int) and not isinstance(v, bool) and v > 0}
+               if k in names and isinstance(v, int) and not isinstance(v, bool)
+               and (v > 0 or (v == 0 and k.startswith("FFT_") and k.endswith("_MAX_LEN")))}
     return Thresholds(**applied), applied
 
 

@@ -26,7 +26,7 @@ import scipy.fft as sfft
 from .. import bounds, memory, tuning
 from ..guards import GuardTrip, check_float
 from ..limbs import balance
-from . import fourstep, with_headroom
+from . import backends, fourstep, with_headroom
 
 __all__ = ["transform_length", "fft_convolve", "fft_workspace_bytes", "executor", "coefficients",
            "forward", "inverse", "int_product", "text_product"]
@@ -64,7 +64,7 @@ def transform_length(n1: int, n2: int) -> int:
     >>> transform_length(3, 3)
     5
     """
-    return sfft.next_fast_len(n1 + n2 - 1, real=True)
+    return backends.next_fast_len(n1 + n2 - 1)
 
 
 def fft_workspace_bytes(n1: int, n2: int) -> int:
@@ -77,14 +77,27 @@ def fft_workspace_bytes(n1: int, n2: int) -> int:
 
 def forward(x: np.ndarray, L: int) -> np.ndarray:
     """Real forward transform of length ``L`` along the last axis (module-level so fault injection
-    can replace it); the rows of a 2-D ``x`` are transformed on every core."""
-    return sfft.rfft(x, L, workers=fourstep.workers() if x.ndim > 1 else None)
+    can replace it); the rows of a 2-D ``x`` are transformed on every core (scipy), a 1-D ``x`` by
+    the backend measured fastest for ``L`` (``backends.choose``)."""
+    if x.ndim > 1:
+        return sfft.rfft(x, L, workers=fourstep.workers())
+    mod = backends.load(backends.choose(L))
+    if mod is None:
+        return sfft.rfft(x, L)
+    with sfft.set_backend(mod, only=True):
+        return sfft.rfft(x, L)
 
 
 def inverse(X: np.ndarray, L: int) -> np.ndarray:
     """Inverse real transform of length ``L`` along the last axis (module-level so fault injection
-    can replace it); the rows of a 2-D ``X`` are transformed on every core."""
-    return sfft.irfft(X, L, overwrite_x=True, workers=fourstep.workers() if X.ndim > 1 else None)
+    can replace it); 2-D: rows on every core (scipy); 1-D: the backend for ``L``."""
+    if X.ndim > 1:
+        return sfft.irfft(X, L, overwrite_x=True, workers=fourstep.workers())
+    mod = backends.load(backends.choose(L))
+    if mod is None:
+        return sfft.irfft(X, L, overwrite_x=True)
+    with sfft.set_backend(mod, only=True):
+        return sfft.irfft(X, L)
 
 
 def fft_convolve(x: np.ndarray, y: np.ndarray | None,

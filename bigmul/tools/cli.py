@@ -250,8 +250,16 @@ def cmd_info(args: argparse.Namespace) -> int:
     from ..engines import fourstep
 
     print(f"cpu cores: {os.cpu_count()}; transform threads: {fourstep.workers()} (BIGMUL_THREADS)")
-    print(f"float FFT: scipy 1-D below {bounds.FOURSTEP_MIN_LEN:,} points, four-step batched "
+    print(f"float FFT: 1-D below {bounds.FOURSTEP_MIN_LEN:,} points, four-step batched scipy "
           f"transforms from there" + ("" if fourstep.available() else " (unavailable: no extended precision)"))
+    from ..engines import backends
+
+    print("FFT backends (1-D transforms; pyFFTW wraps FFTW, which is GPL-licensed):")
+    try:
+        for line in backends.describe():
+            print(line)
+    except ValueError as exc:  # a bad BIGMUL_FFT_BACKEND
+        raise CLIError(str(exc)) from None
     print("thresholds (bigmul/tuning.py):")
     for f in dataclasses.fields(tuning.current):
         src = " (from the user config)" if f.name in tuning.USER_OVERRIDES else ""

@@ -112,6 +112,61 @@ def _conv_wide_case(n: int) -> tuple[Callable[[], Any], Callable[[], Any]]:
     return (lambda: convolve(x, x, method="direct")), kronecker
 
 
+def _tune_backends(reps: int, quick: bool, out: Callable[[str], None]) -> dict[str, int]:
+    """Time one rfft + irfft per 1-D length on every installed backend, interleaved; each other
+    backend runs the lengths from the smallest up to the last where it beat scipy at every length."""
+    import numpy as np
+    import scipy.fft as sfft
+
+    from .. import bounds
+    from ..engines import backends
+
+    names = [n for n in backends.NAMES if n == "scipy" or not backends.available()[n].startswith("not")]
+    if len(names) == 1:
+        out("FFT backends: only scipy is installed (extras [fftw], [mkl] add pyFFTW, mkl_fft)")
+        return {}
+    lengths = [1 << p for p in range(10, 18)]
+    lengths = [L for L in lengths if L < bounds.FOURSTEP_MIN_LEN] + [3 * 2 ** 14, 5 * 2 ** 13]
+    lengths.sort()
+    if quick:
+        lengths = lengths[::2]
+    out("FFT backends: one rfft + irfft, medians (ms), 1-D lengths below the four-step crossover")
+    times: dict[str, list[float]] = {n: [] for n in names}
+    for L in lengths:
+        x = np.random.default_rng(L).standard_normal(L)
+        fns = {}
+        for n in names:
+            mod = backends.load(n)
+
+            def fn(mod: Any = mod) -> Any:
+                if mod is None:
+                    return sfft.irfft(sfft.rfft(x), L)
+                with sfft.set_backend(mod, only=True):
+                    return sfft.irfft(sfft.rfft(x), L)
+            fn()
+            fns[n] = fn
+        ts: dict[str, list[float]] = {n: [] for n in names}
+        for _ in range(reps):
+            for n, fn in fns.items():
+                ts[n].append(_median_time(fn, 1))
+        for n in names:
+            times[n].append(statistics.median(ts[n]))
+        out(f"  {L:>9,}  " + "  ".join(f"{n} {statistics.median(ts[n]) * 1e3:8.3f}" for n in names))
+    found = {}
+    for n in names[1:]:
+        top = 0
+        for L, t, ref in zip(lengths, times[n], times["scipy"]):
+            if t >= ref:
+                break
+            top = L
+        key = "FFT_PYFFTW_MAX_LEN" if n == "pyfftw" else "FFT_MKL_MAX_LEN"
+        if top == lengths[-1]:
+            top = bounds.FOURSTEP_MIN_LEN - 1  # faster everywhere tried: the whole 1-D range
+        found[key] = top
+        out(f"  -> {key} = {top} ({n} runs 1-D lengths up to it)")
+    return found
+
+
 def run_tune(quick: bool = False, out: Callable[[str], None] = print) -> dict[str, int]:
     """Measure every crossover, print the evidence, return the new values."""
     from .. import bounds, tuning
@@ -134,6 +189,7 @@ def run_tune(quick: bool = False, out: Callable[[str], None] = print) -> dict[st
         ("CONVOLVE_OBJECT_MAX_WORK", "convolve past 2**63: Python-int schoolbook (slow) vs Kronecker (fast), "
          "n x n values of 70 bits (work n*n)", [16, 32, 48, 64, 96, 128, 192], _conv_wide_case, lambda n: n * n),
     ]
+    found.update(_tune_backends(reps, quick, out))
     for name, what, sizes, make, to_value in plans:
         if quick:
             sizes = sizes[::2]

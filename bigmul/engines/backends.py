@@ -1,0 +1,120 @@
+"""FFT backends for the 1-D transforms, through ``scipy.fft``'s backend protocol.
+
+What this is for: scipy's pocketfft is the default and runs everything;
+pyFFTW (extra ``[fftw]``; FFTW itself is GPL) and mkl_fft (extra ``[mkl]``),
+when installed, run the 1-D transforms of the lengths where they are faster
+-- ``tuning.current.FFT_PYFFTW_MAX_LEN`` / ``FFT_MKL_MAX_LEN``, measured by
+``bigmul tune`` -- each with its own good transform lengths.  The four-step
+transforms (batched along an axis) stay on scipy, whose batched transforms
+are vectorised and threaded.  ``BIGMUL_FFT_BACKEND=scipy`` (or ``pyfftw``,
+``mkl``) forces one backend for every 1-D length.
+What it is not for: exactness -- every backend runs under the same error
+bound (mixed-radix margin included) and the same round-off guard.
+"""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from typing import Any
+
+import scipy.fft as sfft
+
+from .. import tuning
+
+__all__ = ["NAMES", "load", "available", "choose", "next_fast_len", "describe"]
+
+NAMES = ("scipy", "pyfftw", "mkl")
+
+
+@lru_cache(maxsize=None)
+def load(name: str) -> Any:
+    """The backend module for ``scipy.fft.set_backend`` (None for scipy itself); ImportError if missing."""
+    if name == "scipy":
+        return None
+    if name == "pyfftw":
+        import pyfftw
+        import pyfftw.interfaces.scipy_fft as mod
+
+        pyfftw.interfaces.cache.enable()
+        pyfftw.interfaces.cache.set_keepalive_time(60.0)
+        pyfftw.config.PLANNER_EFFORT = "FFTW_ESTIMATE"  # MEASURE plans take minutes at large sizes
+        return mod
+    if name == "mkl":
+        import mkl_fft.interfaces.scipy_fft as mod
+
+        return mod
+    raise ValueError(f"unknown FFT backend {name!r}; valid: {', '.join(NAMES)}")
+
+
+def available() -> dict[str, str]:
+    """Backend name -> its version, or why it cannot run here."""
+    out = {"scipy": f"scipy {__import__('scipy').__version__} (pocketfft)"}
+    for name, mod in (("pyfftw", "pyfftw"), ("mkl", "mkl_fft")):
+        try:
+            load(name)
+            out[name] = f"{mod} {getattr(__import__(mod), '__version__', 'installed')}"
+        except Exception as exc:  # noqa: BLE001 - a broken install is reported, never fatal
+            out[name] = f"not available ({type(exc).__name__})"
+    return out
+
+
+def _forced() -> str | None:
+    name = os.environ.get("BIGMUL_FFT_BACKEND", "").strip().lower()
+    if not name:
+        return None
+    if name not in NAMES:
+        raise ValueError(f"BIGMUL_FFT_BACKEND must be one of {', '.join(NAMES)}, got {name!r}")
+    return name
+
+
+def choose(L: int) -> str:
+    """The backend that runs a 1-D transform of length ``L``: forced, else the measured ranges, else scipy."""
+    forced = _forced()
+    if forced:
+        try:
+            load(forced)
+        except ImportError as exc:  # forced but missing: say so, never fall back silently
+            raise ValueError(f"BIGMUL_FFT_BACKEND={forced}, but it cannot be used here ({exc}); "
+                             f"install bigmul's [{'fftw' if forced == 'pyfftw' else forced}] extra") from None
+        return forced
+    th = tuning.current
+    for name, top in (("pyfftw", th.FFT_PYFFTW_MAX_LEN), ("mkl", th.FFT_MKL_MAX_LEN)):
+        if L <= top:
+            try:
+                load(name)
+                return name
+            except ImportError:
+                continue
+    return "scipy"
+
+
+def next_fast_len(n: int) -> int:
+    """The transform length for ``n`` points: the good sizes of the backend that would run it."""
+    L = sfft.next_fast_len(n, real=True)
+    name = choose(L)
+    if name == "pyfftw":
+        import pyfftw
+
+        return int(pyfftw.next_fast_len(n))  # FFTW's good sizes (2, 3, 5, 7 smooth)
+    return L
+
+
+def describe() -> list[str]:
+    """One line per backend: what is installed and which 1-D lengths it runs (for ``bigmul info``)."""
+    from .. import bounds
+
+    av = available()
+    th = tuning.current
+    lines = []
+    forced = os.environ.get("BIGMUL_FFT_BACKEND", "").strip()
+    for name in NAMES:
+        if name == "scipy":
+            use = "every length not given to another backend; all four-step transforms"
+        else:
+            top = th.FFT_PYFFTW_MAX_LEN if name == "pyfftw" else th.FFT_MKL_MAX_LEN
+            use = (f"1-D lengths up to {min(top, bounds.FOURSTEP_MIN_LEN - 1):,}" if top else "not used") \
+                if not av[name].startswith("not") else "-"
+        lines.append(f"  {name:<7} {av[name]}; runs: {use}")
+    if forced:
+        lines.append(f"  BIGMUL_FFT_BACKEND={forced}: every 1-D transform")
+    return lines
