@@ -507,6 +507,7 @@ def multiply_files(a_path: str | os.PathLike, b_path: str | os.PathLike, out_pat
                         top = p.k - 1
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600: give the product the usual mode
         os.replace(tmp, out_path)
     except BaseException:
         try:
@@ -515,6 +516,12 @@ def multiply_files(a_path: str | os.PathLike, b_path: str | os.PathLike, out_pat
             pass
         raise
     return report
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _graph(dask: Any, a: Operand, b: Operand, p: FilePlan) -> Any:

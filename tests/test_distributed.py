@@ -67,6 +67,9 @@ def test_zero_and_leading_zeros(tmp_path):
     pb = write(tmp_path / "b.txt", "123")
     bd.multiply_files(pa, pb, tmp_path / "c.txt")
     assert (tmp_path / "c.txt").read_text() == "0"
+    mask = os.umask(0)
+    os.umask(mask)
+    assert os.stat(tmp_path / "c.txt").st_mode & 0o777 == 0o666 & ~mask  # not the temporary file's 0600
 
 
 def test_raw_format(tmp_path):
