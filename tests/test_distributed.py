@@ -247,3 +247,18 @@ def test_cli_dask_and_its_errors(tmp_path):
     assert r.returncode == 2 and "scheduler" in r.stderr and not (tmp_path / "e.txt").exists()
     r = run("mul", "1", "2", "--workers", "2")
     assert r.returncode == 2 and "--method dask" in r.stderr
+
+
+@pytest.mark.slow
+def test_ten_million_digits_on_the_cluster_against_gmpy2(tmp_path, client):
+    """--run-slow: a 10^7 x 8.6*10^6-digit product on the LocalCluster, checked against gmpy2."""
+    gmpy2 = pytest.importorskip("gmpy2")
+    rng = np.random.default_rng(7)
+    texts = []
+    for name, n in (("a.txt", 10**7), ("b.txt", 8_600_000)):
+        d = rng.integers(0, 10, n, dtype=np.uint8) + 48
+        d[0] = ord("7")
+        (tmp_path / name).write_bytes(d.tobytes())
+        texts.append(d.tobytes().decode())
+    bd.multiply_files(tmp_path / "a.txt", tmp_path / "b.txt", tmp_path / "c.txt", client=client, chunk=1 << 20)
+    assert (tmp_path / "c.txt").read_text() == (gmpy2.mpz(texts[0]) * gmpy2.mpz(texts[1])).digits()
