@@ -59,16 +59,18 @@ CONVOLVE_OBJECT_MAX_WORK = 2500
 #: tried, and int64 values never need more than 12 pieces in all.
 CONVOLVE_MAX_PIECES = 12
 
-#: 1-D transforms (lengths below the four-step crossover) run on pyFFTW,
-#: when installed (extra ``[fftw]``), up to this length; 0: never.  The
-#: four-step transforms stay on scipy's batched, threaded transforms (pyFFTW's
-#: scipy interface was slower there).  dev-2core, 2026-11-27, one rfft,
-#: medians (scipy pocketfft vs pyFFTW 0.15 ESTIMATE, one thread):
-#: measured by ``bigmul tune`` (see FFT_BACKEND_EVIDENCE in the closing note).
-FFT_PYFFTW_MAX_LEN = 131_071
-
-#: The same for mkl_fft (extra ``[mkl]``); 0: never.
-FFT_MKL_MAX_LEN = 0
+#: 1-D transforms (lengths below the four-step crossover) run on mkl_fft
+#: (extra ``[mkl]``) from this length, and on pyFFTW (extra ``[fftw]``) from
+#: ``FFT_PYFFTW_MIN_LEN``, when installed (mkl first where both could); a
+#: length at or past the four-step crossover means never.  The four-step
+#: transforms stay on scipy's batched, threaded transforms.  dev-2core,
+#: 2026-11-27, ``bigmul tune``, one rfft + irfft, medians of 7 (scipy /
+#: pyFFTW 0.15 ESTIMATE / mkl_fft 2.3): 1,024: 0.032 / 0.082 / 0.036 ms;
+#: 2,048: 0.032 / 0.041 / 0.023; 8,192: 0.105 / 0.211 / 0.090; 16,384:
+#: 0.254 / 0.210 / 0.165; 49,152: 0.742 / 0.450 / 0.277; 65,536: 1.60 /
+#: 0.96 / 0.76.
+FFT_MKL_MIN_LEN = 2_048
+FFT_PYFFTW_MIN_LEN = 16_384
 
 #: ``auto`` (with ``BIGMUL_GPU=1`` and a device) uses the GPU engine for ints
 #: from this many bits in the smaller operand.  NVIDIA H200 with 16 host CPUs
@@ -111,8 +113,8 @@ class Thresholds:
     GPU_STR_MIN_DIGITS: int = GPU_STR_MIN_DIGITS
     OVERLAP_BITS: int = OVERLAP_BITS
     FFT_PARALLEL_MIN_LEN: int = FFT_PARALLEL_MIN_LEN
-    FFT_PYFFTW_MAX_LEN: int = FFT_PYFFTW_MAX_LEN
-    FFT_MKL_MAX_LEN: int = FFT_MKL_MAX_LEN
+    FFT_MKL_MIN_LEN: int = FFT_MKL_MIN_LEN
+    FFT_PYFFTW_MIN_LEN: int = FFT_PYFFTW_MIN_LEN
 
 
 def config_path() -> str:

@@ -3,8 +3,9 @@
 What this is for: scipy's pocketfft is the default and runs everything;
 pyFFTW (extra ``[fftw]``; FFTW itself is GPL) and mkl_fft (extra ``[mkl]``),
 when installed, run the 1-D transforms of the lengths where they are faster
--- ``tuning.current.FFT_PYFFTW_MAX_LEN`` / ``FFT_MKL_MAX_LEN``, measured by
-``bigmul tune`` -- each with its own good transform lengths.  The four-step
+-- from ``tuning.current.FFT_PYFFTW_MIN_LEN`` / ``FFT_MKL_MIN_LEN`` up to
+the four-step crossover, measured by ``bigmul tune`` (below, their call
+overhead loses to pocketfft) -- each with its own good transform lengths.  The four-step
 transforms (batched along an axis) stay on scipy, whose batched transforms
 are vectorised and threaded.  ``BIGMUL_FFT_BACKEND=scipy`` (or ``pyfftw``,
 ``mkl``) forces one backend for every 1-D length.
@@ -77,9 +78,13 @@ def choose(L: int) -> str:
             raise ValueError(f"BIGMUL_FFT_BACKEND={forced}, but it cannot be used here ({exc}); "
                              f"install bigmul's [{'fftw' if forced == 'pyfftw' else forced}] extra") from None
         return forced
+    from .. import bounds
+
     th = tuning.current
-    for name, top in (("pyfftw", th.FFT_PYFFTW_MAX_LEN), ("mkl", th.FFT_MKL_MAX_LEN)):
-        if L <= top:
+    if L >= bounds.FOURSTEP_MIN_LEN:  # the four-step transforms stay on scipy
+        return "scipy"
+    for name, low in (("mkl", th.FFT_MKL_MIN_LEN), ("pyfftw", th.FFT_PYFFTW_MIN_LEN)):
+        if L >= low:
             try:
                 load(name)
                 return name
@@ -111,9 +116,9 @@ def describe() -> list[str]:
         if name == "scipy":
             use = "every length not given to another backend; all four-step transforms"
         else:
-            top = th.FFT_PYFFTW_MAX_LEN if name == "pyfftw" else th.FFT_MKL_MAX_LEN
-            use = (f"1-D lengths up to {min(top, bounds.FOURSTEP_MIN_LEN - 1):,}" if top else "not used") \
-                if not av[name].startswith("not") else "-"
+            low = th.FFT_PYFFTW_MIN_LEN if name == "pyfftw" else th.FFT_MKL_MIN_LEN
+            use = (f"1-D lengths {low:,} to {bounds.FOURSTEP_MIN_LEN - 1:,}" if low < bounds.FOURSTEP_MIN_LEN
+                   else "not used (never faster here)") if not av[name].startswith("not") else "-"
         lines.append(f"  {name:<7} {av[name]}; runs: {use}")
     if forced:
         lines.append(f"  BIGMUL_FFT_BACKEND={forced}: every 1-D transform")

@@ -114,7 +114,7 @@ def _conv_wide_case(n: int) -> tuple[Callable[[], Any], Callable[[], Any]]:
 
 def _tune_backends(reps: int, quick: bool, out: Callable[[str], None]) -> dict[str, int]:
     """Time one rfft + irfft per 1-D length on every installed backend, interleaved; each other
-    backend runs the lengths from the smallest up to the last where it beat scipy at every length."""
+    backend runs the 1-D lengths from the first one from which it beat scipy at every length tried."""
     import numpy as np
     import scipy.fft as sfft
 
@@ -154,16 +154,15 @@ def _tune_backends(reps: int, quick: bool, out: Callable[[str], None]) -> dict[s
         out(f"  {L:>9,}  " + "  ".join(f"{n} {statistics.median(ts[n]) * 1e3:8.3f}" for n in names))
     found = {}
     for n in names[1:]:
-        top = 0
-        for L, t, ref in zip(lengths, times[n], times["scipy"]):
-            if t >= ref:
+        low = bounds.FOURSTEP_MIN_LEN  # never, unless it wins from some length on
+        for i, L in enumerate(lengths):
+            if all(t < ref for t, ref in zip(times[n][i:], times["scipy"][i:])):
+                low = L
                 break
-            top = L
-        key = "FFT_PYFFTW_MAX_LEN" if n == "pyfftw" else "FFT_MKL_MAX_LEN"
-        if top == lengths[-1]:
-            top = bounds.FOURSTEP_MIN_LEN - 1  # faster everywhere tried: the whole 1-D range
-        found[key] = top
-        out(f"  -> {key} = {top} ({n} runs 1-D lengths up to it)")
+        key = "FFT_PYFFTW_MIN_LEN" if n == "pyfftw" else "FFT_MKL_MIN_LEN"
+        found[key] = low
+        out(f"  -> {key} = {low} ({n} runs the 1-D lengths from there"
+            + (")" if low < bounds.FOURSTEP_MIN_LEN else ": never faster here)"))
     return found
 
 
