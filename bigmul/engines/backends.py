@@ -96,12 +96,9 @@ def choose(L: int) -> str:
 def next_fast_len(n: int) -> int:
     """The transform length for ``n`` points: the good sizes of the backend that would run it."""
     L = sfft.next_fast_len(n, real=True)
-    name = choose(L)
-    if name == "pyfftw":
-        import pyfftw
-
-        return int(pyfftw.next_fast_len(n))  # FFTW's good sizes (2, 3, 5, 7 smooth)
-    return L
+    mod = load(choose(L))
+    own = getattr(mod, "next_fast_len", None)  # pyFFTW's: FFTW's good sizes; mkl_fft has none
+    return L if mod is None or own is None else int(own(n))
 
 
 def describe() -> list[str]:
