@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import bigmul
-from bigmul import pylong
+from bigmul import guards, pylong
 from bigmul.engines import fft, fused
 from bigmul.guards import GuardTrip
 from bigmul.limbs import balance, int_to_limbs
@@ -158,3 +158,18 @@ def test_text_path_uses_fused_kernels_and_guard_fires(monkeypatch, no_str_limit)
     with inject("drop_carry") as rec:
         assert bigmul.multiply(s, t, method="fft") == str(int(s) * int(t))
     assert rec.applied >= 1 and bigmul.guard_stats()["trip_modular"] >= 1
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 17, 35, 36, 37, 100, 1001, 12_345])
+def test_four_chain_residues_at_every_split(n, no_str_limit):
+    """The residue kernels run four Horner chains over equal ranges padded with zeros: every
+    length mod 4 (and mod 36 for the 9-digit groups) against Python ints."""
+    q1, q2 = guards.LIMB_PRIMES
+    rng = np.random.default_rng(n)
+    d = rng.integers(0, 2**30, n + 3).astype(np.uint32)  # longer than count: the tail is ignored
+    v = sum(int(x) << (30 * i) for i, x in enumerate(d[:n].tolist()))
+    assert fused.residues30(d, n, q1, q2) == (v % q1, v % q2)
+    dd = rng.integers(0, 10, n).astype(np.uint8)
+    s = "".join(map(str, dd.tolist())) or "0"
+    assert fused.decimal_residues(dd, q1, q2) == (int(s) % q1, int(s) % q2)
+    assert fused.decimal_residues(dd + 48, q1, q2, ascii=True) == (int(s) % q1, int(s) % q2)

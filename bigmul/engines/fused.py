@@ -165,18 +165,54 @@ def kernels() -> Any:
         return err, mag, bad, over, dropped
 
     @numba.njit(cache=True, nogil=True)
+    def powmod(b, e, q):  # type: ignore[no-untyped-def]
+        # b**e mod q for b < q < 2**31.
+        r = np.uint64(1)
+        b = np.uint64(b) % np.uint64(q)
+        Q = np.uint64(q)
+        while e > 0:
+            if e & 1:
+                r = r * b % Q
+            b = b * b % Q
+            e >>= 1
+        return r
+
+    @numba.njit(cache=True, nogil=True)
     def res_k(d, count, q1, q2):  # type: ignore[no-untyped-def]
-        # Horner from the top digit: r = r * 2**30 + d[i] (mod q); r * 2**30 < 2**61.
+        # The number with 30-bit digits d[:count] modulo q1 and q2: four independent Horner chains
+        # over four equal contiguous ranges (the top one padded with zeros), so the modular
+        # reductions overlap instead of waiting on each other; combined with 2**(30h) at the end.
+        # r * 2**30 + v < 2**61 (q < 2**31).
+        h = (count + 3) // 4
         b1 = np.uint64((1 << 30) % q1)
         b2 = np.uint64((1 << 30) % q2)
         Q1 = np.uint64(q1)
         Q2 = np.uint64(q2)
-        r1 = np.uint64(0)
-        r2 = np.uint64(0)
-        for i in range(count - 1, -1, -1):
-            v = np.uint64(d[i])
-            r1 = (r1 * b1 + v) % Q1
-            r2 = (r2 * b2 + v) % Q2
+        a0 = np.uint64(0)
+        a1 = np.uint64(0)
+        a2 = np.uint64(0)
+        a3 = np.uint64(0)
+        c0 = np.uint64(0)
+        c1 = np.uint64(0)
+        c2 = np.uint64(0)
+        c3 = np.uint64(0)
+        for t in range(h - 1, -1, -1):
+            v0 = np.uint64(d[t]) if t < count else np.uint64(0)
+            v1 = np.uint64(d[h + t]) if h + t < count else np.uint64(0)
+            v2 = np.uint64(d[2 * h + t]) if 2 * h + t < count else np.uint64(0)
+            v3 = np.uint64(d[3 * h + t]) if 3 * h + t < count else np.uint64(0)
+            a0 = (a0 * b1 + v0) % Q1
+            a1 = (a1 * b1 + v1) % Q1
+            a2 = (a2 * b1 + v2) % Q1
+            a3 = (a3 * b1 + v3) % Q1
+            c0 = (c0 * b2 + v0) % Q2
+            c1 = (c1 * b2 + v1) % Q2
+            c2 = (c2 * b2 + v2) % Q2
+            c3 = (c3 * b2 + v3) % Q2
+        p1 = powmod(b1, h, q1)
+        p2 = powmod(b2, h, q2)
+        r1 = (((a3 * p1 + a2) % Q1 * p1 + a1) % Q1 * p1 + a0) % Q1
+        r2 = (((c3 * p2 + c2) % Q2 * p2 + c1) % Q2 * p2 + c0) % Q2
         return r1, r2
 
     @numba.njit(cache=True, nogil=True)
@@ -202,25 +238,52 @@ def kernels() -> Any:
         out[n] = carry
 
     @numba.njit(cache=True, nogil=True)
+    def group9(d, offset, pad, g):  # type: ignore[no-untyped-def]
+        # Value of the g-th group of 9 digits (most significant first) of d left-padded with ``pad`` zeros.
+        v = np.int64(0)
+        start = 9 * g - pad
+        for t in range(start, start + 9):
+            v = v * 10 + ((np.int64(d[t]) - offset) if t >= 0 else 0)
+        return np.uint64(v)
+
+    @numba.njit(cache=True, nogil=True)
     def dec_res_k(d, offset, q1, q2):  # type: ignore[no-untyped-def]
-        # Horner over groups of 9 digits (10**9 * q < 2**62), most significant first.
-        Q1 = np.int64(q1)
-        Q2 = np.int64(q2)
+        # The decimal number in d (most significant first) modulo q1 and q2, over groups of 9
+        # digits (10**9 * q < 2**62): four independent Horner chains over four equal contiguous
+        # ranges of groups (zero groups padded at the top), combined with 10**(9h) at the end.
         m = len(d)
-        r1 = np.int64(0)
-        r2 = np.int64(0)
-        first = m % 9 if m % 9 else 9
-        j = 0
-        glen = first
-        while j < m:
-            v = np.int64(0)
-            for t in range(j, j + glen):
-                v = v * 10 + (np.int64(d[t]) - offset)
-            p = np.int64(10) ** glen
-            r1 = (r1 * (p % Q1) + v) % Q1
-            r2 = (r2 * (p % Q2) + v) % Q2
-            j += glen
-            glen = 9
+        G = (m + 8) // 9
+        h = (G + 3) // 4
+        pad = 36 * h - m  # leading zero digits so that 4h groups of 9 cover d exactly
+        P1 = np.uint64(10 ** 9 % q1)
+        P2 = np.uint64(10 ** 9 % q2)
+        Q1 = np.uint64(q1)
+        Q2 = np.uint64(q2)
+        a0 = np.uint64(0)
+        a1 = np.uint64(0)
+        a2 = np.uint64(0)
+        a3 = np.uint64(0)
+        c0 = np.uint64(0)
+        c1 = np.uint64(0)
+        c2 = np.uint64(0)
+        c3 = np.uint64(0)
+        for t in range(h):
+            v0 = group9(d, offset, pad, t)
+            v1 = group9(d, offset, pad, h + t)
+            v2 = group9(d, offset, pad, 2 * h + t)
+            v3 = group9(d, offset, pad, 3 * h + t)
+            a0 = (a0 * P1 + v0) % Q1
+            a1 = (a1 * P1 + v1) % Q1
+            a2 = (a2 * P1 + v2) % Q1
+            a3 = (a3 * P1 + v3) % Q1
+            c0 = (c0 * P2 + v0) % Q2
+            c1 = (c1 * P2 + v1) % Q2
+            c2 = (c2 * P2 + v2) % Q2
+            c3 = (c3 * P2 + v3) % Q2
+        p1 = powmod(P1, h, q1)
+        p2 = powmod(P2, h, q2)
+        r1 = (((a0 * p1 + a1) % Q1 * p1 + a2) % Q1 * p1 + a3) % Q1
+        r2 = (((c0 * p2 + c1) % Q2 * p2 + c2) % Q2 * p2 + c3) % Q2
         return r1, r2
 
     @numba.njit(cache=True, nogil=True)
