@@ -290,6 +290,7 @@ def kernels() -> Any:
     def dec_round_k(z, n, k, out, drop_at, table):  # type: ignore[no-untyped-def]
         # Round, carry in base 10**k, write ASCII from the end of ``out`` backwards.
         base = np.int64(10) ** k
+        inv = 1.0 / float(base)
         nout = len(out)
         err = 0.0
         mag = 0.0
@@ -309,8 +310,17 @@ def kernels() -> Any:
             if i > n + 64:
                 bad = True
                 break
-            limb = c % base
-            carry = c // base
+            # c // base and c % base by a float reciprocal (|c| < 2**53 + carry: exact to within
+            # one), corrected: no integer division on the carry chain's critical path.
+            q = np.int64(np.floor(c * inv))
+            limb = c - q * base
+            if limb < 0:
+                q -= 1
+                limb += base
+            elif limb >= base:
+                q += 1
+                limb -= base
+            carry = q
             if i == drop_at and carry != 0:
                 carry = np.int64(0)
                 dropped = True
