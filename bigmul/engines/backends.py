@@ -116,6 +116,9 @@ def describe() -> list[str]:
             low = th.FFT_PYFFTW_MIN_LEN if name == "pyfftw" else th.FFT_MKL_MIN_LEN
             use = (f"1-D lengths {low:,} to {bounds.FOURSTEP_MIN_LEN - 1:,}" if low < bounds.FOURSTEP_MIN_LEN
                    else "not used (never faster here)") if not av[name].startswith("not") else "-"
+            mkl_first = not av["mkl"].startswith("not") and th.FFT_MKL_MIN_LEN <= low
+            if name == "pyfftw" and mkl_first and low < bounds.FOURSTEP_MIN_LEN:
+                use = "not used: mkl_fft runs those lengths first"
         lines.append(f"  {name:<7} {av[name]}; runs: {use}")
     if forced:
         lines.append(f"  BIGMUL_FFT_BACKEND={forced}: every 1-D transform")
