@@ -490,6 +490,7 @@ def multiply_files(a_path: str | os.PathLike, b_path: str | os.PathLike, out_pat
                 f.write(b"0" if format == "decimal" else b"")
             else:
                 top = max_k
+                lost = 0
                 while True:
                     p = plan_files(a.units, b.units, format, chunk, top)
                     report.update(k=p.k, length=p.length, shape=(p.n1, p.n2), row_blocks=p.row_blocks)
@@ -505,6 +506,16 @@ def multiply_files(a_path: str | os.PathLike, b_path: str | os.PathLike, out_pat
                         f.seek(0)
                         f.truncate()
                         top = p.k - 1
+                    except Exception as exc:
+                        # A shuffle that lost a worker (Dask recomputes lost tasks, but a p2p rechunk
+                        # cut by a dead worker can fail as a whole): run the product again, counted.
+                        if not _lost_to_a_worker(exc) or lost >= MAX_RERUNS:
+                            raise
+                        lost += 1
+                        guards.count("rerun_dask")
+                        report["reruns"] = lost
+                        f.seek(0)
+                        f.truncate()
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600: give the product the usual mode
@@ -516,6 +527,17 @@ def multiply_files(a_path: str | os.PathLike, b_path: str | os.PathLike, out_pat
             pass
         raise
     return report
+
+
+#: Times a product is run again after a shuffle was lost to a dead worker.
+MAX_RERUNS = 2
+
+
+def _lost_to_a_worker(exc: BaseException) -> bool:
+    """A distributed shuffle error after a worker died (not ``KilledWorker``: workers that keep
+    dying -- usually out of memory -- would die again)."""
+    mod = type(exc).__module__ or ""
+    return mod.startswith("distributed.shuffle") and type(exc).__name__ != "KilledWorker"
 
 
 def _umask() -> int:

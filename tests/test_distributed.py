@@ -127,6 +127,37 @@ def test_faults_are_caught_and_redone(tmp_path, fault):
     assert st["trip_modular"] >= 1 and st["retry_fft"] >= 1
 
 
+def test_a_shuffle_lost_to_a_dead_worker_is_run_again(tmp_path, monkeypatch):
+    """A p2p rechunk cut by a dead worker can fail as a whole (P2PConsistencyError): the product runs again."""
+    class P2PConsistencyError(RuntimeError):
+        pass
+
+    P2PConsistencyError.__module__ = "distributed.shuffle._exceptions"
+    real, calls = bd._run, []
+
+    def flaky(*args, **kw):
+        calls.append(1)
+        if len(calls) == 1:
+            args[6].write(b"partial")  # a half-written product must not survive the rerun
+            raise P2PConsistencyError("No active shuffle with id='x' found")
+        return real(*args, **kw)
+
+    monkeypatch.setattr(bd, "_run", flaky)
+    a = write(tmp_path / "a.txt", "9" * 5000)
+    bigmul.reset_guard_stats()
+    rep = bd.multiply_files(a, a, tmp_path / "c.txt", chunk=512)
+    assert rep["reruns"] == 1 and bigmul.guard_stats()["rerun_dask"] == 1
+    assert (tmp_path / "c.txt").read_text() == nines_squared(5000)
+
+    def always(*args, **kw):
+        raise P2PConsistencyError("lost again")
+
+    monkeypatch.setattr(bd, "_run", always)
+    with pytest.raises(P2PConsistencyError):
+        bd.multiply_files(a, a, tmp_path / "d.txt", chunk=512)
+    assert not (tmp_path / "d.txt").exists()
+
+
 def _no_output(tmp_path):
     names = os.listdir(tmp_path)
     assert "c.txt" not in names
