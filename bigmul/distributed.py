@@ -187,7 +187,7 @@ def read_limbs(op: Operand, k: int, lo: int, hi: int) -> np.ndarray:
             f.seek(first)
             b = np.zeros((top - lo) * k, np.uint8)
             b[: last - first] = np.frombuffer(f.read(last - first), np.uint8)
-            m = b.reshape(-1, k).astype(np.int64)
+            m: np.ndarray = b.reshape(-1, k).astype(np.int64)
             v = m[:, k - 1]
             for j in range(k - 2, -1, -1):
                 v = v * 256 + m[:, j]

@@ -110,9 +110,9 @@ def combine_bytes(C: list[np.ndarray], b: int, value_bits: int) -> np.ndarray:
     words = -(-(K * b + 1) // 64)
     W = np.zeros((n, words), dtype=np.uint64)
     mask = np.int64((1 << b) - 1)
-    carry = np.zeros(n, dtype=np.int64)
+    carry: np.ndarray = np.zeros(n, dtype=np.int64)
     for k in range(K):
-        t = carry + C[k] if k < len(C) else carry
+        t: np.ndarray = carry + C[k] if k < len(C) else carry
         d = (t & mask).astype(np.uint64)
         carry = t >> b
         w, off = divmod(b * k, 64)
