@@ -74,17 +74,6 @@ def _check_at_random_point(x: np.ndarray, y: np.ndarray | None, r: np.ndarray) -
             raise GuardTrip("modular", float(q))
 
 
-def float_fft_allowed(x: np.ndarray, y: np.ndarray) -> bool:
-    """Percival's bound with the values' own norms proves a float64 FFT of them exact.
-
-    >>> float_fft_allowed(np.array([3, 2, 1]), np.array([6, 5, 4]))
-    True
-    >>> float_fft_allowed(np.full(10**4, 2**20), np.full(10**4, 2**20))
-    False
-    """
-    return plan_convolve_values(x, y, "fft")[0].method == "fft"
-
-
 def _fft_native(x: np.ndarray, y: np.ndarray, device: bool) -> np.ndarray:
     """Float FFT of the values themselves (on the GPU with ``device``), guarded and checked."""
     if device:

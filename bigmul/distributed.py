@@ -47,6 +47,7 @@ import numpy as np
 
 from . import bounds, guards
 from .guards import GuardTrip
+from .text import decimal_to_limbs
 
 __all__ = ["FORMATS", "multiply_files", "plan_files", "dask_versions"]
 
@@ -198,13 +199,7 @@ def read_limbs(op: Operand, k: int, lo: int, hi: int) -> np.ndarray:
         d_lo = max(0, op.units - top * k)
         f.seek(op.start + d_lo)
         d = np.frombuffer(f.read(d_hi - d_lo), np.uint8) - np.uint8(48)
-    pad = (-len(d)) % k
-    if pad:
-        d = np.concatenate([np.zeros(pad, np.uint8), d])
-    m = d.reshape(-1, k)[::-1].astype(np.int64)
-    v = m[:, 0].copy()
-    for j in range(1, k):
-        v = v * 10 + m[:, j]
+    v = decimal_to_limbs(d, k)  # leading zero limbs dropped: they are the zeros already in ``out``
     out[: len(v)] = v
     return out
 
@@ -399,10 +394,6 @@ def _apply_carry(d: np.ndarray, ci: int, base: int) -> np.ndarray:
     ext[0] += ci
     ext[-1] = 1
     return normalize(ext, base, copy=False)[: len(d)].astype(d.dtype)
-
-
-def _block_residues(d: np.ndarray, base: int, qs: tuple[int, ...]) -> tuple[int, ...]:
-    return _residues(d, base, qs)
 
 
 def _top_nonzero(d: np.ndarray) -> int:
@@ -621,7 +612,7 @@ def _run(dask: Any, client: Any, a: Operand, b: Operand, p: FilePlan, sign: int,
     res_tasks = [dask.delayed(_operand_residues)(op, p, lo, min(lo + rows_limbs, n), qs)
                  for op, n in ((a, p.n_a), (b, p.n_b)) for lo in range(0, n, rows_limbs)]
     na_blocks = -(-p.n_a // rows_limbs)
-    small = _compute(dask, client, res_tasks + [dask.delayed(_block_residues)(d, p.base, qs) for d in final]
+    small = _compute(dask, client, res_tasks + [dask.delayed(_residues)(d, p.base, qs) for d in final]
                      + [dask.delayed(_top_nonzero)(d) for d in final], False)
     nb_blocks = -(-p.n_b // rows_limbs)
     ra = small[:na_blocks]

@@ -87,6 +87,16 @@ def _exact_tail_int(bits1: int, bits2: int) -> list[Step]:
     return tail
 
 
+def _gpu_first(cpu: Plan) -> Plan:
+    """The CPU ``fft`` plan with the GPU engine, at the same limb width, tried first."""
+    first = cpu.steps[0]
+    b, k = (first.bits, first.k) if first.engine == "fft" else (0, 0)
+    require_gpu()
+    width = f"with {b}-bit balanced limbs" if cpu.kind == "int" else f"in base 10**{k}"
+    return Plan(cpu.kind, ((Step("gpu", bits=b, k=k),) if b or k else ()) + cpu.steps,
+                f"GPU float64 cuFFT {width}, CPU engines as fallback")
+
+
 def plan_int(bits1: int, bits2: int, method: str = "auto") -> Plan:
     """Plan for a product of non-negative ints of ``bits1`` and ``bits2`` bits.
 
@@ -98,11 +108,7 @@ def plan_int(bits1: int, bits2: int, method: str = "auto") -> Plan:
     th = tuning.current
     small = min(bits1, bits2)
     if method == "gpu" or (method == "auto" and small >= th.GPU_MIN_BITS and _gpu_on()):
-        cpu = plan_int(bits1, bits2, "fft")
-        b = cpu.steps[0].bits if cpu.steps[0].engine == "fft" else 0
-        require_gpu()
-        return Plan("int", ((Step("gpu", bits=b),) if b else ()) + cpu.steps,
-                    f"GPU float64 cuFFT with {b}-bit balanced limbs, CPU engines as fallback")
+        return _gpu_first(plan_int(bits1, bits2, "fft"))
     if method == "auto":
         if small < th.INT_FFT_MIN_BITS:
             return Plan("int", (Step("int"),), f"smaller operand {small} bits is below the "
@@ -136,11 +142,7 @@ def plan_str(digits1: int, digits2: int, method: str = "auto") -> Plan:
     th = tuning.current
     small = min(digits1, digits2)
     if method == "gpu" or (method == "auto" and small >= th.GPU_STR_MIN_DIGITS and _gpu_on()):
-        cpu = plan_str(digits1, digits2, "fft")
-        k = cpu.steps[0].k if cpu.steps[0].engine == "fft" else 0
-        require_gpu()
-        return Plan("str", ((Step("gpu", k=k),) if k else ()) + cpu.steps,
-                    f"GPU float64 cuFFT in base 10**{k}, CPU engines as fallback")
+        return _gpu_first(plan_str(digits1, digits2, "fft"))
     kd = bounds.direct_decimal_k(digits1, digits2)
     if method == "auto":
         method = "direct" if -(-small // kd) <= th.STR_DIRECT_MAX_LIMBS else "fft"

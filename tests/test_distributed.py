@@ -21,14 +21,7 @@ from bigmul import distributed as bd  # noqa: E402
 from bigmul.tools.faults import inject  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def _no_digit_limit():
-    old = sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else None
-    if old is not None:
-        sys.set_int_max_str_digits(0)
-    yield
-    if old is not None:
-        sys.set_int_max_str_digits(old)
+pytestmark = pytest.mark.usefixtures("no_str_limit")  # the int oracle at 10^5+ digits
 
 
 def write(path, text):

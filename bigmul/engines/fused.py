@@ -177,43 +177,37 @@ def kernels() -> Any:
             e >>= 1
         return r
 
+    @numba.njit(cache=True, nogil=True, inline="always")
+    def step4(a, v, b, Q):  # type: ignore[no-untyped-def]
+        # One Horner step of four independent chains: a[i] * b + v[i] (mod Q); r * b + v < 2**62.
+        return ((a[0] * b + v[0]) % Q, (a[1] * b + v[1]) % Q, (a[2] * b + v[2]) % Q, (a[3] * b + v[3]) % Q)
+
+    @numba.njit(cache=True, nogil=True, inline="always")
+    def join4(a, p, Q):  # type: ignore[no-untyped-def]
+        # Four chains over equal ranges (a[0] the most significant) as one number: p = base**h mod Q.
+        return (((a[0] * p + a[1]) % Q * p + a[2]) % Q * p + a[3]) % Q
+
     @numba.njit(cache=True, nogil=True)
     def res_k(d, count, q1, q2):  # type: ignore[no-untyped-def]
         # The number with 30-bit digits d[:count] modulo q1 and q2: four independent Horner chains
         # over four equal contiguous ranges (the top one padded with zeros), so the modular
         # reductions overlap instead of waiting on each other; combined with 2**(30h) at the end.
-        # r * 2**30 + v < 2**61 (q < 2**31).
         h = (count + 3) // 4
         b1 = np.uint64((1 << 30) % q1)
         b2 = np.uint64((1 << 30) % q2)
         Q1 = np.uint64(q1)
         Q2 = np.uint64(q2)
-        a0 = np.uint64(0)
-        a1 = np.uint64(0)
-        a2 = np.uint64(0)
-        a3 = np.uint64(0)
-        c0 = np.uint64(0)
-        c1 = np.uint64(0)
-        c2 = np.uint64(0)
-        c3 = np.uint64(0)
+        zero = np.uint64(0)
+        A = (zero, zero, zero, zero)
+        C = (zero, zero, zero, zero)
         for t in range(h - 1, -1, -1):
-            v0 = np.uint64(d[t]) if t < count else np.uint64(0)
-            v1 = np.uint64(d[h + t]) if h + t < count else np.uint64(0)
-            v2 = np.uint64(d[2 * h + t]) if 2 * h + t < count else np.uint64(0)
-            v3 = np.uint64(d[3 * h + t]) if 3 * h + t < count else np.uint64(0)
-            a0 = (a0 * b1 + v0) % Q1
-            a1 = (a1 * b1 + v1) % Q1
-            a2 = (a2 * b1 + v2) % Q1
-            a3 = (a3 * b1 + v3) % Q1
-            c0 = (c0 * b2 + v0) % Q2
-            c1 = (c1 * b2 + v1) % Q2
-            c2 = (c2 * b2 + v2) % Q2
-            c3 = (c3 * b2 + v3) % Q2
-        p1 = powmod(b1, h, q1)
-        p2 = powmod(b2, h, q2)
-        r1 = (((a3 * p1 + a2) % Q1 * p1 + a1) % Q1 * p1 + a0) % Q1
-        r2 = (((c3 * p2 + c2) % Q2 * p2 + c1) % Q2 * p2 + c0) % Q2
-        return r1, r2
+            v = (np.uint64(d[3 * h + t]) if 3 * h + t < count else zero,  # most significant range first
+                 np.uint64(d[2 * h + t]) if 2 * h + t < count else zero,
+                 np.uint64(d[h + t]) if h + t < count else zero,
+                 np.uint64(d[t]) if t < count else zero)
+            A = step4(A, v, b1, Q1)
+            C = step4(C, v, b2, Q2)
+        return join4(A, powmod(b1, h, q1), Q1), join4(C, powmod(b2, h, q2), Q2)
 
     @numba.njit(cache=True, nogil=True)
     def dec_split_k(d, k, n, out):  # type: ignore[no-untyped-def]
@@ -252,39 +246,21 @@ def kernels() -> Any:
         # digits (10**9 * q < 2**62): four independent Horner chains over four equal contiguous
         # ranges of groups (zero groups padded at the top), combined with 10**(9h) at the end.
         m = len(d)
-        G = (m + 8) // 9
-        h = (G + 3) // 4
+        h = ((m + 8) // 9 + 3) // 4
         pad = 36 * h - m  # leading zero digits so that 4h groups of 9 cover d exactly
         P1 = np.uint64(10 ** 9 % q1)
         P2 = np.uint64(10 ** 9 % q2)
         Q1 = np.uint64(q1)
         Q2 = np.uint64(q2)
-        a0 = np.uint64(0)
-        a1 = np.uint64(0)
-        a2 = np.uint64(0)
-        a3 = np.uint64(0)
-        c0 = np.uint64(0)
-        c1 = np.uint64(0)
-        c2 = np.uint64(0)
-        c3 = np.uint64(0)
+        zero = np.uint64(0)
+        A = (zero, zero, zero, zero)
+        C = (zero, zero, zero, zero)
         for t in range(h):
-            v0 = group9(d, offset, pad, t)
-            v1 = group9(d, offset, pad, h + t)
-            v2 = group9(d, offset, pad, 2 * h + t)
-            v3 = group9(d, offset, pad, 3 * h + t)
-            a0 = (a0 * P1 + v0) % Q1
-            a1 = (a1 * P1 + v1) % Q1
-            a2 = (a2 * P1 + v2) % Q1
-            a3 = (a3 * P1 + v3) % Q1
-            c0 = (c0 * P2 + v0) % Q2
-            c1 = (c1 * P2 + v1) % Q2
-            c2 = (c2 * P2 + v2) % Q2
-            c3 = (c3 * P2 + v3) % Q2
-        p1 = powmod(P1, h, q1)
-        p2 = powmod(P2, h, q2)
-        r1 = (((a0 * p1 + a1) % Q1 * p1 + a2) % Q1 * p1 + a3) % Q1
-        r2 = (((c0 * p2 + c1) % Q2 * p2 + c2) % Q2 * p2 + c3) % Q2
-        return r1, r2
+            v = (group9(d, offset, pad, t), group9(d, offset, pad, h + t),
+                 group9(d, offset, pad, 2 * h + t), group9(d, offset, pad, 3 * h + t))
+            A = step4(A, v, P1, Q1)
+            C = step4(C, v, P2, Q2)
+        return join4(A, powmod(P1, h, q1), Q1), join4(C, powmod(P2, h, q2), Q2)
 
     @numba.njit(cache=True, nogil=True)
     def dec_round_k(z, n, k, out, drop_at, table):  # type: ignore[no-untyped-def]

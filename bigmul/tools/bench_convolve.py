@@ -25,6 +25,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .common import format_seconds, machine_info, median
+from .reference import flint_convolve
 
 __all__ = ["GRID", "QUICK_GRID", "Row", "run_grid", "format_grid", "write_grid"]
 
@@ -65,25 +66,9 @@ def operands(n: int, bits: int, seed: int) -> tuple[list[int], list[int]]:
     return [val() for _ in range(n)], [val() for _ in range(n // 2 + 1)]
 
 
-def _flint_fn(x: list[int], y: list[int]) -> Callable[[], list[int]] | None:
-    try:
-        import flint
-    except ImportError:
-        return None
-    n = len(x) + len(y) - 1
-
-    def run() -> list[int]:
-        c = [int(v) for v in (flint.fmpz_poly(x) * flint.fmpz_poly(y)).coeffs()]
-        return c + [0] * (n - len(c))
-
-    return run
-
-
 def _reference(x: list[int], y: list[int]) -> list[int]:
-    f = _flint_fn(x, y)
-    if f is not None:
-        return f()
-    return np.convolve(np.array(x, dtype=object), np.array(y, dtype=object)).tolist()
+    ref = flint_convolve(x, y)
+    return ref if ref is not None else np.convolve(np.array(x, dtype=object), np.array(y, dtype=object)).tolist()
 
 
 def run_grid(grid: list[tuple[int, int]], repeats: int = 5, seed: int = 1,
@@ -103,11 +88,10 @@ def run_grid(grid: list[tuple[int, int]], repeats: int = 5, seed: int = 1,
         if "bigmul" in engines:
             fns["bigmul"] = lambda: bigmul.convolve(x, y).tolist()
         if "flint" in engines:
-            f = _flint_fn(x, y)
-            if f is None:
+            if flint_convolve([1], [1]) is None:
                 row.why["flint"] = "python-flint is not installed"
             else:
-                fns["flint"] = f
+                fns["flint"] = lambda: flint_convolve(x, y)
         exact64 = min(len(x), len(y)) * (2 ** bits - 1) ** 2 < 2 ** 63
         if "numpy" in engines:
             if not exact64:

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from ..operands import METHODS as ALL_METHODS
-from .reference import decimal_to_int, int_to_decimal, product
+from .reference import decimal_to_int, flint_convolve, int_to_decimal, product
 
 __all__ = ["FAMILIES", "CONVOLVE_FAMILIES", "Case", "make_case", "check_case", "run", "replay", "shrink", "add_parser"]
 
@@ -290,13 +290,9 @@ def _ref_convolve(x: list[int], y: list[int]) -> list[int]:
     for large ones.
     """
     n = len(x) + len(y) - 1
-    try:
-        import flint
-    except ImportError:
-        flint = None  # type: ignore[assignment]
-    if flint is not None:
-        c = [int(v) for v in (flint.fmpz_poly(x) * flint.fmpz_poly(y)).coeffs()]
-        return c + [0] * (n - len(c))  # fmpz_poly drops high zero coefficients
+    via_flint = flint_convolve(x, y)
+    if via_flint is not None:
+        return via_flint
     if len(x) * len(y) <= 250_000:
         out = [0] * n
         for i, a in enumerate(x):
