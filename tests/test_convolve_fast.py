@@ -216,3 +216,13 @@ def test_pieces_fault_is_caught(fault):
     assert rec.applied > 0
     assert got.tolist() == schoolbook_fast(x, y)
     assert bigmul.guard_stats().get("fallback_kronecker", 0) >= 1
+
+
+def test_pieces_combine_guard_fires_when_the_bound_is_wrong():
+    """combine_bytes is told every value is below 2**value_bits; a value past that is a GuardTrip, not a wrong int."""
+    from bigmul import pieces
+
+    C = [np.array([0]), np.array([0]), np.array([1 << 40])]  # 2**80
+    with pytest.raises(GuardTrip):
+        pieces.combine_bytes(C, 20, 40)  # room for 4 digits of 20 bits: 2**80 does not fit
+    assert kronecker.slot_values(pieces.combine_bytes(C, 20, 81), True) == [2 ** 80]

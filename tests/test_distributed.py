@@ -151,6 +151,25 @@ def test_a_shuffle_lost_to_a_dead_worker_is_run_again(tmp_path, monkeypatch):
     assert not (tmp_path / "d.txt").exists()
 
 
+def test_top_carry_guard_fires_and_the_product_is_redone(tmp_path, monkeypatch):
+    """A carry out of the top block means the blocks are not this product: GuardTrip('carry'), narrower limbs."""
+    real, calls = bd.scan_carries, []
+
+    def overflowing(summaries):
+        out = real(summaries)
+        if not calls:
+            out[-1] += 1
+        calls.append(1)
+        return out
+
+    monkeypatch.setattr(bd, "scan_carries", overflowing)
+    a = write(tmp_path / "a.txt", "9" * 3000)
+    bigmul.reset_guard_stats()
+    rep = bd.multiply_files(a, a, tmp_path / "c.txt", chunk=256)
+    assert rep["retries"] == 1 and bigmul.guard_stats()["trip_carry"] == 1
+    assert (tmp_path / "c.txt").read_text() == nines_squared(3000)
+
+
 def _no_output(tmp_path):
     names = os.listdir(tmp_path)
     assert "c.txt" not in names
