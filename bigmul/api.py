@@ -17,16 +17,12 @@ from .engines import limb_product
 from .guards import GuardTrip
 from .limbs import int_to_limbs, limbs_to_int
 from .operands import as_convolve_operand, as_int, check_method, kind
-from .plan import Plan, Step, plan_convolve_values, plan_int, plan_str
+from .plan import FUSED_MIN_BITS, Plan, Step, plan_convolve_values, plan_int, plan_str
 from .run import run_plan
 from .text import multiply_str, parse_decimal, small_product
 
 __all__ = ["multiply", "square", "multiply_int", "choose_method"]
 
-
-#: Fused passes (numba) from this operand size: below it numpy's passes cost
-#: less than the kernels' call overhead and numba's first-use load.
-FUSED_MIN_BITS = 100_000
 
 
 def _residues(a: int, b: int | None) -> tuple[int, int]:

@@ -92,22 +92,37 @@ def _fft_native(x: np.ndarray, y: np.ndarray, device: bool) -> np.ndarray:
     return r
 
 
-def _kronecker(x: np.ndarray, y: np.ndarray | None, bound: int, method: str, as_object: bool) -> Any:
+def _kronecker(x: np.ndarray, y: np.ndarray | None, bound: int, method: str, as_object: bool,
+               bits: int = 0) -> Any:
     """Convolution by one big-int product (``y=None``: ``x`` with itself); see ``kronecker.py``.
 
-    Guards: the int engine's own (round-off, magnitude, its modular check of
-    the packed product), the slot checks of packing and unpacking, and the
-    sequences evaluated at a random point modulo each limb prime -- for wide
-    results computed from the slot bytes, independent of the slot width and
-    with no Python int per coefficient.
+    With ``bits`` (and numba), the product runs on the slots themselves
+    (``fft.slot_product``: ``bits``-bit limbs read from the slots, one float
+    FFT, the carried product written back into slots) -- no Python int on the
+    way.  Otherwise the slots are packed into Python ints multiplied by the
+    int engine (``method``'s plan, all its guards and fallbacks).
+    Guards: round-off and magnitude of the float product, the slot checks of
+    packing and unpacking, and the sequences evaluated at a random point
+    modulo each limb prime -- for wide results computed from the slot bytes,
+    independent of the slot width and with no Python int per coefficient.
+    That check covers the whole result, so the int engine's own modular
+    check of the packed product is the only one on the Python-int way.
     """
     nb = kronecker.slot_bytes(bound)
     sx = kronecker.slots_of(x, nb)
     sy = sx if y is None else kronecker.slots_of(y, nb)
-    A = kronecker.pack_slots(sx)
-    C = multiply_int(A, A, method, square=True) if y is None else multiply_int(A, kronecker.pack_slots(sy), method)
     n = len(sx) + len(sy) - 1
-    sc = kronecker.unpack_slots(C, nb, n)
+    from .engines import fused
+
+    if bits and fused.available():
+        from .engines.fft import slot_product
+
+        sc = slot_product(sx, None if y is None else sy, bits)
+    else:
+        A = kronecker.pack_slots(sx)
+        C = multiply_int(A, A, method, square=True) if y is None else \
+            multiply_int(A, kronecker.pack_slots(sy), method)
+        sc = kronecker.unpack_slots(C, nb, n)
     r = kronecker.slot_values(sc, as_object)
     if not as_object:
         _check_at_random_point(x, y, r)
@@ -194,7 +209,7 @@ def convolve(x: Sequence[int] | np.ndarray, y: Sequence[int] | np.ndarray, *,
                                 f"an NTT convolution of {len(X)} x {len(Y)} values")
             return ntt_convolve_signed(X, Y)
         if step.engine == "kronecker":
-            return _kronecker(X, None if same else Y, bound, int_method, not fits)
+            return _kronecker(X, None if same else Y, bound, int_method, not fits, step.bits)
         if step.engine == "pieces":
             return _pieces(X, None if same else Y, bound, not fits)
         Xo = np.array([int(e) for e in X], dtype=object)

@@ -9,7 +9,9 @@ What it is not for: running anything.
 """
 from __future__ import annotations
 
+import importlib.util
 import math
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +21,10 @@ from . import bounds, tuning
 
 __all__ = ["Step", "Plan", "plan_int", "plan_str", "plan_convolve", "plan_convolve_values", "coefficient_bound", "max_abs",
            "require_gpu"]
+
+#: Fused passes (numba) for int products from this operand size: below it
+#: numpy's passes cost less than the kernels' call overhead and numba's first-use load.
+FUSED_MIN_BITS = 100_000
 
 #: log2(10): bits per decimal digit.
 LOG2_10 = 3.321928094887362
@@ -176,23 +182,26 @@ def plan_convolve(n1: int, n2: int, max_x: int, max_y: int, method: str = "auto"
     the values when Percival's bound with their norms (``norms``; without
     them, ``sqrt(n) * max``) proves it exact; for int64 values past that, the
     float FFT of balanced pieces (``pieces.py``) while few pieces suffice;
-    otherwise Kronecker substitution on bigmul's int engine.  Every plan ends
-    with an exact last resort.
+    otherwise Kronecker substitution: ``kronecker(b)`` runs it on the slots
+    themselves with ``b``-bit limbs (``fft.slot_product``, no Python ints),
+    plain ``kronecker`` on Python ints through the int engine.  Every plan
+    ends with an exact last resort.
 
     >>> plan_convolve(3, 3, 9, 9).method
     'direct'
     >>> str(plan_convolve(10**4, 10**4, 2**8, 2**8)).split(':')[0]
-    'fft -> kronecker -> object'
+    'fft -> kronecker(15) -> kronecker -> object'
     >>> str(plan_convolve(10**4, 10**4, 2**20, 2**20)).split(':')[0]
-    'pieces(12) -> kronecker -> object'
+    'pieces(12) -> kronecker(14) -> kronecker -> object'
     >>> str(plan_convolve(10**4, 10**4, 2**64, 2**64)).split(':')[0]
-    'kronecker -> object'
+    'kronecker(14) -> kronecker -> object'
     >>> plan_convolve(4, 4, 2**64, 2**64).method
     'object'
     """
     th = tuning.current
     bound = coefficient_bound(n1, n2, max_x, max_y)
     fits = bound < 2 ** 63
+    kb = _kronecker_limb_bits(n1, n2, bound, method)
     if method == "gpu":
         require_gpu()
     float_ok = False
@@ -212,9 +221,15 @@ def plan_convolve(n1: int, n2: int, max_x: int, max_y: int, method: str = "auto"
             method = "direct"
         else:
             method = "fft" if float_ok or pieces else "kronecker"
-    ks = (Step("kronecker"), Step("object"))
+    ks: tuple[Step, ...] = (Step("kronecker"), Step("object"))
     ks_why = ("Kronecker substitution (both sequences packed into one big int with slots wide enough "
               "for every coefficient, one exact product on the int engine, unpacked)")
+    if kb:
+        ks = (Step("kronecker", bits=kb),) + ks
+        ks_why = (f"Kronecker substitution (both sequences packed with slots wide enough for every "
+                  f"coefficient, read straight from the slots into balanced {kb}-bit limbs, one float FFT "
+                  f"product written back into the slots; the same on Python ints through the int engine "
+                  f"if a guard fires)")
     if method == "direct":
         if fits:
             return Plan("convolve", (Step("direct"),),
@@ -236,6 +251,27 @@ def plan_convolve(n1: int, n2: int, max_x: int, max_y: int, method: str = "auto"
     if method == "ntt" and fits and bounds.ntt_limit_ok(n1, n2, max_x, max_y):
         return Plan("convolve", (Step("ntt"),) + ks, "three-prime NTT: the coefficients fit its CRT range")
     return Plan("convolve", ks, ks_why)
+
+
+def _kronecker_limb_bits(n1: int, n2: int, bound: int, method: str) -> int:
+    """Limb width of the fused Kronecker product (``fft.slot_product``), or 0 where it does not run.
+
+    It runs where the int path would run the fused float FFT on the packed
+    integers (``method`` auto or fft, packed operands of at least
+    :data:`FUSED_MIN_BITS`, numba not switched off); the width is the int
+    path's for the packed sizes plus one bit (the top slot's borrow).
+    """
+    if method not in ("auto", "fft") or os.environ.get("BIGMUL_NUMBA", "1") == "0" \
+            or importlib.util.find_spec("numba") is None:
+        return 0
+    from .kronecker import slot_bytes
+
+    w = 8 * slot_bytes(bound)
+    t1, t2 = n1 * w + 1, n2 * w + 1
+    if min(t1, t2) < FUSED_MIN_BITS:
+        return 0
+    first = plan_int(t1, t2, method).steps[0]
+    return first.bits if first.engine == "fft" else 0
 
 
 def coefficient_bound(n1: int, n2: int, max_x: int, max_y: int) -> int:

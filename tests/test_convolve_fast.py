@@ -226,3 +226,93 @@ def test_pieces_combine_guard_fires_when_the_bound_is_wrong():
     with pytest.raises(GuardTrip):
         pieces.combine_bytes(C, 20, 40)  # room for 4 digits of 20 bits: 2**80 does not fit
     assert kronecker.slot_values(pieces.combine_bytes(C, 20, 81), True) == [2 ** 80]
+
+
+def limb_bits_for(x, y, bound):
+    """The limb width the int path would prove for the slot-packed sizes (plus the top borrow bit)."""
+    from bigmul import bounds
+
+    w = 8 * kronecker.slot_bytes(bound)
+    return bounds.fft_limb_bits(len(x) * w + 1, len(y) * w + 1)
+
+
+@pytest.mark.parametrize("w", [7, 8, 15, 16, 31, 63, 64, 100, 1000])
+@pytest.mark.parametrize("lengths", [(1, 1), (2, 1), (17, 5), (300, 299), (1000, 3)])
+@pytest.mark.parametrize("patterns", [("plus", "plus"), ("plus", "minus"), ("minus", "minus"),
+                                      ("alt", "alt"), ("alt", "minus")])
+def test_kronecker_on_slots_at_extremes(w, lengths, patterns):
+    """The fused slot product (no Python ints): negative slots' borrows and the offset H at every edge."""
+    x, y = extremes(w, lengths[0], patterns[0]), extremes(w, lengths[1], patterns[1])
+    want = schoolbook(x, y)
+    bound = min(len(x), len(y)) * (2 ** w - 1) ** 2
+    b = limb_bits_for(x, y, bound)
+    for bits in (b, 8):  # the proven width, and a narrow one where several slot edges share a limb
+        got = conv._kronecker(np.array(x, dtype=object), np.array(y, dtype=object), bound, "auto",
+                              bound >= 2 ** 63, bits)
+        assert [int(v) for v in got] == want
+    bsq = len(x) * (2 ** w - 1) ** 2
+    sq = conv._kronecker(np.array(x, dtype=object), None, bsq, "auto", True, limb_bits_for(x, x, bsq))  # squaring
+    assert list(sq) == schoolbook(x, x)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(-2**200, 2**200), min_size=1, max_size=60),
+       st.lists(st.integers(-2**200, 2**200), min_size=1, max_size=60),
+       st.sampled_from([6, 11, 14, 19, 24]))
+def test_slot_product_matches_schoolbook(x, y, bits):
+    from bigmul.engines.fft import slot_product
+
+    mx, my = max(map(abs, x)), max(map(abs, y))
+    bound = max(1, mx, my, min(len(x), len(y)) * mx * my)  # the slots hold the inputs too
+    nb = kronecker.slot_bytes(bound)
+    sc = slot_product(kronecker.slots_of(np.array(x, dtype=object), nb),
+                      kronecker.slots_of(np.array(y, dtype=object), nb), bits)
+    assert kronecker.slot_values(sc, True) == schoolbook(x, y)
+
+
+def wide(n, bits, seed):
+    rng = np.random.default_rng(seed)
+    return [int.from_bytes(rng.bytes(bits // 8), "little") * (-1) ** int(s) for s in rng.integers(0, 2, n)]
+
+
+def test_wide_rows_plan_the_slot_product_first():
+    p = plan_convolve(1000, 501, 2**1000, 2**1000)
+    assert [s.engine for s in p.steps] == ["kronecker", "kronecker", "object"]
+    assert p.steps[0].bits > 0 and p.steps[1].bits == 0
+    assert str(p).startswith(f"kronecker({p.steps[0].bits}) -> kronecker -> object")
+    assert plan_convolve(1000, 501, 2**1000, 2**1000, "ntt").steps[0].bits == 0  # NTT: through the int engine
+    assert plan_convolve(20, 20, 2**100, 2**100, "fft").steps[0].bits == 0      # packed ints too small
+
+
+@pytest.mark.parametrize("fault,trip", [("wide_limbs", ("trip_roundoff", "trip_magnitude")),
+                                        ("shift", ("trip_modular",)),
+                                        ("drop_carry", ("trip_modular",)),
+                                        ("narrow_slots", ("trip_magnitude", "trip_modular"))])
+def test_slot_product_faults_are_caught(fault, trip):
+    """Each guard on the fused Kronecker product fires, and the product is redone exactly."""
+    if fault == "narrow_slots":  # coefficients that need the full slot: all-max magnitudes
+        x, y = extremes(1000, 300, "plus"), extremes(1000, 151, "plus")
+    else:
+        x, y = wide(300, 1000, 1), wide(151, 1000, 2)
+    assert bigmul.choose_method(x, y).steps[0].bits > 0
+    want = schoolbook(x, y)
+    bigmul.reset_guard_stats()
+    with inject(fault) as rec:
+        got = bigmul.convolve(x, y)
+    assert rec.applied > 0
+    assert got.tolist() == want
+    st_ = bigmul.guard_stats()
+    assert sum(st_.get(t, 0) for t in trip) >= 1, st_
+    assert st_.get("fallback_kronecker", 0) + st_.get("fallback_object", 0) >= 1, st_
+
+
+@pytest.mark.parametrize("sign", [1, -1])
+def test_slot_product_refuses_coefficients_past_their_slots(sign):
+    """The magnitude guard of the fused slot product: a total past the top slot (or below zero) trips."""
+    from bigmul.engines.fft import slot_product
+
+    x = kronecker.slots_of(np.array([100 * sign, 100 * sign], dtype=np.int64), 1)  # each value fits 8 bits ...
+    y = kronecker.slots_of(np.array([100], dtype=np.int64), 1)
+    with pytest.raises(GuardTrip) as trip:
+        slot_product(x, y, 8)  # ... their products (+-10000) do not
+    assert trip.value.reason == "magnitude"

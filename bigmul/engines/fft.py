@@ -29,7 +29,7 @@ from ..limbs import balance
 from . import backends, fourstep, with_headroom
 
 __all__ = ["transform_length", "fft_convolve", "fft_workspace_bytes", "executor", "coefficients",
-           "forward", "inverse", "int_product", "text_product"]
+           "forward", "inverse", "int_product", "slot_product", "text_product"]
 
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
@@ -267,6 +267,57 @@ def int_product(a: int, b: int | None, bits: int) -> int:
     if ra[0] * rb[0] % q1 != rc[0] or ra[1] * rb[1] % q2 != rc[1]:
         raise GuardTrip("modular", 0.0)
     return c
+
+
+def _slot_words(slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The slots' bytes flat, and the same buffer zero padded to whole uint32 words."""
+    flat = slots.reshape(-1)
+    buf = np.zeros(-(-flat.size // 4) * 4, dtype=np.uint8)
+    buf[:flat.size] = flat
+    return buf.view(np.uint32), buf[:flat.size]
+
+
+def slot_product(sx: np.ndarray, sy: np.ndarray | None, bits: int) -> np.ndarray:
+    """The two's complement slots of ``x * y``'s convolution from the slots of ``x`` and ``y`` (fused passes).
+
+    Kronecker substitution without Python ints: ``sx``/``sy`` are ``(n, nb)``
+    uint8 two's complement slots (``kronecker.slots_of``; ``sy=None``
+    squares).  The packed integers' balanced ``bits``-bit limbs are read
+    straight from the slots, negative slots' borrows included
+    (``fused.slot_split_balanced``); the rounded, carried product is written
+    with ``kronecker.unpack_slots``' offset ``H`` added on the way
+    (``fused.slot_round_carry_pack``), so each slot holds ``c[k] + 2**(w-1)``
+    and flipping its top bit gives ``c[k]``'s two's complement.  Returns a
+    ``(n1 + n2 - 1, nb)`` uint8 array.  ``GuardTrip`` for round-off and
+    magnitude (of the float results, or a total that does not fit its
+    slots); the caller checks the coefficients (``conv._check_at_random_point``).
+    Requires ``fused.available()``; ``bits`` must be proven for the packed
+    sizes plus one bit (the top borrow).
+    """
+    from . import fused
+
+    nb = sx.shape[1]
+    w = 8 * nb
+    count = len(sx) + (len(sx) if sy is None else len(sy)) - 1
+    n1 = len(sx) * w // bits + 1  # one bit past the slots: the top slot's borrow
+    n2 = n1 if sy is None else len(sy) * w // bits + 1
+    memory.check_memory(fft_workspace_bytes(n1 + 1, n2 + 1) + 2 * count * nb,
+                        f"a Kronecker FFT product of {n1} x {n2} limbs")
+    L, steps = _fused_shape(n1, n2, 1 << bits)
+    wx, rx = _slot_words(sx)
+    wy, ry = (wx, rx) if sy is None else _slot_words(sy)
+    z = _convolve_filled(lambda buf: fused.slot_split_balanced(wx, rx, nb, bits, n1, buf),
+                         None if sy is None else (lambda buf: fused.slot_split_balanced(wy, ry, nb, bits, n2, buf)),
+                         L, steps)
+    out = np.empty(-(-count * nb // 4), dtype=np.uint32)
+    err, mag, bad, over, _ = fused.slot_round_carry_pack(z, n1 + n2 + 1, bits, nb, count, out)
+    _check_flags(err, mag, bad, False)
+    raw = out.view(np.uint8)
+    if over or raw[count * nb:].any():
+        raise GuardTrip("magnitude", float(w))  # the product does not fit its slots
+    sc = raw[:count * nb].reshape(count, nb)
+    sc[:, nb - 1] ^= 0x80  # slot = c + 2**(w-1)  ->  two's complement of c
+    return sc
 
 
 def text_product(da: np.ndarray, db: np.ndarray | None, k: int) -> str:

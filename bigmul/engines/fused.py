@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 
 __all__ = ["available", "kernels", "split_balanced", "round_carry_pack", "residues30",
+           "slot_split_balanced", "slot_round_carry_pack",
            "decimal_split_balanced", "decimal_residues", "decimal_round_carry_format"]
 
 
@@ -83,7 +84,6 @@ def kernels() -> Any:
     def split_k(src, bits, n, out):  # type: ignore[no-untyped-def]
         mask = (np.uint64(1) << np.uint64(bits)) - np.uint64(1)
         half = np.int64(1) << np.int64(bits - 1)
-        base = np.int64(1) << np.int64(bits)
         acc = np.uint64(0)
         accbits = 0
         si = 0
@@ -98,12 +98,8 @@ def kernels() -> Any:
             v = np.int64(acc & mask) + carry
             acc >>= np.uint64(bits)
             accbits -= bits
-            if v >= half:
-                out[i] = v - base
-                carry = 1
-            else:
-                out[i] = v
-                carry = 0
+            carry = (v + half) >> bits  # 0 or 1: no branch on random data
+            out[i] = v - (carry << bits)
         out[n] = carry
 
     @numba.njit(cache=True, nogil=True)
@@ -223,12 +219,8 @@ def kernels() -> Any:
             for j in range(lo, hi):
                 v = v * 10 + np.int64(d[j])
             v += carry
-            if v >= half:
-                out[i] = v - base
-                carry = 1
-            else:
-                out[i] = v
-                carry = 0
+            carry = np.int64(v >= half)  # no branch on random data
+            out[i] = v - carry * base
         out[n] = carry
 
     @numba.njit(cache=True, nogil=True)
@@ -322,8 +314,114 @@ def kernels() -> Any:
             bad = True
         return err, mag, bad, over, dropped
 
+    @numba.njit(cache=True, nogil=True)
+    def slot_split_k(words, raw, nb, bits, n, out):  # type: ignore[no-untyped-def]
+        # Balanced bits-bit limbs of X = sum x[i] 2**(w i) from the two's complement w-bit slots in
+        # raw (their bytes; words: the same buffer as uint32, zero padded): the unsigned stream is
+        # sum (x[i] mod 2**w) 2**(w i), and every negative slot owes 2**(w (i + 1)), subtracted in
+        # the limb holding that bit.  |limb + carry - owed| < 2**bits + 1, so one balancing step
+        # keeps every limb in [-2**(bits-1), 2**(bits-1)).
+        mask = (np.uint64(1) << np.uint64(bits)) - np.uint64(1)
+        half = np.int64(1) << np.int64(bits - 1)
+        w = 8 * nb
+        nslots = len(raw) // nb
+        nwords = len(words)
+        acc = np.uint64(0)
+        accbits = 0
+        si = 0
+        p = w  # the next borrow's bit, w * (i + 1) for slot i ...
+        pend = w * (nslots + 1)
+        top = nb - 1  # ... and the index of slot i's top byte
+        carry = np.int64(0)
+        lo = 0
+        for i in range(n):
+            while accbits < bits:
+                if si < nwords:
+                    acc |= np.uint64(words[si]) << np.uint64(accbits)
+                    si += 1
+                accbits += 32
+            v = np.int64(acc & mask) + carry
+            acc >>= np.uint64(bits)
+            accbits -= bits
+            hi = lo + bits
+            while p < hi and p < pend:
+                if raw[top] >= 128:
+                    v -= np.int64(1) << np.int64(p - lo)
+                p += w
+                top += nb
+            lo = hi
+            carry = (v + half) >> bits  # -1, 0 or 1: no branch on random data
+            out[i] = v - (carry << bits)
+        out[n] = carry
+
+    @numba.njit(cache=True, nogil=True)
+    def slot_round_k(z, n, bits, w, count, out, drop_at):  # type: ignore[no-untyped-def]
+        # Round z[:n], carry in base 2**bits and add H = sum 2**(w-1) 2**(w k) (k < count) on the
+        # way: the result D = C + H is packed into the uint32 words of out.  D's w-bit slots are
+        # c[k] + 2**(w-1) when every |c[k]| < 2**(w-1); over flags digits past out or D < 0.
+        mask = (np.int64(1) << np.int64(bits)) - np.int64(1)
+        wmask = np.uint64(0xFFFFFFFF)
+        nout = len(out)
+        err = 0.0
+        mag = 0.0
+        bad = False
+        over = False
+        dropped = False
+        carry = np.int64(0)
+        acc = np.uint64(0)
+        accbits = 0
+        oi = 0
+        hp = w - 1  # next H bit
+        hend = w * count
+        i = 0
+        lo = 0
+        while i < n or carry != 0 or hp < hend:
+            if i < n:
+                v, err, mag, b = round_one(z[i], err, mag)
+                bad |= b
+                c = carry + v
+            else:
+                if hp >= hend and carry < 0:  # D < 0: the slots do not hold the coefficients
+                    over = True
+                    break
+                c = carry
+            hi = lo + bits
+            while hp < hi and hp < hend:
+                c += np.int64(1) << np.int64(hp - lo)
+                hp += w
+            lo = hi
+            limb = c & mask
+            carry = c >> np.int64(bits)
+            if i == drop_at and carry != 0:
+                carry = np.int64(0)
+                dropped = True
+            acc |= np.uint64(limb) << np.uint64(accbits)
+            accbits += bits
+            while accbits >= 32:
+                if oi < nout:
+                    out[oi] = np.uint32(acc & wmask)
+                elif (acc & wmask) != 0:
+                    over = True
+                oi += 1
+                acc >>= np.uint64(32)
+                accbits -= 32
+            i += 1
+        while accbits > 0:
+            if oi < nout:
+                out[oi] = np.uint32(acc & wmask)
+            elif (acc & wmask) != 0:
+                over = True
+            oi += 1
+            acc >>= np.uint64(32)
+            accbits = accbits - 32 if accbits > 32 else 0
+        while oi < nout:
+            out[oi] = 0
+            oi += 1
+        return err, mag, bad, over, dropped
+
     return types.SimpleNamespace(split=split_k, round=round_k, residues=res_k, dec_split=dec_split_k,
-                                 dec_residues=dec_res_k, dec_round=dec_round_k)
+                                 dec_residues=dec_res_k, dec_round=dec_round_k, slot_split=slot_split_k,
+                                 slot_round=slot_round_k)
 
 
 def split_balanced(digits: np.ndarray, bits: int, n: int, out: np.ndarray) -> None:
@@ -346,6 +444,32 @@ def round_carry_pack(z: np.ndarray, n: int, bits: int, out: np.ndarray,
     changed anything.
     """
     err, mag, bad, over, dropped = kernels().round(z, n, bits, out, drop_at)
+    return float(err), float(mag), bool(bad), bool(over), bool(dropped)
+
+
+def slot_split_balanced(words: np.ndarray, raw: np.ndarray, nb: int, bits: int, n: int, out: np.ndarray) -> None:
+    """Balanced ``bits``-bit limbs of ``sum x[i] * 2**(8*nb*i)`` into ``out[:n + 1]`` (float64).
+
+    ``raw``: the ``nb``-byte two's complement slots of the ``x[i]``, flat
+    (``kronecker.slots_of``); ``words``: the same bytes zero padded to whole
+    uint32 words.  ``n`` limbs must cover one bit past the slots (the top
+    slot's borrow).  Same values as balancing the limbs of ``kronecker.pack``'s
+    integer (tests compare them).
+    """
+    kernels().slot_split(words, raw, nb, bits, n, out)
+
+
+def slot_round_carry_pack(z: np.ndarray, n: int, bits: int, nb: int, count: int, out: np.ndarray,
+                          drop_at: int = -1) -> tuple[float, float, bool, bool, bool]:
+    """Round ``z[:n]``, carry in base ``2**bits``, add ``sum 2**(w-1) * 2**(w*k)`` (``k < count``,
+    ``w = 8*nb``) and write the sum into the uint32 words ``out``.
+
+    For a product of slot-packed sequences this writes ``c[k] + 2**(w-1)``
+    into each ``w``-bit slot (``kronecker.unpack_slots``' offset trick).
+    Returns the flags of :func:`round_carry_pack`; ``over`` also flags a
+    negative total (the slots cannot hold the coefficients).
+    """
+    err, mag, bad, over, dropped = kernels().slot_round(z, n, bits, 8 * nb, count, out, drop_at)
     return float(err), float(mag), bool(bad), bool(over), bool(dropped)
 
 

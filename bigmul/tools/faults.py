@@ -105,13 +105,13 @@ def inject(fault: str, *, position: int | None = None) -> Iterator[Record]:
         patch(carry, "carry_pass", bad_pass)
         def dropping(orig: Callable[..., tuple]) -> Callable[..., tuple]:
             """A fused round/carry kernel that loses the carry out of one limb (its ``drop_at``)."""
-            def bad(z: np.ndarray, n: int, width: int, out: np.ndarray, drop_at: int = -1) -> tuple:
-                res = orig(z, n, width, out, n // 2 if position is None else position % max(1, n))
+            def bad(z: np.ndarray, n: int, *args: object, drop_at: int = -1) -> tuple:
+                res = orig(z, n, *args, drop_at=n // 2 if position is None else position % max(1, n))
                 rec.applied += res[4]
                 return res
             return bad
 
-        for name in ("round_carry_pack", "decimal_round_carry_format"):
+        for name in ("round_carry_pack", "decimal_round_carry_format", "slot_round_carry_pack"):
             patch(fused, name, dropping(getattr(fused, name)))
     elif fault in ("dask_block", "dask_carry"):
         from .. import distributed
