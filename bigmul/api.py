@@ -47,10 +47,12 @@ def _product(a: int, b: int | None, method: str) -> int:
 
             guards.count("checks")
             return gpu_int_product(a, b, step.bits)
-        if step.engine == "fft" and a.bit_length() >= FUSED_MIN_BITS:
+        if step.engine == "fft":
             from .engines import fused
 
-            if fused.available():  # one pass in, one pass out, modular check on the digits
+            # One pass in, one pass out, modular check on the digits: from FUSED_MIN_BITS, or at
+            # any size once an earlier product has loaded the kernels.
+            if (fused.loaded() or a.bit_length() >= FUSED_MIN_BITS) and fused.available():
                 from .engines.fft import int_product
 
                 return int_product(a, b, step.bits)

@@ -36,6 +36,7 @@ the true coefficients lie in ``[0, p1 p2 p3)``:
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import Callable
 
 __all__ = [
@@ -79,11 +80,15 @@ def percival_bound(norm_x: float, norm_y: float, log2_len: int, beta: float = 2 
 #: for the 1-D transform) covers the twiddle stage instead, and that one
 #: stage's twiddle error is taken as ``4 eps`` (two extended-precision table
 #: entries multiplied; measured below 1.7 eps per component).  The length is
-#: a speed crossover, measured on the 2-core development machine, 2026-11-27:
-#: a 10^6-digit product 36 ms with four-step transforms vs 43 ms with 1-D ones
-#: (transform length 2**19), 3*10^5 digits (2**18) 10.0 vs 11.3 ms; at 10^5
-#: digits (2**16) the two are within noise.
-FOURSTEP_MIN_LEN = 1 << 17
+#: a speed crossover, measured on the 2-core development machine (int products,
+#: pocketfft, medians of 60+ interleaved calls, 2026-11-27): once the batched
+#: transforms run on one thread each with the two operands on two threads
+#: (``fourstep.convolve_filled``), four-step beats scipy's 1-D transform from
+#: about 2**14 points -- 5*10^4 digits (L ~ 22,500) 0.72 vs 0.75 ms, 7*10^4
+#: 0.79 vs 1.20 ms, 10^5 1.47 vs 3.0 ms -- while at 3*10^4 digits (L ~ 12,500)
+#: the 1-D transform wins, 0.58 vs 0.70 ms.  (Until then it was 2**17, set when
+#: the batched transforms always ran on every core.)
+FOURSTEP_MIN_LEN = 1 << 14
 
 
 def levels(length: int) -> int:
@@ -173,6 +178,7 @@ def piece_bits(n1: int, n2: int, bits_x: int, bits_y: int, max_b: int = 26) -> t
     return None
 
 
+@lru_cache(maxsize=512)
 def fft_limb_bits(bits1: int, bits2: int, *, max_bits: int = 24) -> int:
     """Largest limb width (bits) whose float64 FFT product is provably exact.
 
@@ -185,6 +191,7 @@ def fft_limb_bits(bits1: int, bits2: int, *, max_bits: int = 24) -> int:
     return _widest(bits1, bits2, range(max_bits, 3, -1), lambda b: 1 << b)
 
 
+@lru_cache(maxsize=512)
 def fft_decimal_k(digits1: int, digits2: int, *, max_k: int = 6) -> int:
     """Largest ``k`` so that base ``10**k`` limbs give a provably exact FFT product.
 

@@ -98,6 +98,11 @@ OVERLAP_BITS = 200_000
 #: two threads; below ~64k points the thread hand-off costs more than it saves.
 FFT_PARALLEL_MIN_LEN = 65_536
 
+#: The four-step transform's batched FFTs use every core (``workers=``) from
+#: this length; below it they run on one thread (and the two operands'
+#: forward transforms on two threads from FFT_PARALLEL_MIN_LEN).
+FOURSTEP_PARALLEL_MIN_LEN = 1 << 20
+
 
 @dataclass
 class Thresholds:
@@ -113,6 +118,7 @@ class Thresholds:
     GPU_STR_MIN_DIGITS: int = GPU_STR_MIN_DIGITS
     OVERLAP_BITS: int = OVERLAP_BITS
     FFT_PARALLEL_MIN_LEN: int = FFT_PARALLEL_MIN_LEN
+    FOURSTEP_PARALLEL_MIN_LEN: int = FOURSTEP_PARALLEL_MIN_LEN
     FFT_MKL_MIN_LEN: int = FFT_MKL_MIN_LEN
     FFT_PYFFTW_MIN_LEN: int = FFT_PYFFTW_MIN_LEN
 

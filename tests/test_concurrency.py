@@ -35,22 +35,24 @@ def test_several_processes():
 
 
 def test_keyboard_interrupt_leaves_library_usable():
-    from bigmul.engines import fft
+    from bigmul.engines import fft, fourstep
 
-    orig = fft.inverse
+    orig, orig_steps = fft.inverse, fourstep.inverse_steps
     calls = []
 
-    def interrupted(X, L):
-        calls.append(L)
+    def interrupted(*args):
+        calls.append(len(args))
         raise KeyboardInterrupt
 
-    fft.inverse = interrupted
+    fft.inverse = fourstep.inverse_steps = interrupted  # the 1-D and the four-step inverse transforms
     try:
         with pytest.raises(KeyboardInterrupt):
             bigmul.multiply(3**200_000, 7**150_000, method="fft")
+        with pytest.raises(KeyboardInterrupt):
+            bigmul.multiply(3**20_000, 7**15_000, method="fft")
     finally:
-        fft.inverse = orig
-    assert calls
+        fft.inverse, fourstep.inverse_steps = orig, orig_steps
+    assert len(calls) == 2
     a, b = 3**200_000, 7**150_000
     assert bigmul.multiply(a, b, method="fft") == a * b
     assert bigmul.multiply(str(10**4000 - 1), "3") == str(3 * (10**4000 - 1))

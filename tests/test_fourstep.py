@@ -146,3 +146,21 @@ def test_mixed_shape_only_where_the_bound_allows_it():
     assert fft._four_step_shape(need, L) == fourstep.shape(need)  # no limb data: radix 2
     assert not bounds.fft_ok(n + 1, n + 1, 2**12, 6_021_120, mixed_four_step=True) or \
         bounds.fft_ok(n + 1, n + 1, 2**12, 6_021_120)
+
+
+def test_twiddles_numba_and_numpy_agree_and_cache_is_bounded(monkeypatch):
+    """The numba twiddle pass and the numpy one give the same roots (to an ulp); the cache keeps its budget."""
+    T = fourstep._build_twiddles(64, 96)
+    monkeypatch.setattr(fourstep, "_twiddle_kernel", lambda: None)
+    T2 = fourstep._build_twiddles(64, 96)
+    assert np.abs(T - T2).max() <= 2.0 ** -52
+    monkeypatch.setattr(fourstep, "TWIDDLE_CACHE_BYTES", 3 * T.nbytes)
+    fourstep._twiddle_cache.clear()
+    for n2 in (96, 100, 104, 108, 112):
+        fourstep.twiddles(64, n2)
+    assert sum(t.nbytes for t in fourstep._twiddle_cache.values()) <= 3 * T.nbytes
+    assert next(iter(fourstep._twiddle_cache)) == (64, 112)  # the latest first
+    assert fourstep.twiddles(64, 112) is fourstep._twiddle_cache[(64, 112)]
+    fourstep._twiddle_cache.clear()
+    big = fourstep.twiddles(512, 512)  # over the budget alone: still kept, as the latest
+    assert fourstep.twiddles(512, 512) is big

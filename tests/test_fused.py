@@ -173,3 +173,39 @@ def test_four_chain_residues_at_every_split(n, no_str_limit):
     s = "".join(map(str, dd.tolist())) or "0"
     assert fused.decimal_residues(dd, q1, q2) == (int(s) % q1, int(s) % q2)
     assert fused.decimal_residues(dd + 48, q1, q2, ascii=True) == (int(s) % q1, int(s) % q2)
+
+
+def test_fused_path_below_its_threshold_once_loaded(monkeypatch):
+    """Products under FUSED_MIN_BITS use the numba kernels once an earlier product has loaded them."""
+    from bigmul.plan import FUSED_MIN_BITS
+
+    assert fused.available() and fused.loaded()
+    a, b = 3**30_000 + 1, 7**25_000 - 2  # ~48k and ~70k bits: FFT, below FUSED_MIN_BITS
+    assert a.bit_length() < FUSED_MIN_BITS
+    calls = []
+    real = fft.int_product
+    monkeypatch.setattr(fft, "int_product", lambda *x: calls.append(1) or real(*x))
+    assert bigmul.multiply(a, b) == a * b and calls == [1]
+    monkeypatch.setattr(fused, "LOADED", False)  # a fresh process: numpy passes, numba not loaded for this
+    assert bigmul.multiply(a, b) == a * b and calls == [1]
+
+
+def test_small_products_do_not_read_the_machine_memory(monkeypatch):
+    """Below memory.UNCHECKED_BYTES only an explicit limit is checked; above it the machine's memory."""
+    from bigmul import memory
+
+    def no_meminfo() -> int:
+        raise AssertionError("available_memory read for a small product")
+
+    monkeypatch.setattr(memory, "available_memory", no_meminfo)
+    monkeypatch.delenv("BIGMUL_MEMORY_LIMIT", raising=False)
+    a = 3**200_000
+    assert bigmul.multiply(a, a + 2) == a * (a + 2)
+    with pytest.raises(AssertionError, match="available_memory read"):
+        memory.check_memory(memory.UNCHECKED_BYTES, "a large product")
+    bigmul.set_memory_limit("1K")
+    try:
+        with pytest.raises(MemoryError):
+            bigmul.multiply(a, a + 2)  # an explicit limit applies at every size
+    finally:
+        bigmul.set_memory_limit(None)

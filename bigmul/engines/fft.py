@@ -15,9 +15,7 @@ coefficient to its integer, and the largest absolute rounded coefficient.
 """
 from __future__ import annotations
 
-import os
-import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from typing import Callable
 
 import numpy as np
@@ -27,36 +25,10 @@ from .. import bounds, memory, tuning
 from ..guards import GuardTrip, check_float
 from ..limbs import balance
 from . import backends, fourstep, with_headroom
+from .pool import executor
 
 __all__ = ["transform_length", "fft_convolve", "fft_workspace_bytes", "executor", "coefficients",
            "forward", "inverse", "int_product", "slot_product", "text_product"]
-
-_pool: ThreadPoolExecutor | None = None
-_pool_lock = threading.Lock()
-
-
-def _after_fork_in_child() -> None:
-    # A forked child inherits the pool object but not its worker thread:
-    # forget both so the child starts its own (otherwise submit() never runs).
-    global _pool, _pool_lock
-    _pool = None
-    _pool_lock = threading.Lock()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_after_fork_in_child)
-
-
-def executor() -> ThreadPoolExecutor:
-    """The shared helper thread pool (created on first use, fork-safe)."""
-    global _pool
-    with _pool_lock:
-        if _pool is None:
-            # Two helpers: one forward transform and one guard residue job can
-            # run beside the caller's own transform.
-            _pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="bigmul")
-        return _pool
-
 
 def transform_length(n1: int, n2: int) -> int:
     """Real transform length for a linear convolution of ``n1`` and ``n2`` values.
@@ -191,20 +163,35 @@ def coefficients(x: np.ndarray, y: np.ndarray | None, base: int,
 
 
 def _convolve_filled(fill_x: Callable[[np.ndarray], None], fill_y: Callable[[np.ndarray], None] | None,
-                     L: int, steps: tuple[int, int] | None) -> np.ndarray:
-    """Un-rounded linear convolution of two signals written into zeroed length-``L`` buffers by ``fill``."""
+                     L: int, steps: tuple[int, int] | None,
+                     side_job: Callable[[], object] | None = None) -> np.ndarray:
+    """Un-rounded linear convolution of two signals written into zeroed length-``L`` buffers by ``fill``.
+
+    ``side_job`` runs on the helper thread: beside the inverse transform (1-D,
+    which leaves a core idle), or from the start (four-step).
+    """
     if steps is not None:
+        if side_job is not None:
+            executor().submit(side_job)
         return fourstep.convolve_filled(fill_x, fill_y, *steps)
-    buf = np.zeros(L)
-    fill_x(buf)
-    X = forward(buf, L)
-    if fill_y is None:
-        X *= X
-    else:
+
+    def filled(fill: Callable[[np.ndarray], None]) -> np.ndarray:
         buf = np.zeros(L)
-        fill_y(buf)
-        X *= forward(buf, L)
-    del buf
+        fill(buf)
+        return forward(buf, L)
+
+    if fill_y is None:
+        X = filled(fill_x)
+        X *= X
+    elif L >= tuning.current.FFT_PARALLEL_MIN_LEN:  # the other operand on the helper thread (nogil kernels)
+        fut = executor().submit(filled, fill_y)
+        X = filled(fill_x)
+        X *= fut.result()
+    else:
+        X = filled(fill_x)
+        X *= filled(fill_y)
+    if side_job is not None:
+        executor().submit(side_job)
     return inverse(X, L)
 
 
@@ -246,8 +233,21 @@ def int_product(a: int, b: int | None, bits: int) -> int:
     da = pylong.digit_view(a)
     db = da if b is None else pylong.digit_view(b)
     q1, q2 = guards.LIMB_PRIMES
+    res: Future = Future()
+
+    def operand_residues() -> None:  # on the helper thread, beside the transforms
+        try:
+            ra = fused.residues30(da, len(da), q1, q2)
+            res.set_result((ra, ra if b is None else fused.residues30(db, len(db), q1, q2)))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller
+            res.set_exception(exc)
+
+    overlap = ba >= tuning.current.OVERLAP_BITS  # below it a thread hand-off costs more than the residues
     z = _convolve_filled(lambda buf: fused.split_balanced(da, bits, n1, buf),
-                         None if b is None else (lambda buf: fused.split_balanced(db, bits, n2, buf)), L, steps)
+                         None if b is None else (lambda buf: fused.split_balanced(db, bits, n2, buf)), L, steps,
+                         operand_residues if overlap else None)
+    if not overlap:
+        operand_residues()
     count = -(-(ba + bb) // 30)  # the product has ba + bb or ba + bb - 1 bits
     c = pylong.new_int(count)
     out = pylong.fill(c, count)
@@ -261,9 +261,8 @@ def int_product(a: int, b: int | None, bits: int) -> int:
         c = pylong.digits_to_int(out[:top].copy())
         out = pylong.digit_view(c)
     guards.count("checks")
-    ra = fused.residues30(da, len(da), q1, q2)
-    rb = ra if b is None else fused.residues30(db, len(db), q1, q2)
     rc = fused.residues30(out, top, q1, q2)
+    ra, rb = res.result()
     if ra[0] * rb[0] % q1 != rc[0] or ra[1] * rb[1] % q2 != rc[1]:
         raise GuardTrip("modular", 0.0)
     return c

@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["available", "kernels", "split_balanced", "round_carry_pack", "residues30",
+__all__ = ["available", "loaded", "kernels", "split_balanced", "round_carry_pack", "residues30",
            "slot_split_balanced", "slot_round_carry_pack",
            "decimal_split_balanced", "decimal_residues", "decimal_round_carry_format"]
 
@@ -42,6 +42,8 @@ __all__ = ["available", "kernels", "split_balanced", "round_carry_pack", "residu
 @lru_cache(maxsize=1)
 def available() -> bool:
     """numba importable, ints readable in place (``pylong``), and not switched off by ``BIGMUL_NUMBA=0``."""
+    global LOADED
+    LOADED = False
     if os.environ.get("BIGMUL_NUMBA", "1") == "0":
         return False
     from .. import pylong
@@ -52,7 +54,17 @@ def available() -> bool:
         kernels()
     except Exception:  # noqa: BLE001 - no numba, or it cannot compile here: use numpy
         return False
+    LOADED = True
     return True
+
+
+#: True once :func:`available` has loaded the kernels in this process.
+LOADED = False
+
+
+def loaded() -> bool:
+    """Whether the kernels are already loaded in this process (never imports numba itself)."""
+    return LOADED
 
 
 @lru_cache(maxsize=1)

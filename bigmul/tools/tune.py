@@ -125,9 +125,8 @@ def _tune_backends(reps: int, quick: bool, out: Callable[[str], None]) -> dict[s
     if len(names) == 1:
         out("FFT backends: only scipy is installed (extras [fftw], [mkl] add pyFFTW, mkl_fft)")
         return {}
-    lengths = [1 << p for p in range(10, 18)]
-    lengths = [L for L in lengths if L < bounds.FOURSTEP_MIN_LEN] + [3 * 2 ** 14, 5 * 2 ** 13]
-    lengths.sort()
+    lengths = [1 << p for p in range(10, 18)] + [3 * 2 ** 9, 5 * 2 ** 10, 3 * 2 ** 12, 3 * 2 ** 14, 5 * 2 ** 13]
+    lengths = sorted(L for L in lengths if L < bounds.FOURSTEP_MIN_LEN)
     if quick:
         lengths = lengths[::2]
     out("FFT backends: one rfft + irfft, medians (ms), 1-D lengths below the four-step crossover")
