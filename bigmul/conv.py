@@ -40,18 +40,36 @@ __all__ = ["convolve"]
 _rng = random.SystemRandom()
 
 
+#: Sequences up to this long are evaluated against a cached table of ``t**i mod q``
+#: (8 bytes per entry and prime); longer ones blockwise (``guards.limb_residue``).
+EVAL_TABLE_MAX = 1 << 21
+_eval_powers: dict[tuple[int, int], np.ndarray] = {}
+
+
 def _eval_residues(res: np.ndarray, t: int, q: int) -> int:
-    """``sum res[i] * t**i mod q`` for residues in ``[0, q)``: as two 16-bit halves, so that
-    ``limb_residue`` can sum long blocks without overflow."""
+    """``sum res[i] * t**i mod q`` for residues in ``[0, q)``.
+
+    Short sequences: each ``res[i] * t**i`` (below ``2**62``) reduced mod ``q``
+    and summed (below ``2**63`` for fewer than ``2**32`` terms).  Long ones: as
+    two 16-bit halves, so that ``limb_residue`` can sum long blocks without overflow.
+    """
+    n = len(res)
+    if n <= EVAL_TABLE_MAX:
+        P = _eval_powers.get((t, q))
+        if P is None or len(P) < n:
+            P = guards.powers_mod(t, q, max(n, 1024, 2 * (0 if P is None else len(P))))
+            _eval_powers[(t, q)] = P
+        return int((res.astype(np.uint64) * P[:n] % np.uint64(q)).sum(dtype=np.uint64)) % q
     hi = guards.limb_residue(res >> 16, t, q)
     return (hi * 65536 + guards.limb_residue(res & 0xFFFF, t, q)) % q
 
 
-def _residues(v: np.ndarray) -> np.ndarray:
-    """int64 values (1-D) or two's complement byte rows (2-D uint8) modulo each limb prime: ``(n, 2)``."""
+def _residues(v: np.ndarray) -> list[np.ndarray]:
+    """int64 values (1-D) or two's complement byte rows (2-D uint8) modulo each limb prime: one array per prime."""
     if v.ndim == 2:
-        return kronecker.slot_residues(v, guards.LIMB_PRIMES)
-    return np.mod(v[:, None], np.array(guards.LIMB_PRIMES, dtype=np.int64))
+        r = kronecker.slot_residues(v, guards.LIMB_PRIMES)
+        return [r[:, i] for i in range(len(guards.LIMB_PRIMES))]
+    return [np.remainder(v, q) for q in guards.LIMB_PRIMES]  # object arrays: Python ints, non-negative
 
 
 def _check_at_random_point(x: np.ndarray, y: np.ndarray | None, r: np.ndarray) -> None:
@@ -68,10 +86,20 @@ def _check_at_random_point(x: np.ndarray, y: np.ndarray | None, r: np.ndarray) -
     rr = _residues(r)
     for i, q in enumerate(guards.LIMB_PRIMES):
         t = guards.EVAL_POINTS[q]
-        ex = _eval_residues(rx[:, i], t, q)
-        ey = ex if y is None else _eval_residues(ry[:, i], t, q)
-        if ex * ey % q != _eval_residues(rr[:, i], t, q):
+        ex = _eval_residues(rx[i], t, q)
+        ey = ex if y is None else _eval_residues(ry[i], t, q)
+        if ex * ey % q != _eval_residues(rr[i], t, q):
             raise GuardTrip("modular", float(q))
+
+
+def _float_schoolbook(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``np.convolve`` in float64 (vectorised, ~4x the int64 loop's speed), as int64.
+
+    Exact when ``min(n1, n2) * max|x| * max|y| < 2**53``: every product and
+    every partial sum, in any order, is then an integer of smaller magnitude,
+    which float64 represents exactly (the plan only runs it there).
+    """
+    return np.convolve(x.astype(np.float64), y.astype(np.float64)).astype(np.int64)
 
 
 def _fft_native(x: np.ndarray, y: np.ndarray, device: bool) -> np.ndarray:
@@ -199,6 +227,10 @@ def convolve(x: Sequence[int] | np.ndarray, y: Sequence[int] | np.ndarray, *,
 
     def attempt(step: Step) -> np.ndarray:
         if step.engine == "direct":
+            if step.bits == 53:  # float64: exact while every partial sum is an integer below 2**53
+                r = _float_schoolbook(X, Y)
+                _check_at_random_point(X, Y, r)
+                return r
             return np.convolve(X, Y)
         if step.engine in ("fft", "gpu"):
             return _fft_native(X, Y, device=step.engine == "gpu")

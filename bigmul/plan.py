@@ -13,6 +13,7 @@ import importlib.util
 import math
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -231,6 +232,10 @@ def plan_convolve(n1: int, n2: int, max_x: int, max_y: int, method: str = "auto"
                   f"product written back into the slots; the same on Python ints through the int engine "
                   f"if a guard fires)")
     if method == "direct":
+        if fits and bound < bounds.FLOAT_EXACT:
+            return Plan("convolve", (Step("direct", bits=53), Step("direct")),
+                        f"float64 schoolbook: every product and partial sum is an integer below {bound} < "
+                        "2**53, so exact (checked); int64 if the check fails")
         if fits:
             return Plan("convolve", (Step("direct"),),
                         f"int64 schoolbook: every coefficient is below {bound} < 2**63")
@@ -253,6 +258,11 @@ def plan_convolve(n1: int, n2: int, max_x: int, max_y: int, method: str = "auto"
     return Plan("convolve", ks, ks_why)
 
 
+@lru_cache(maxsize=1)
+def _numba_importable() -> bool:
+    return importlib.util.find_spec("numba") is not None
+
+
 def _kronecker_limb_bits(n1: int, n2: int, bound: int, method: str) -> int:
     """Limb width of the fused Kronecker product (``fft.slot_product``), or 0 where it does not run.
 
@@ -261,8 +271,7 @@ def _kronecker_limb_bits(n1: int, n2: int, bound: int, method: str) -> int:
     :data:`FUSED_MIN_BITS`, numba not switched off); the width is the int
     path's for the packed sizes plus one bit (the top slot's borrow).
     """
-    if method not in ("auto", "fft") or os.environ.get("BIGMUL_NUMBA", "1") == "0" \
-            or importlib.util.find_spec("numba") is None:
+    if method not in ("auto", "fft") or os.environ.get("BIGMUL_NUMBA", "1") == "0" or not _numba_importable():
         return 0
     from .kronecker import slot_bytes
 

@@ -316,3 +316,35 @@ def test_slot_product_refuses_coefficients_past_their_slots(sign):
     with pytest.raises(GuardTrip) as trip:
         slot_product(x, y, 8)  # ... their products (+-10000) do not
     assert trip.value.reason == "magnitude"
+
+
+def test_float_schoolbook_at_the_2_53_edge():
+    """Below 2**53 the direct plan runs in float64 (exact: every partial sum is a smaller integer)."""
+    n = 64
+    m = int((2 ** 53 // n) ** 0.5)  # n * m * m just below 2**53
+    for sx, sy in ((1, 1), (1, -1), (-1, -1)):
+        x, y = [sx * m] * n, [sy * m] * n
+        p = bigmul.choose_method(x, y)
+        assert [s.engine for s in p.steps] == ["direct", "direct"] and p.steps[0].bits == 53
+        assert bigmul.convolve(x, y).tolist() == schoolbook(x, y)
+    x = [2 ** 27] * n  # n * 2**54 >= 2**53: int64 schoolbook only
+    p = bigmul.choose_method(x, x[:8])
+    assert p.steps == (p.steps[0],) and p.steps[0].bits == 0
+    assert bigmul.convolve(x, x[:8]).tolist() == schoolbook(x, x[:8])
+
+
+def test_float_schoolbook_check_fires(monkeypatch):
+    """A wrong float64 schoolbook result fails the random-point check; the int64 schoolbook redoes it."""
+    real = conv._float_schoolbook
+
+    def off_by_one(x, y):
+        r = real(x, y)
+        r[len(r) // 2] += 1
+        return r
+
+    monkeypatch.setattr(conv, "_float_schoolbook", off_by_one)
+    bigmul.reset_guard_stats()
+    x, y = list(range(-50, 50)), list(range(30))
+    assert bigmul.convolve(x, y).tolist() == schoolbook(x, y)
+    st_ = bigmul.guard_stats()
+    assert st_["trip_modular"] == 1 and st_["fallback_direct"] == 1, st_
