@@ -2,12 +2,15 @@
 
 What this is for: ``convolve`` of coefficients too wide (or products too
 large) for a float FFT of the values themselves.  Each sequence is packed into
-one Python int with ``w``-bit slots, ``X = sum x[i] * 2**(w*i)``; then
+one integer with ``w``-bit slots, ``X = sum x[i] * 2**(w*i)``; then
 ``X * Y = sum c[k] * 2**(w*k)`` where ``c`` is the exact convolution, and the
-slots of the product are read back in one linear pass.  The product runs on
-bigmul's own int engines (with all their guards and fallbacks), which split the
-packed integers into the limbs their error bound allows -- so this is also
-"wide coefficients split into limbs the float FFT handles exactly".
+slots of the product are read back in one linear pass.  The product runs
+either on the slots themselves (``fft.slot_product``: the fused kernels split
+the slots into the balanced limbs the error bound allows and write the
+carried product back into slots, ``D = C + H`` below computed on the way) or,
+as the fallback, on Python ints through bigmul's int engines (with all their
+guards and fallbacks) -- either way this is also "wide coefficients split
+into limbs the float FFT handles exactly".
 What it is not for: choosing when to use it (``plan.plan_convolve``).
 
 Why it is exact (the whole argument; ``tests/test_convolve_fast.py`` pins

@@ -150,6 +150,8 @@ def test_mixed_shape_only_where_the_bound_allows_it():
 
 def test_twiddles_numba_and_numpy_agree_and_cache_is_bounded(monkeypatch):
     """The numba twiddle pass and the numpy one give the same roots (to an ulp); the cache keeps its budget."""
+    pytest.importorskip("numba")  # imported: the twiddles use the numba pass from here on
+    assert fourstep._twiddle_kernel() is not None
     T = fourstep._build_twiddles(64, 96)
     monkeypatch.setattr(fourstep, "_twiddle_kernel", lambda: None)
     T2 = fourstep._build_twiddles(64, 96)

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 import threading
 from collections import OrderedDict
 from functools import lru_cache
@@ -184,15 +185,21 @@ def _build_twiddles(n1: int, n2: int) -> np.ndarray:
     return T
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=2)
+def _twiddle_kernel_cached(loaded: bool) -> Callable[..., None] | None:
+    return _build_twiddle_kernel() if loaded else None
+
+
 def _twiddle_kernel() -> Callable[..., None] | None:
-    """The twiddle matrix in one numba pass (the same products as the numpy path), or None without numba."""
-    if os.environ.get("BIGMUL_NUMBA", "1") == "0":
-        return None
-    try:
-        import numba
-    except ImportError:
-        return None
+    """The twiddle matrix in one numba pass (the same products as the numpy path), or None: without
+    numba, or before anything else has imported it (a product too small for the fused kernels does not
+    pay numba's import, ~0.5 s, for its twiddles)."""
+    return _twiddle_kernel_cached("numba" in sys.modules and os.environ.get("BIGMUL_NUMBA", "1") != "0")
+
+
+def _build_twiddle_kernel() -> Callable[..., None]:
+    """Compile the one-pass twiddle kernel (or load it from numba's disk cache)."""
+    import numba
 
     @numba.njit(cache=True, nogil=True)
     def build(A, B, s, L, T):  # type: ignore[no-untyped-def]

@@ -11,7 +11,11 @@ product, done in single passes over memory instead of a dozen numpy passes:
   written straight into the result int (``pylong.new_int``);
 - :func:`residues30`: residues of 30-bit digit arrays modulo the two limb
   primes, for the modular check (CPython's ``a % p`` of a 10^7-digit int
-  takes ~30 ms; this takes ~3 ms).
+  takes ~30 ms; this takes ~3 ms);
+- :func:`slot_split_balanced` / :func:`slot_round_carry_pack`: the same two
+  passes for ``convolve``'s Kronecker substitution on two's complement slots
+  (``fft.slot_product``): negative slots' borrows subtracted while splitting,
+  the unpacking offset ``H`` added while carrying.
 
 What it is not for: anything without numba or without ``pylong``'s
 zero-copy int access: :func:`available` is False there and the engine uses
