@@ -96,6 +96,25 @@ def kernels() -> Any:
             return np.int64(0), err, mag, True
         return np.int64(r), err, mag, bad
 
+    @numba.njit(cache=True, nogil=True, inline="always")
+    def emit(acc, accbits, out, oi, over, width, final):  # type: ignore[no-untyped-def]
+        # Move whole width-bit words from the bit accumulator into out (all remaining bits with
+        # final); a non-zero word past the end of out sets over.
+        wmask = (np.uint64(1) << np.uint64(width)) - np.uint64(1)
+        while accbits >= width or (final and accbits > 0):
+            word = acc & wmask
+            if oi < len(out):
+                out[oi] = np.uint32(word)
+            elif word != 0:
+                over = True
+            oi += 1
+            acc >>= np.uint64(width)
+            accbits = accbits - width if accbits > width else 0
+        if final:
+            for j in range(oi, len(out)):
+                out[j] = 0
+        return acc, accbits, oi, over
+
     @numba.njit(cache=True, nogil=True)
     def split_k(src, bits, n, out):  # type: ignore[no-untyped-def]
         mask = (np.uint64(1) << np.uint64(bits)) - np.uint64(1)
@@ -121,8 +140,6 @@ def kernels() -> Any:
     @numba.njit(cache=True, nogil=True)
     def round_k(z, n, bits, out, drop_at):  # type: ignore[no-untyped-def]
         mask = (np.int64(1) << np.int64(bits)) - np.int64(1)
-        dmask = np.uint64((1 << 30) - 1)
-        nout = len(out)
         err = 0.0
         mag = 0.0
         bad = False
@@ -149,29 +166,9 @@ def kernels() -> Any:
                 carry = np.int64(0)
                 dropped = True
             acc |= np.uint64(limb) << np.uint64(accbits)
-            accbits += bits
-            while accbits >= 30:
-                dig = acc & dmask
-                if oi < nout:
-                    out[oi] = np.uint32(dig)
-                elif dig != 0:
-                    over = True
-                oi += 1
-                acc >>= np.uint64(30)
-                accbits -= 30
+            acc, accbits, oi, over = emit(acc, accbits + bits, out, oi, over, 30, False)
             i += 1
-        while accbits > 0:
-            dig = acc & dmask
-            if oi < nout:
-                out[oi] = np.uint32(dig)
-            elif dig != 0:
-                over = True
-            oi += 1
-            acc >>= np.uint64(30)
-            accbits = accbits - 30 if accbits > 30 else 0
-        while oi < nout:
-            out[oi] = 0
-            oi += 1
+        acc, accbits, oi, over = emit(acc, accbits, out, oi, over, 30, True)
         if carry < 0:
             bad = True
         return err, mag, bad, over, dropped
@@ -376,8 +373,6 @@ def kernels() -> Any:
         # way: the result D = C + H is packed into the uint32 words of out.  D's w-bit slots are
         # c[k] + 2**(w-1) when every |c[k]| < 2**(w-1); over flags digits past out or D < 0.
         mask = (np.int64(1) << np.int64(bits)) - np.int64(1)
-        wmask = np.uint64(0xFFFFFFFF)
-        nout = len(out)
         err = 0.0
         mag = 0.0
         bad = False
@@ -412,27 +407,9 @@ def kernels() -> Any:
                 carry = np.int64(0)
                 dropped = True
             acc |= np.uint64(limb) << np.uint64(accbits)
-            accbits += bits
-            while accbits >= 32:
-                if oi < nout:
-                    out[oi] = np.uint32(acc & wmask)
-                elif (acc & wmask) != 0:
-                    over = True
-                oi += 1
-                acc >>= np.uint64(32)
-                accbits -= 32
+            acc, accbits, oi, over = emit(acc, accbits + bits, out, oi, over, 32, False)
             i += 1
-        while accbits > 0:
-            if oi < nout:
-                out[oi] = np.uint32(acc & wmask)
-            elif (acc & wmask) != 0:
-                over = True
-            oi += 1
-            acc >>= np.uint64(32)
-            accbits = accbits - 32 if accbits > 32 else 0
-        while oi < nout:
-            out[oi] = 0
-            oi += 1
+        acc, accbits, oi, over = emit(acc, accbits, out, oi, over, 32, True)
         return err, mag, bad, over, dropped
 
     return types.SimpleNamespace(split=split_k, round=round_k, residues=res_k, dec_split=dec_split_k,
