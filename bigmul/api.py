@@ -13,7 +13,7 @@ from concurrent.futures import Future
 from typing import Any, overload
 
 from . import guards, tuning
-from .engines import limb_product
+from .engines import fused, limb_product
 from .guards import GuardTrip
 from .limbs import int_to_limbs, limbs_to_int
 from .operands import as_convolve_operand, as_int, check_method, kind
@@ -48,8 +48,6 @@ def _product(a: int, b: int | None, method: str) -> int:
             guards.count("checks")
             return gpu_int_product(a, b, step.bits)
         if step.engine == "fft":
-            from .engines import fused
-
             # One pass in, one pass out, modular check on the digits: from FUSED_MIN_BITS, or at
             # any size once an earlier product has loaded the kernels.
             if (fused.loaded() or a.bit_length() >= FUSED_MIN_BITS) and fused.available():
@@ -140,8 +138,9 @@ def multiply(a: Any, b: Any, *, method: str = "auto") -> Any:
     TypeError: a must be an int, gmpy2.mpz or decimal str, not bool
     """
     if type(a) is int and type(b) is int and method == "auto":
-        # Fast path: stay within a few percent of ``a * b`` for small operands.
-        cut = tuning.current.INT_FFT_MIN_BITS
+        # Fast path: stay within a few percent of ``a * b`` for small operands (``plan.int_crossover``).
+        th = tuning.current
+        cut = min(th.INT_FFT_MIN_BITS, th.INT_FFT_FUSED_MIN_BITS) if fused.LOADED else th.INT_FFT_MIN_BITS
         if a.bit_length() < cut or b.bit_length() < cut:
             return a * b
     elif type(a) is str and type(b) is str and method == "auto":
@@ -169,8 +168,11 @@ def square(a: Any, *, method: str = "auto") -> Any:
     >>> square("99")
     '9801'
     """
-    if type(a) is int and method == "auto" and a.bit_length() < tuning.current.INT_FFT_MIN_BITS:
-        return a * a
+    if type(a) is int and method == "auto":
+        th = tuning.current
+        cut = min(th.INT_FFT_MIN_BITS, th.INT_FFT_FUSED_MIN_BITS) if fused.LOADED else th.INT_FFT_MIN_BITS
+        if a.bit_length() < cut:
+            return a * a
     return _multiply(a, a, method, True)
 
 

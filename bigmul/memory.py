@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import re
 
-__all__ = ["available_memory", "memory_limit", "set_memory_limit", "check_memory", "parse_size"]
+__all__ = ["available_memory", "memory_limit", "set_memory_limit", "check_memory", "limit_set", "parse_size"]
 
 _limit: int | None = None
 
@@ -90,6 +90,12 @@ def set_memory_limit(limit: int | str | None) -> None:
 #: memory (reading ``/proc/meminfo`` costs ~0.1 ms, a tenth of a 10^5-digit product);
 #: an explicit limit (``BIGMUL_MEMORY_LIMIT``, :func:`set_memory_limit`) is always applied.
 UNCHECKED_BYTES = 64 << 20
+
+
+def limit_set() -> bool:
+    """Whether an explicit limit is in force (:func:`set_memory_limit` or ``BIGMUL_MEMORY_LIMIT``):
+    then every product is checked, whatever its size."""
+    return _limit is not None or "BIGMUL_MEMORY_LIMIT" in os.environ
 
 
 def check_memory(needed: int, what: str) -> None:

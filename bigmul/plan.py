@@ -20,7 +20,7 @@ import numpy as np
 
 from . import bounds, tuning
 
-__all__ = ["Step", "Plan", "plan_int", "plan_str", "plan_convolve", "plan_convolve_values", "coefficient_bound", "max_abs",
+__all__ = ["Step", "Plan", "int_crossover", "plan_int", "plan_str", "plan_convolve", "plan_convolve_values", "coefficient_bound", "max_abs",
            "require_gpu"]
 
 #: Fused passes (numba) for int products from this operand size: below it
@@ -104,6 +104,19 @@ def _gpu_first(cpu: Plan) -> Plan:
                 f"GPU float64 cuFFT {width}, CPU engines as fallback")
 
 
+def int_crossover() -> int:
+    """Bits of the smaller operand from which ``auto`` multiplies ints by FFT: ``INT_FFT_MIN_BITS``,
+    or the lower ``INT_FFT_FUSED_MIN_BITS`` once the fused kernels are loaded in this process.
+
+    >>> int_crossover() in (tuning.current.INT_FFT_MIN_BITS, tuning.current.INT_FFT_FUSED_MIN_BITS)
+    True
+    """
+    from .engines import fused
+
+    th = tuning.current
+    return min(th.INT_FFT_MIN_BITS, th.INT_FFT_FUSED_MIN_BITS) if fused.LOADED else th.INT_FFT_MIN_BITS
+
+
 def plan_int(bits1: int, bits2: int, method: str = "auto") -> Plan:
     """Plan for a product of non-negative ints of ``bits1`` and ``bits2`` bits.
 
@@ -117,9 +130,10 @@ def plan_int(bits1: int, bits2: int, method: str = "auto") -> Plan:
     if method == "gpu" or (method == "auto" and small >= th.GPU_MIN_BITS and _gpu_on()):
         return _gpu_first(plan_int(bits1, bits2, "fft"))
     if method == "auto":
-        if small < th.INT_FFT_MIN_BITS:
+        cut = int_crossover()
+        if small < cut:
             return Plan("int", (Step("int"),), f"smaller operand {small} bits is below the "
-                        f"FFT crossover ({th.INT_FFT_MIN_BITS} bits): CPython's own multiply")
+                        f"FFT crossover ({cut} bits): CPython's own multiply")
         method = "fft"
     if method == "direct":
         b = bounds.direct_limb_bits(bits1, bits2, max_bits=30)

@@ -22,7 +22,6 @@ pass unnoticed either.
 """
 from __future__ import annotations
 
-import ctypes
 import os
 import platform
 import sys
@@ -43,16 +42,24 @@ def digit_count(n: int) -> int:
     return -(-n.bit_length() // DIGIT_BITS)
 
 
+class _Digits:
+    """An ``__array_interface__`` over ``count`` uint32 words at ``address`` (no ctypes type per
+    length: ``ctypes.c_char * count`` builds and caches a new array type for every distinct
+    length, ~13 us each and never freed, where this costs ~2 us)."""
+
+    __slots__ = ("__array_interface__",)
+
+    def __init__(self, address: int, count: int, readonly: bool) -> None:
+        self.__array_interface__ = {"data": (address, readonly), "shape": (count,),
+                                    "typestr": "<u4", "version": 3}
+
+
 def _view(n: int, count: int) -> np.ndarray:
-    buf = (ctypes.c_char * (4 * count)).from_address(id(n) + _OFFSET)
-    arr = np.frombuffer(buf, dtype=np.uint32)  # type: ignore[call-overload]
-    arr.flags.writeable = False
-    return arr
+    return np.asarray(_Digits(id(n) + _OFFSET, count, True))
 
 
 def _writable(n: int, count: int) -> np.ndarray:
-    buf = (ctypes.c_char * (4 * count)).from_address(id(n) + _OFFSET)
-    return np.frombuffer(buf, dtype=np.uint32)  # type: ignore[call-overload]
+    return np.asarray(_Digits(id(n) + _OFFSET, count, False))
 
 
 def _digits_by_bytes(n: int) -> np.ndarray:

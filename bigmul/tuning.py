@@ -26,6 +26,14 @@ from dataclasses import dataclass, fields
 #: 20k bits 0.141 vs 0.334 ms; 40k 0.418 vs 0.406; 60k 0.779 vs 0.428 ms.
 INT_FFT_MIN_BITS = 40_000
 
+#: The same crossover once the fused kernels are loaded in the process (an
+#: earlier product from ``plan.FUSED_MIN_BITS`` loaded numba): the FFT path's
+#: fixed cost is then a few tens of microseconds.  dev-2core, 2026-11-27,
+#: interleaved medians of 15 x 30 products, a*b vs fft (fixed sizes / sizes
+#: varying +-25%): 12k bits 69 vs 87 us / 83 vs 96; 16k 174 vs 158 / 180 vs 174;
+#: 24k 311 vs 207 / 338 vs 215 us.
+INT_FFT_FUSED_MIN_BITS = 16_000
+
 #: Decimal strings: schoolbook (direct) convolution in base 10**k up to this
 #: many limbs in the smaller operand, FFT above.  dev-2core, 2026-11-26,
 #: ``bigmul tune``: direct vs fft, 4000 digits 0.276 vs 0.281 ms, 8000 digits
@@ -111,6 +119,7 @@ class Thresholds:
     """The thresholds in force (defaults above unless the user's config replaces them)."""
 
     INT_FFT_MIN_BITS: int = INT_FFT_MIN_BITS
+    INT_FFT_FUSED_MIN_BITS: int = INT_FFT_FUSED_MIN_BITS
     STR_DIRECT_MAX_LIMBS: int = STR_DIRECT_MAX_LIMBS
     STR_INT_MAX_CHARS: int = STR_INT_MAX_CHARS
     CONVOLVE_DIRECT_MAX_WORK: int = CONVOLVE_DIRECT_MAX_WORK

@@ -24,12 +24,13 @@ class CountingBackend:
 
 @pytest.fixture
 def counting(monkeypatch):
-    real = backends.load
+    real, real_installed = backends.load, backends.installed
 
     def load(name):
         return CountingBackend if name == "pyfftw" else real(name)
 
     monkeypatch.setattr(backends, "load", load)
+    monkeypatch.setattr(backends, "installed", lambda name: name == "pyfftw" or real_installed(name))
     monkeypatch.delenv("BIGMUL_FFT_BACKEND", raising=False)
     CountingBackend.calls = 0
     return CountingBackend
@@ -94,3 +95,30 @@ def test_real_backend_is_exact(name, monkeypatch):
     s = "9" * 150_000
     assert bigmul.multiply(s, s, method="fft") == "9" * 149_999 + "8" + "0" * 149_999 + "1"
     assert fft.transform_length(30_000, 30_000) >= 59_999
+
+
+def test_pocketfft_binding_matches_the_public_api(monkeypatch):
+    """The private pocketfft binding (used after a check at first use) gives scipy.fft's results bit for bit."""
+    import scipy.fft as sfft
+
+    monkeypatch.setenv("BIGMUL_FFT_BACKEND", "scipy")
+    if backends._pocketfft is not None:
+        assert backends._direct() is not None  # this scipy passes the check: the fast calls are what runs
+    rng = np.random.default_rng(11)
+    for L in (5, 64, 1350, 2047, 10007):
+        x = rng.standard_normal(L)
+        X = sfft.rfft(x)
+        assert np.array_equal(backends.rfft(x, L), X)
+        assert np.array_equal(backends.irfft(X.copy(), L), sfft.irfft(X, L))
+    x = rng.standard_normal(100)  # shorter than L: zero padded (the public call)
+    assert np.array_equal(backends.rfft(x, 128), sfft.rfft(x, 128))
+
+
+def test_products_exact_without_the_binding(monkeypatch):
+    monkeypatch.setattr(backends, "_direct", lambda: None)  # another scipy layout: the public API only
+    monkeypatch.setenv("BIGMUL_FFT_BACKEND", "scipy")
+    r = random.Random(12)
+    for bits in (20_000, 60_000, 300_000):
+        a, b = r.getrandbits(bits), r.getrandbits(bits - 5)
+        assert bigmul.multiply(a, b, method="fft") == a * b
+        assert bigmul.square(a, method="fft") == a * a

@@ -98,3 +98,28 @@ def test_direct_bits_cannot_overflow() -> None:
         b = bounds.direct_limb_bits(s, s)
         n = -(-s // b)
         assert n * (2**b - 1) ** 2 < 2**63
+
+
+def test_width_caches_give_the_exact_widths() -> None:
+    """The grid-sandwich caches return what the widths' own search returns, at every size tried:
+    random sizes over nine decades, unbalanced pairs, and sizes just beside each step of width."""
+    import random
+
+    rng = random.Random(7)
+    sizes = [rng.randrange(1, 10 ** rng.randrange(1, 10)) for _ in range(400)]
+    steps = []  # sizes beside the steps between widths (balanced operands)
+    for n in (1 << e for e in range(4, 33)):
+        if bounds._widest(n, n, range(24, 3, -1), lambda b: 1 << b) != \
+                bounds._widest(2 * n, 2 * n, range(24, 3, -1), lambda b: 1 << b):
+            lo, hi = n, 2 * n
+            while hi - lo > 1:
+                mid = (lo + hi) // 2
+                same = bounds._widest(mid, mid, range(24, 3, -1), lambda b: 1 << b) == \
+                    bounds._widest(n, n, range(24, 3, -1), lambda b: 1 << b)
+                lo, hi = (mid, hi) if same else (lo, mid)
+            steps += [lo - 1, lo, hi, hi + 1]
+    assert len(steps) >= 20  # the widths do step in this range
+    pairs = [(s, s) for s in steps] + list(zip(sizes, reversed(sizes))) + [(s, s) for s in sizes[:100]]
+    for a, b in pairs:
+        assert bounds.fft_limb_bits(a, b) == bounds._widest(a, b, range(24, 3, -1), lambda w: 1 << w), (a, b)
+        assert bounds.fft_decimal_k(a, b) == bounds._widest(a, b, range(6, 0, -1), lambda k: 10 ** k), (a, b)

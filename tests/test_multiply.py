@@ -179,14 +179,24 @@ def test_carry_chains():
     assert bigmul.multiply(10**5000 - 1, 10**5000 - 1, method="fft") == (10**5000 - 1) ** 2
 
 
-def test_thresholds_plus_minus_one_limb():
-    t = tuning.current.INT_FFT_MIN_BITS
+@pytest.mark.parametrize("loaded", [False, True])
+def test_thresholds_plus_minus_one_limb(loaded, monkeypatch):
+    from bigmul.engines import fused
+
+    if loaded and not fused.available():
+        pytest.skip("numba kernels not available")
+    monkeypatch.setattr(fused, "LOADED", loaded)  # the crossover before / after the kernels are loaded
+    t = tuning.current.INT_FFT_FUSED_MIN_BITS if loaded else tuning.current.INT_FFT_MIN_BITS
+    assert t < tuning.current.INT_FFT_MIN_BITS or not loaded
     for bits in (t - 1, t, t + 1):
         a = make_operand(bits, "all-ones", 0)
         b = make_operand(bits + 1, "random", 1)
         assert plan_int(bits, bits + 1).method == ("int" if bits < t else "fft")
+        assert bigmul.choose_method(a, b).method == ("int" if bits < t else "fft")
+        before = bigmul.guard_stats().get("checks", 0)
         assert bigmul.multiply(a, b) == a * b
         assert bigmul.square(a) == a * a
+        assert bigmul.guard_stats().get("checks", 0) - before == (0 if bits < t else 2)  # the FFT ran, checked
 
 
 def test_index_objects_and_mpz():

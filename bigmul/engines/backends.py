@@ -18,11 +18,17 @@ import os
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 import scipy.fft as sfft
 
 from .. import tuning
 
-__all__ = ["NAMES", "load", "available", "choose", "next_fast_len", "describe"]
+try:  # scipy's own binding of pocketfft: the public functions minus their per-call wrapping
+    from scipy.fft._pocketfft import pypocketfft as _pocketfft
+except ImportError:  # pragma: no cover - another scipy layout: the public API is used
+    _pocketfft = None
+
+__all__ = ["NAMES", "load", "installed", "available", "choose", "next_fast_len", "describe", "rfft", "irfft"]
 
 NAMES = ("scipy", "pyfftw", "mkl")
 
@@ -84,21 +90,30 @@ def choose(L: int) -> str:
     if L >= bounds.FOURSTEP_MIN_LEN:  # the four-step transforms stay on scipy
         return "scipy"
     for name, low in (("mkl", th.FFT_MKL_MIN_LEN), ("pyfftw", th.FFT_PYFFTW_MIN_LEN)):
-        if L >= low:
-            try:
-                load(name)
-                return name
-            except ImportError:
-                continue
+        if L >= low and installed(name):
+            return name
     return "scipy"
+
+
+@lru_cache(maxsize=None)
+def installed(name: str) -> bool:
+    """Whether backend ``name`` loads here, tried once per process (a failed import is not cached
+    by Python: ~60 us per attempt, paid by every transform when it was tried per call)."""
+    try:
+        load(name)
+        return True
+    except ImportError:
+        return False
 
 
 def next_fast_len(n: int) -> int:
     """The transform length for ``n`` points: the good sizes of the backend that would run it."""
     L = sfft.next_fast_len(n, real=True)
-    mod = load(choose(L))
-    own = getattr(mod, "next_fast_len", None)  # pyFFTW's: FFTW's good sizes; mkl_fft has none
-    return L if mod is None or own is None else int(own(n))
+    name = choose(L)
+    if name == "scipy":
+        return L
+    own = getattr(load(name), "next_fast_len", None)  # pyFFTW's: FFTW's good sizes; mkl_fft has none
+    return L if own is None else int(own(n))
 
 
 def describe() -> list[str]:
@@ -123,3 +138,49 @@ def describe() -> list[str]:
     if forced:
         lines.append(f"  BIGMUL_FFT_BACKEND={forced}: every 1-D transform")
     return lines
+
+
+@lru_cache(maxsize=1)
+def _direct() -> Any:
+    """scipy's pocketfft binding when it answers exactly as ``scipy.fft`` does (checked once), else None.
+
+    ``scipy.fft.rfft``/``irfft`` reach pocketfft through the backend
+    dispatch, argument normalisation and padding: ~4 us a call, a tenth of a
+    whole product at ~10^4 bits.  The binding is private, so it is used only
+    after it returned the public functions' results bit for bit here.
+    """
+    if _pocketfft is None:
+        return None
+    try:
+        x = np.random.default_rng(5).standard_normal(1350)
+        X = sfft.rfft(x)
+        if np.array_equal(_pocketfft.r2c(x, (0,), True, 0, None, 1), X) and \
+                np.array_equal(_pocketfft.c2r(X, (0,), 1350, False, 2, None, 1), sfft.irfft(X, 1350)):
+            return _pocketfft
+    except Exception:  # noqa: BLE001 - any difference: the public API
+        pass
+    return None
+
+
+def rfft(x: np.ndarray, L: int) -> np.ndarray:
+    """Real forward transform of a 1-D float64 ``x`` (zero padded to ``L``) by the backend for ``L``."""
+    name = choose(L)
+    if name == "scipy":
+        pp = _direct()
+        if pp is not None and len(x) == L and x.dtype == np.float64 and x.flags.c_contiguous:
+            return pp.r2c(x, (0,), True, 0, None, 1)
+        return sfft.rfft(x, L)
+    with sfft.set_backend(load(name), only=True):
+        return sfft.rfft(x, L)
+
+
+def irfft(X: np.ndarray, L: int) -> np.ndarray:
+    """Inverse real transform of length ``L`` of a 1-D half spectrum ``X`` (may be overwritten)."""
+    name = choose(L)
+    if name == "scipy":
+        pp = _direct()
+        if pp is not None and X.dtype == np.complex128 and X.flags.c_contiguous and len(X) == L // 2 + 1:
+            return pp.c2r(X, (0,), L, False, 2, None, 1)
+        return sfft.irfft(X, L, overwrite_x=True)
+    with sfft.set_backend(load(name), only=True):
+        return sfft.irfft(X, L)

@@ -21,10 +21,10 @@ from typing import Callable
 import numpy as np
 import scipy.fft as sfft
 
-from .. import bounds, memory, tuning
-from ..guards import GuardTrip, check_float
+from .. import bounds, guards, memory, pylong, tuning
+from ..guards import LIMB_PRIMES, GuardTrip, check_float
 from ..limbs import balance
-from . import backends, fourstep, with_headroom
+from . import backends, fourstep, fused, with_headroom
 from .pool import executor
 
 __all__ = ["transform_length", "fft_convolve", "fft_workspace_bytes", "executor", "coefficients",
@@ -53,11 +53,7 @@ def forward(x: np.ndarray, L: int) -> np.ndarray:
     the backend measured fastest for ``L`` (``backends.choose``)."""
     if x.ndim > 1:
         return sfft.rfft(x, L, workers=fourstep.workers())
-    mod = backends.load(backends.choose(L))
-    if mod is None:
-        return sfft.rfft(x, L)
-    with sfft.set_backend(mod, only=True):
-        return sfft.rfft(x, L)
+    return backends.rfft(x, L)
 
 
 def inverse(X: np.ndarray, L: int) -> np.ndarray:
@@ -65,11 +61,7 @@ def inverse(X: np.ndarray, L: int) -> np.ndarray:
     can replace it); 2-D: rows on every core (scipy); 1-D: the backend for ``L``."""
     if X.ndim > 1:
         return sfft.irfft(X, L, overwrite_x=True, workers=fourstep.workers())
-    mod = backends.load(backends.choose(L))
-    if mod is None:
-        return sfft.irfft(X, L, overwrite_x=True)
-    with sfft.set_backend(mod, only=True):
-        return sfft.irfft(X, L)
+    return backends.irfft(X, L)
 
 
 def fft_convolve(x: np.ndarray, y: np.ndarray | None,
@@ -218,36 +210,38 @@ def int_product(a: int, b: int | None, bits: int) -> int:
     zero-padded transform buffers, and the rounded, carried product is
     written straight into the result int's digits (``fused.py``).  Raises
     ``GuardTrip`` for round-off, magnitude, carry or modular failures.
-    Requires ``fused.available()``.
+    Requires ``fused.available()``.  (Kept lean: from ~16k bits a product
+    takes ~50-100 us, and every microsecond of bookkeeping here shows.)
     """
-    from .. import guards, pylong
-    from . import fused
-
     ba = a.bit_length()
     bb = ba if b is None else b.bit_length()
     n1, n2 = -(-ba // bits), -(-bb // bits)
     need = n1 + n2 + 1  # balanced limbs: one more each
-    memory.check_memory(fft_workspace_bytes(n1 + 1, n2 + 1) + 4 * (n1 + n2),
-                        f"an FFT product of {n1} x {n2} limbs")
     L, steps = _fused_shape(n1, n2, 1 << bits)
+    needed = 80 * L + 4 * (n1 + n2)  # fft_workspace_bytes at this length, plus the result's digits
+    if needed >= memory.UNCHECKED_BYTES or memory.limit_set():
+        memory.check_memory(needed, f"an FFT product of {n1} x {n2} limbs")
     da = pylong.digit_view(a)
     db = da if b is None else pylong.digit_view(b)
-    q1, q2 = guards.LIMB_PRIMES
-    res: Future = Future()
+    q1, q2 = LIMB_PRIMES
+    split = fused.split_balanced
+    fill_y = None if b is None else (lambda buf: split(db, bits, n2, buf))
+    if ba >= tuning.current.OVERLAP_BITS:  # the operands' residues on the helper thread, beside the transforms
+        res: Future = Future()
 
-    def operand_residues() -> None:  # on the helper thread, beside the transforms
-        try:
-            ra = fused.residues30(da, len(da), q1, q2)
-            res.set_result((ra, ra if b is None else fused.residues30(db, len(db), q1, q2)))
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller
-            res.set_exception(exc)
+        def operand_residues() -> None:
+            try:
+                ra = fused.residues30(da, len(da), q1, q2)
+                res.set_result((ra, ra if b is None else fused.residues30(db, len(db), q1, q2)))
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller
+                res.set_exception(exc)
 
-    overlap = ba >= tuning.current.OVERLAP_BITS  # below it a thread hand-off costs more than the residues
-    z = _convolve_filled(lambda buf: fused.split_balanced(da, bits, n1, buf),
-                         None if b is None else (lambda buf: fused.split_balanced(db, bits, n2, buf)), L, steps,
-                         operand_residues if overlap else None)
-    if not overlap:
-        operand_residues()
+        z = _convolve_filled(lambda buf: split(da, bits, n1, buf), fill_y, L, steps, operand_residues)
+        ra, rb = res.result()
+    else:  # below it a thread hand-off costs more than the residues
+        z = _convolve_filled(lambda buf: split(da, bits, n1, buf), fill_y, L, steps)
+        ra = fused.residues30(da, len(da), q1, q2)
+        rb = ra if b is None else fused.residues30(db, len(db), q1, q2)
     count = -(-(ba + bb) // 30)  # the product has ba + bb or ba + bb - 1 bits
     c = pylong.new_int(count)
     out = pylong.fill(c, count)
@@ -262,7 +256,6 @@ def int_product(a: int, b: int | None, bits: int) -> int:
         out = pylong.digit_view(c)
     guards.count("checks")
     rc = fused.residues30(out, top, q1, q2)
-    ra, rb = res.result()
     if ra[0] * rb[0] % q1 != rc[0] or ra[1] * rb[1] % q2 != rc[1]:
         raise GuardTrip("modular", 0.0)
     return c
@@ -293,8 +286,6 @@ def slot_product(sx: np.ndarray, sy: np.ndarray | None, bits: int) -> np.ndarray
     Requires ``fused.available()``; ``bits`` must be proven for the packed
     sizes plus one bit (the top borrow).
     """
-    from . import fused
-
     nb = sx.shape[1]
     w = 8 * nb
     count = len(sx) + (len(sx) if sy is None else len(sy)) - 1
@@ -330,7 +321,6 @@ def text_product(da: np.ndarray, db: np.ndarray | None, k: int) -> str:
     Raises ``GuardTrip``; requires ``fused.available()``.
     """
     from .. import guards
-    from . import fused
 
     la = len(da)
     lb = la if db is None else len(db)
