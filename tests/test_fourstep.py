@@ -166,3 +166,71 @@ def test_twiddles_numba_and_numpy_agree_and_cache_is_bounded(monkeypatch):
     fourstep._twiddle_cache.clear()
     big = fourstep.twiddles(512, 512)  # over the budget alone: still kept, as the latest
     assert fourstep.twiddles(512, 512) is big
+
+
+def test_kept_buffers_are_reused_and_give_exact_products():
+    """Products of one shape reuse one set of kept transform buffers (no fresh pages), stay exact
+    whatever the buffers held before, and the pool stays within its byte budget."""
+    import random
+
+    import bigmul
+    from bigmul.engines import backends, workspace
+    from bigmul.tools.reference import no_digit_limit
+
+    if backends._direct() is None:
+        pytest.skip("scipy's pocketfft binding (output buffers) is not usable here")
+    workspace.clear()
+    r = random.Random(21)
+    for bits in (70_000, 400_000, 1_200_000):  # a 1-D length (~8.7k points) and four-step lengths
+        ops = [(r.getrandbits(bits), r.getrandbits(bits - 3)) for _ in range(3)]
+        for a, b in ops + [(2**bits - 1, 2**bits - 1)]:  # all-ones after random: stale values would show
+            assert bigmul.multiply(a, b, method="fft") == a * b
+            assert bigmul.square(a, method="fft") == a * a
+        with no_digit_limit():
+            s = str(ops[0][0] >> (bits - 70_000))  # 21k digits: str() itself is quadratic
+            assert bigmul.multiply(s, s, method="fft") == str(int(s) ** 2)
+    assert 0 < workspace.kept_bytes() <= workspace.KEEP_BYTES
+    before = workspace.kept_bytes()
+    a, b = ops[0]
+    assert bigmul.multiply(a, b, method="fft") == a * b
+    assert workspace.kept_bytes() == before  # the same set taken and given back: nothing new kept
+    workspace.clear()
+    assert workspace.kept_bytes() == 0
+
+
+def test_buffer_pool_budget_and_concurrency():
+    """Sets beyond the budget are dropped least recent first; two products at once get two sets."""
+    import threading
+
+    from bigmul.engines import workspace
+
+    workspace.clear()
+    old = workspace.KEEP_BYTES
+    try:
+        workspace.KEEP_BYTES = 3 * workspace._nbytes(1024, (513,), True)
+        for L in (1024, 2048, 1024):
+            with workspace.buffers(L, (L // 2 + 1,), True):
+                pass
+        assert workspace.kept_bytes() <= workspace.KEEP_BYTES
+        taken: list[int] = []
+        gate = threading.Barrier(2)
+
+        def hold() -> None:
+            with workspace.buffers(1024, (513,), True) as b:
+                taken.append(id(b.x))
+                gate.wait()
+
+        threads = [threading.Thread(target=hold) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert len(set(taken)) == 2
+        big = workspace.KEEP_BYTES // 8 + 1  # a set over the budget is never kept
+        with workspace.buffers(big, (big // 2 + 1,), False):
+            pass
+        assert workspace.kept_bytes() <= workspace.KEEP_BYTES and all(
+            k[0] != big for k in workspace._free)
+    finally:
+        workspace.KEEP_BYTES = old
+        workspace.clear()

@@ -154,33 +154,44 @@ def _direct() -> Any:
     try:
         x = np.random.default_rng(5).standard_normal(1350)
         X = sfft.rfft(x)
+        M = np.ascontiguousarray(np.outer(X[:6], X[:10]))
+        out = np.empty_like(M)
         if np.array_equal(_pocketfft.r2c(x, (0,), True, 0, None, 1), X) and \
-                np.array_equal(_pocketfft.c2r(X, (0,), 1350, False, 2, None, 1), sfft.irfft(X, 1350)):
+                np.array_equal(_pocketfft.c2r(X, (0,), 1350, False, 2, None, 1), sfft.irfft(X, 1350)) and \
+                np.array_equal(_pocketfft.c2c(M, (1,), True, 0, out, 1), sfft.fft(M, axis=1)) and \
+                np.array_equal(_pocketfft.c2c(out, (1,), False, 2, out, 1), sfft.ifft(sfft.fft(M, axis=1), axis=1)):
             return _pocketfft
     except Exception:  # noqa: BLE001 - any difference: the public API
         pass
     return None
 
 
-def rfft(x: np.ndarray, L: int) -> np.ndarray:
-    """Real forward transform of a 1-D float64 ``x`` (zero padded to ``L``) by the backend for ``L``."""
+def rfft(x: np.ndarray, L: int, out: np.ndarray | None = None) -> np.ndarray:
+    """Real forward transform of a 1-D float64 ``x`` (zero padded to ``L``) by the backend for ``L``.
+
+    ``out`` (optional, complex128, ``L // 2 + 1``): a buffer the result may be
+    written into (scipy's binding only); always use the returned array.
+    """
     name = choose(L)
     if name == "scipy":
         pp = _direct()
         if pp is not None and len(x) == L and x.dtype == np.float64 and x.flags.c_contiguous:
-            return pp.r2c(x, (0,), True, 0, None, 1)
+            return pp.r2c(x, (0,), True, 0, out, 1)
         return sfft.rfft(x, L)
     with sfft.set_backend(load(name), only=True):
         return sfft.rfft(x, L)
 
 
-def irfft(X: np.ndarray, L: int) -> np.ndarray:
-    """Inverse real transform of length ``L`` of a 1-D half spectrum ``X`` (may be overwritten)."""
+def irfft(X: np.ndarray, L: int, out: np.ndarray | None = None) -> np.ndarray:
+    """Inverse real transform of length ``L`` of a 1-D half spectrum ``X`` (may be overwritten).
+
+    ``out`` (optional, float64, ``L``): a buffer the result may be written into.
+    """
     name = choose(L)
     if name == "scipy":
         pp = _direct()
         if pp is not None and X.dtype == np.complex128 and X.flags.c_contiguous and len(X) == L // 2 + 1:
-            return pp.c2r(X, (0,), L, False, 2, None, 1)
+            return pp.c2r(X, (0,), L, False, 2, out, 1)
         return sfft.irfft(X, L, overwrite_x=True)
     with sfft.set_backend(load(name), only=True):
         return sfft.irfft(X, L)

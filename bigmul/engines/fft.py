@@ -15,8 +15,9 @@ coefficient to its integer, and the largest absolute rounded coefficient.
 """
 from __future__ import annotations
 
-from concurrent.futures import Future
-from typing import Callable
+from concurrent.futures import Future, wait
+from contextlib import nullcontext
+from typing import Callable, ContextManager
 
 import numpy as np
 import scipy.fft as sfft
@@ -24,7 +25,7 @@ import scipy.fft as sfft
 from .. import bounds, guards, memory, pylong, tuning
 from ..guards import LIMB_PRIMES, GuardTrip, check_float
 from ..limbs import balance
-from . import backends, fourstep, fused, with_headroom
+from . import backends, fourstep, fused, with_headroom, workspace
 from .pool import executor
 
 __all__ = ["transform_length", "fft_convolve", "fft_workspace_bytes", "executor", "coefficients",
@@ -47,21 +48,23 @@ def fft_workspace_bytes(n1: int, n2: int) -> int:
     return 80 * L
 
 
-def forward(x: np.ndarray, L: int) -> np.ndarray:
+def forward(x: np.ndarray, L: int, out: np.ndarray | None = None) -> np.ndarray:
     """Real forward transform of length ``L`` along the last axis (module-level so fault injection
     can replace it); the rows of a 2-D ``x`` are transformed on every core (scipy), a 1-D ``x`` by
-    the backend measured fastest for ``L`` (``backends.choose``)."""
+    the backend measured fastest for ``L`` (``backends.choose``).  ``out``: a buffer the result
+    may be written into (1-D); always use the returned array."""
     if x.ndim > 1:
         return sfft.rfft(x, L, workers=fourstep.workers())
-    return backends.rfft(x, L)
+    return backends.rfft(x, L, out)
 
 
-def inverse(X: np.ndarray, L: int) -> np.ndarray:
+def inverse(X: np.ndarray, L: int, out: np.ndarray | None = None) -> np.ndarray:
     """Inverse real transform of length ``L`` along the last axis (module-level so fault injection
-    can replace it); 2-D: rows on every core (scipy); 1-D: the backend for ``L``."""
+    can replace it); 2-D: rows on every core (scipy); 1-D: the backend for ``L``.  ``out``: as
+    for :func:`forward`."""
     if X.ndim > 1:
         return sfft.irfft(X, L, overwrite_x=True, workers=fourstep.workers())
-    return backends.irfft(X, L)
+    return backends.irfft(X, L, out)
 
 
 def fft_convolve(x: np.ndarray, y: np.ndarray | None,
@@ -156,35 +159,57 @@ def coefficients(x: np.ndarray, y: np.ndarray | None, base: int,
 
 def _convolve_filled(fill_x: Callable[[np.ndarray], None], fill_y: Callable[[np.ndarray], None] | None,
                      L: int, steps: tuple[int, int] | None,
-                     side_job: Callable[[], object] | None = None) -> np.ndarray:
+                     side_job: Callable[[], object] | None = None, ws: workspace.Buffers | None = None,
+                     used: tuple[int, int] | None = None) -> np.ndarray:
     """Un-rounded linear convolution of two signals written into zeroed length-``L`` buffers by ``fill``.
 
     ``side_job`` runs on the helper thread: beside the inverse transform (1-D,
-    which leaves a core idle), or from the start (four-step).
+    which leaves a core idle), or from the start (four-step).  ``ws``: kept
+    buffers (:func:`_buffers`); the result then lives in ``ws.x`` until they
+    are given back.  ``used``: how many leading values each ``fill`` writes.
     """
     if steps is not None:
         if side_job is not None:
             executor().submit(side_job)
-        return fourstep.convolve_filled(fill_x, fill_y, *steps)
+        return fourstep.convolve_filled(fill_x, fill_y, *steps, ws=ws, used=used)
 
-    def filled(fill: Callable[[np.ndarray], None]) -> np.ndarray:
-        buf = np.zeros(L)
+    def filled(fill: Callable[[np.ndarray], None], which: int) -> np.ndarray:
+        if ws is None:
+            buf = np.zeros(L)
+            out = None
+        else:
+            buf = ws.x if which == 0 else ws.y  # type: ignore[assignment]
+            buf[0 if used is None else used[which]:] = 0.0
+            out = ws.X if which == 0 else ws.Y
         fill(buf)
-        return forward(buf, L)
+        return forward(buf, L, out)
 
     if fill_y is None:
-        X = filled(fill_x)
+        X = filled(fill_x, 0)
         X *= X
     elif L >= tuning.current.FFT_PARALLEL_MIN_LEN:  # the other operand on the helper thread (nogil kernels)
-        fut = executor().submit(filled, fill_y)
-        X = filled(fill_x)
+        fut = executor().submit(filled, fill_y, 1)
+        try:
+            X = filled(fill_x, 0)
+        except BaseException:
+            wait([fut])  # it may still write into ws.y: the buffers go back only once it is done
+            raise
         X *= fut.result()
     else:
-        X = filled(fill_x)
-        X *= filled(fill_y)
+        X = filled(fill_x, 0)
+        X *= filled(fill_y, 1)
     if side_job is not None:
         executor().submit(side_job)
-    return inverse(X, L)
+    return inverse(X, L, None if ws is None else ws.x)
+
+
+def _buffers(L: int, steps: tuple[int, int] | None, two: bool) -> ContextManager[workspace.Buffers | None]:
+    """Kept transform buffers for a product of length ``L`` (``workspace.py``) from
+    ``workspace.MIN_LEN`` points; below it (or without scipy's binding, which takes an output
+    buffer) plain allocations, which are cheap there."""
+    if L < workspace.MIN_LEN or backends._direct() is None:
+        return nullcontext(None)
+    return workspace.buffers(L, (L // 2 + 1,) if steps is None else (steps[0] // 2 + 1, steps[1]), two)
 
 
 def _fused_shape(n1: int, n2: int, base: int) -> tuple[int, tuple[int, int] | None]:
@@ -226,26 +251,29 @@ def int_product(a: int, b: int | None, bits: int) -> int:
     q1, q2 = LIMB_PRIMES
     split = fused.split_balanced
     fill_y = None if b is None else (lambda buf: split(db, bits, n2, buf))
-    if ba >= tuning.current.OVERLAP_BITS:  # the operands' residues on the helper thread, beside the transforms
-        res: Future = Future()
-
-        def operand_residues() -> None:
-            try:
-                ra = fused.residues30(da, len(da), q1, q2)
-                res.set_result((ra, ra if b is None else fused.residues30(db, len(db), q1, q2)))
-            except BaseException as exc:  # noqa: BLE001 - handed to the caller
-                res.set_exception(exc)
-
-        z = _convolve_filled(lambda buf: split(da, bits, n1, buf), fill_y, L, steps, operand_residues)
-        ra, rb = res.result()
-    else:  # below it a thread hand-off costs more than the residues
-        z = _convolve_filled(lambda buf: split(da, bits, n1, buf), fill_y, L, steps)
-        ra = fused.residues30(da, len(da), q1, q2)
-        rb = ra if b is None else fused.residues30(db, len(db), q1, q2)
     count = -(-(ba + bb) // 30)  # the product has ba + bb or ba + bb - 1 bits
     c = pylong.new_int(count)
     out = pylong.fill(c, count)
-    _check_flags(*fused.round_carry_pack(z, need, bits, out)[:4])
+    with _buffers(L, steps, b is not None) as ws:
+        if ba >= tuning.current.OVERLAP_BITS:  # the operands' residues on the helper thread, beside the transforms
+            res: Future = Future()
+
+            def operand_residues() -> None:
+                try:
+                    ra = fused.residues30(da, len(da), q1, q2)
+                    res.set_result((ra, ra if b is None else fused.residues30(db, len(db), q1, q2)))
+                except BaseException as exc:  # noqa: BLE001 - handed to the caller
+                    res.set_exception(exc)
+
+            z = _convolve_filled(lambda buf: split(da, bits, n1, buf), fill_y, L, steps, operand_residues,
+                                 ws, (n1 + 1, n2 + 1))
+            ra, rb = res.result()
+        else:  # below it a thread hand-off costs more than the residues
+            z = _convolve_filled(lambda buf: split(da, bits, n1, buf), fill_y, L, steps, None, ws, (n1 + 1, n2 + 1))
+            ra = fused.residues30(da, len(da), q1, q2)
+            rb = ra if b is None else fused.residues30(db, len(db), q1, q2)
+        flags = fused.round_carry_pack(z, need, bits, out)
+    _check_flags(*flags[:4])
     top = count
     while top and out[top - 1] == 0:
         top -= 1
@@ -296,11 +324,12 @@ def slot_product(sx: np.ndarray, sy: np.ndarray | None, bits: int) -> np.ndarray
     L, steps = _fused_shape(n1, n2, 1 << bits)
     wx, rx = _slot_words(sx)
     wy, ry = (wx, rx) if sy is None else _slot_words(sy)
-    z = _convolve_filled(lambda buf: fused.slot_split_balanced(wx, rx, nb, bits, n1, buf),
-                         None if sy is None else (lambda buf: fused.slot_split_balanced(wy, ry, nb, bits, n2, buf)),
-                         L, steps)
     out = np.empty(-(-count * nb // 4), dtype=np.uint32)
-    err, mag, bad, over, _ = fused.slot_round_carry_pack(z, n1 + n2 + 1, bits, nb, count, out)
+    with _buffers(L, steps, sy is not None) as ws:
+        z = _convolve_filled(lambda buf: fused.slot_split_balanced(wx, rx, nb, bits, n1, buf),
+                             None if sy is None else (lambda buf: fused.slot_split_balanced(wy, ry, nb, bits, n2, buf)),
+                             L, steps, None, ws, (n1 + 1, n2 + 1))
+        err, mag, bad, over, _ = fused.slot_round_carry_pack(z, n1 + n2 + 1, bits, nb, count, out)
     _check_flags(err, mag, bad, False)
     raw = out.view(np.uint8)
     if over or raw[count * nb:].any():
@@ -330,11 +359,13 @@ def text_product(da: np.ndarray, db: np.ndarray | None, k: int) -> str:
                         f"an FFT product of {n1} x {n2} limbs")
     L, steps = _fused_shape(n1, n2, 10 ** k)
     q1, q2 = guards.LIMB_PRIMES
-    z = _convolve_filled(lambda buf: fused.decimal_split_balanced(da, k, n1, buf),
-                         None if db is None else (lambda buf: fused.decimal_split_balanced(db, k, n2, buf)),
-                         L, steps)
     out = np.empty(la + lb, dtype=np.uint8)  # the product has la + lb or la + lb - 1 digits
-    _check_flags(*fused.decimal_round_carry_format(z, need, k, out)[:4])
+    with _buffers(L, steps, db is not None) as ws:
+        z = _convolve_filled(lambda buf: fused.decimal_split_balanced(da, k, n1, buf),
+                             None if db is None else (lambda buf: fused.decimal_split_balanced(db, k, n2, buf)),
+                             L, steps, None, ws, (n1 + 1, n2 + 1))
+        flags = fused.decimal_round_carry_format(z, need, k, out)
+    _check_flags(*flags[:4])
     first = 0 if out[0] != 48 else 1
     if first and out[1] == 48:
         raise GuardTrip("carry", 0.0)  # two leading zeros: too short to be the product

@@ -40,11 +40,15 @@ import os
 import sys
 import threading
 from collections import OrderedDict
+from concurrent.futures import wait
 from functools import lru_cache
 from typing import Callable
 
 import numpy as np
 import scipy.fft as sfft
+
+from . import backends
+from .workspace import Buffers
 
 __all__ = ["shape", "shape_mixed", "twiddles", "available", "convolve", "convolve_padded", "convolve_filled", "workers", "forward_steps", "twiddle_block", "workers_for",
            "inverse_steps"]
@@ -234,21 +238,37 @@ def twiddle_block(n1: int, n2: int, k1: tuple[int, int], j2: tuple[int, int]) ->
     return out
 
 
-def forward_steps(x2: np.ndarray, T: np.ndarray, w: int) -> np.ndarray:
-    """Column rffts, twiddles, row ffts: the ``(n1/2 + 1) x n2`` spectrum of a real ``n1 x n2`` matrix."""
-    S = sfft.rfft(x2, axis=0, workers=w)
+def forward_steps(x2: np.ndarray, T: np.ndarray, w: int, out: np.ndarray | None = None) -> np.ndarray:
+    """Column rffts, twiddles, row ffts: the ``(n1/2 + 1) x n2`` spectrum of a real ``n1 x n2`` matrix.
+
+    ``out`` (optional, complex128, the spectrum's shape): a buffer the result
+    may be written into (kept transform buffers, ``workspace.py``); always
+    use the returned array.
+    """
+    pp = None if out is None else backends._direct()
+    if pp is None:
+        S = sfft.rfft(x2, axis=0, workers=w)
+        S *= T
+        return sfft.fft(S, axis=1, workers=w, overwrite_x=True)
+    S = pp.r2c(x2, (0,), True, 0, out, w)  # scipy's own calls, into the kept buffer
     S *= T
-    return sfft.fft(S, axis=1, workers=w, overwrite_x=True)
+    return pp.c2c(S, (1,), True, 0, S, w)
 
 
-def inverse_steps(S: np.ndarray, T: np.ndarray, n1: int, w: int) -> np.ndarray:
-    """The steps of :func:`forward_steps` backwards (consumes ``S``): the real ``n1 x n2`` matrix."""
-    S = sfft.ifft(S, axis=1, workers=w, overwrite_x=True)
+def inverse_steps(S: np.ndarray, T: np.ndarray, n1: int, w: int, out: np.ndarray | None = None) -> np.ndarray:
+    """The steps of :func:`forward_steps` backwards (consumes ``S``): the real ``n1 x n2`` matrix.
+
+    ``out`` (optional, float64 ``n1 x n2``): a buffer the result may be written into.
+    """
+    pp = None if out is None else backends._direct()
+    S = sfft.ifft(S, axis=1, workers=w, overwrite_x=True) if pp is None else pp.c2c(S, (1,), False, 2, S, w)
     # S *= conj(T) without a full-size temporary: conj(conj(S) * T).
     np.conjugate(S, out=S)
     S *= T
     np.conjugate(S, out=S)
-    return sfft.irfft(S, n=n1, axis=0, workers=w, overwrite_x=True)
+    if pp is None:
+        return sfft.irfft(S, n=n1, axis=0, workers=w, overwrite_x=True)
+    return pp.c2r(S, (0,), n1, False, 2, out, w)
 
 
 def convolve(x: np.ndarray, y: np.ndarray | None, n1: int, n2: int,
@@ -291,35 +311,52 @@ def convolve_padded(xp: np.ndarray, yp: np.ndarray | None, n1: int, n2: int,
 
 
 def convolve_filled(fill_x: Callable[[np.ndarray], None], fill_y: Callable[[np.ndarray], None] | None,
-                    n1: int, n2: int, nworkers: int | None = None) -> np.ndarray:
+                    n1: int, n2: int, nworkers: int | None = None, ws: Buffers | None = None,
+                    used: tuple[int, int] | None = None) -> np.ndarray:
     """:func:`convolve_padded` where each input is written by ``fill(buffer)`` into a zeroed buffer
-    that is released as soon as its spectrum exists (lower peak memory for huge products)."""
+    that is released as soon as its spectrum exists (lower peak memory for huge products).
+
+    ``ws``: kept buffers for this shape (``workspace.buffers``); the result
+    then lives in ``ws.x`` and is valid until ``ws`` is given back.
+    ``used``: how many leading values each ``fill`` writes (only the rest of
+    a kept buffer is zeroed); without it the whole buffer is.
+    """
     from .. import tuning
 
     L = n1 * n2
     w = workers_for(L) if nworkers is None else nworkers
     T = twiddles(n1, n2)
 
-    def spectrum(fill: Callable[[np.ndarray], None], nw: int) -> np.ndarray:
-        buf = np.zeros(L)
+    def spectrum(fill: Callable[[np.ndarray], None], nw: int, which: int) -> np.ndarray:
+        if ws is None:
+            buf = np.zeros(L)
+            out = None
+        else:
+            buf = ws.x if which == 0 else ws.y  # type: ignore[assignment]
+            buf[0 if used is None else used[which]:] = 0.0
+            out = ws.X if which == 0 else ws.Y
         fill(buf)
-        return forward_steps(buf.reshape(n1, n2), T, nw)
+        return forward_steps(buf.reshape(n1, n2), T, nw, out)
 
     if fill_y is None:
-        X = spectrum(fill_x, w)
+        X = spectrum(fill_x, w, 0)
         X *= X
     elif nworkers is None and workers() > 1 and L >= tuning.current.FFT_PARALLEL_MIN_LEN:
         # The two operands' transforms on two threads, one thread each: faster than each on
         # every core in turn (measured: 10^6 digits 11.0 vs 14.8 ms, 3*10^6 43 vs 59 ms).
         from .pool import executor
 
-        fut = executor().submit(spectrum, fill_y, 1)
-        X = spectrum(fill_x, 1)
+        fut = executor().submit(spectrum, fill_y, 1, 1)
+        try:
+            X = spectrum(fill_x, 1, 0)
+        except BaseException:
+            wait([fut])  # the helper may still write into ws.y: never give the buffers back before it is done
+            raise
         X *= fut.result()
     else:
-        X = spectrum(fill_x, w)
-        X *= spectrum(fill_y, w)
-    return inverse_steps(X, T, n1, w).reshape(-1)
+        X = spectrum(fill_x, w, 0)
+        X *= spectrum(fill_y, w, 1)
+    return inverse_steps(X, T, n1, w, None if ws is None else ws.x.reshape(n1, n2)).reshape(-1)
 
 
 def levels_needed(n1: int, n2: int) -> int:

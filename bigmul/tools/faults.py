@@ -68,8 +68,8 @@ def inject(fault: str, *, position: int | None = None) -> Iterator[Record]:
         orig_inv = fft.inverse
         delta = 0.5 if fault == "perturb" else 1.0
 
-        def bad_inverse(X: np.ndarray, L: int) -> np.ndarray:
-            z = orig_inv(X, L)
+        def bad_inverse(X: np.ndarray, L: int, out: np.ndarray | None = None) -> np.ndarray:
+            z = orig_inv(X, L, out)
             # The transform is zero padded to L < 2 * (n1 + n2 - 1): positions below
             # L/2 always hold a coefficient that is used.
             i = (len(z) // 3) if position is None else position % max(1, len(z) // 2)
@@ -80,8 +80,8 @@ def inject(fault: str, *, position: int | None = None) -> Iterator[Record]:
         patch(fft, "inverse", bad_inverse)
         orig_steps = fourstep.inverse_steps
 
-        def bad_steps(S: np.ndarray, T: np.ndarray, n1: int, w: int) -> np.ndarray:
-            z = orig_steps(S, T, n1, w)
+        def bad_steps(S: np.ndarray, T: np.ndarray, n1: int, w: int, out: np.ndarray | None = None) -> np.ndarray:
+            z = orig_steps(S, T, n1, w, out)
             flat = z.reshape(-1)
             i = (len(flat) // 3) if position is None else position % max(1, len(flat) // 2)
             flat[i] += delta
@@ -167,22 +167,22 @@ def inject(fault: str, *, position: int | None = None) -> Iterator[Record]:
     elif fault == "float32":
         import scipy.fft as sfft
 
-        def f32_forward(x: np.ndarray, L: int) -> np.ndarray:
+        def f32_forward(x: np.ndarray, L: int, out: np.ndarray | None = None) -> np.ndarray:
             rec.applied += 1
             return sfft.rfft(x.astype(np.float32), L).astype(np.complex128)
 
-        def f32_inverse(X: np.ndarray, L: int) -> np.ndarray:
+        def f32_inverse(X: np.ndarray, L: int, out: np.ndarray | None = None) -> np.ndarray:
             return sfft.irfft(X.astype(np.complex64), L).astype(np.float64)
 
         patch(fft, "forward", f32_forward)
         patch(fft, "inverse", f32_inverse)
         orig_f, orig_i = fourstep.forward_steps, fourstep.inverse_steps
 
-        def f32_fsteps(x2: np.ndarray, T: np.ndarray, w: int) -> np.ndarray:
+        def f32_fsteps(x2: np.ndarray, T: np.ndarray, w: int, out: np.ndarray | None = None) -> np.ndarray:
             rec.applied += 1
             return orig_f(x2.astype(np.float32), T.astype(np.complex64), w).astype(np.complex128)
 
-        def f32_isteps(S: np.ndarray, T: np.ndarray, n1: int, w: int) -> np.ndarray:
+        def f32_isteps(S: np.ndarray, T: np.ndarray, n1: int, w: int, out: np.ndarray | None = None) -> np.ndarray:
             return orig_i(S.astype(np.complex64), T.astype(np.complex64), n1, w).astype(np.float64)
 
         patch(fourstep, "forward_steps", f32_fsteps)
@@ -202,12 +202,12 @@ def inject(fault: str, *, position: int | None = None) -> Iterator[Record]:
     elif fault == "transpose":
         orig_isteps = fourstep.inverse_steps
 
-        def transposed(S: np.ndarray, T: np.ndarray, n1: int, w: int) -> np.ndarray:
+        def transposed(S: np.ndarray, T: np.ndarray, n1: int, w: int, out: np.ndarray | None = None) -> np.ndarray:
             S = S.copy()
             a, b = 1, S.shape[0] // 2
             S[[a, b]] = S[[b, a]]  # two rows of the spectrum exchanged
             rec.applied += 1
-            return orig_isteps(S, T, n1, w)
+            return orig_isteps(S, T, n1, w, out)
 
         patch(fourstep, "inverse_steps", transposed)
     elif fault == "ntt_corrupt":
