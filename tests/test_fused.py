@@ -76,7 +76,7 @@ def test_residues_match_int():
     for bits in (1, 30, 31, 1000, 100_003):
         v = rng.getrandbits(bits) | 1 << (bits - 1)
         d = pylong.digit_view(v)
-        for q1, q2 in ((1_000_000_007, 2_147_483_647), (1_073_741_827, 1_500_000_001)):
+        for q1, q2 in ((1_000_000_007, 2_147_483_647), (1_073_741_827, 1_500_000_001)):  # >= 2**20
             assert fused.residues30(d, len(d), q1, q2) == (v % q1, v % q2)
 
 
@@ -209,3 +209,24 @@ def test_small_products_do_not_read_the_machine_memory(monkeypatch):
             bigmul.multiply(a, a + 2)  # an explicit limit applies at every size
     finally:
         bigmul.set_memory_limit(None)
+
+
+@pytest.mark.parametrize("q", [1_048_583, 998_244_353, 1_073_741_827, 2_147_483_629, 2_147_483_647])
+def test_residue_reduction_at_its_edges(q, no_str_limit):
+    """The residues reduce 60-bit pairs of digits with a float quotient estimate and two
+    corrections (no division): every digit at its largest value, at zero, alternating, and
+    random, odd and even counts, against Python's % for primes from 2**20 to the largest below
+    2**31 (the estimate's error bound is widest at the ends); decimal residues down to tiny primes."""
+    rng = np.random.default_rng(q)
+    for d in (np.full(1001, 2**30 - 1, dtype=np.uint32), np.full(1000, 2**30 - 1, dtype=np.uint32),
+              np.zeros(9, dtype=np.uint32),
+              np.tile(np.array([2**30 - 1, 0], dtype=np.uint32), 400),
+              rng.integers(0, 2**30, 5000).astype(np.uint32)):
+        v = sum(int(x) << (30 * i) for i, x in enumerate(d.tolist()))
+        assert fused.residues30(d, len(d), q, 1_000_000_007) == (v % q, v % 1_000_000_007)
+    for digits in ("9" * 1000, "1" + "0" * 998 + "1", "".join(map(str, rng.integers(0, 10, 3000).tolist()))):
+        dd = np.frombuffer(digits.encode(), dtype=np.uint8) - 48
+        for p in (q, 3, 65_537):
+            assert fused.decimal_residues(dd, p, 2_147_483_647) == (int(digits) % p, int(digits) % 2_147_483_647)
+    with pytest.raises(ValueError):
+        fused.residues30(np.ones(3, dtype=np.uint32), 3, 65_537, q)

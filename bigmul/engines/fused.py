@@ -187,9 +187,28 @@ def kernels() -> Any:
         return r
 
     @numba.njit(cache=True, nogil=True, inline="always")
-    def step4(a, v, b, Q):  # type: ignore[no-untyped-def]
-        # One Horner step of four independent chains: a[i] * b + v[i] (mod Q); r * b + v < 2**62.
-        return ((a[0] * b + v[0]) % Q, (a[1] * b + v[1]) % Q, (a[2] * b + v[2]) % Q, (a[3] * b + v[3]) % Q)
+    def mulmod(a, b, v, Q, inv):  # type: ignore[no-untyped-def]
+        # (a * b + v) mod Q for a, b < Q < 2**31 and v < 2**60 (v < 2**30 when Q < 2**20), without
+        # an integer division.  t = a b + v < 2**62 + 2**60 < 2**63; inv = fl(1/Q).  The float
+        # quotient fl(fl(t) * inv) is within (t/Q) * 3.0001 * 2**-53 of t/Q (three roundings of
+        # relative size <= 2**-53), and t/Q < Q + v/Q < 2**33 for Q >= 2**20 (< 2**31 + 2**10
+        # for smaller Q with v < 2**30): within 2**-18.  So its truncation q is floor(t/Q) - 1,
+        # + 0 or + 1 and r = t - q Q lies in [-Q, 2Q): one correction each way gives t mod Q
+        # exactly.  (Tested against Python's % at the edges.)
+        t = np.int64(a) * np.int64(b) + np.int64(v)  # signed: native int <-> float conversions
+        q = np.int64(np.float64(t) * inv)
+        r = t - q * np.int64(Q)
+        if r < 0:
+            r += np.int64(Q)
+        if r >= np.int64(Q):
+            r -= np.int64(Q)
+        return np.uint64(r)
+
+    @numba.njit(cache=True, nogil=True, inline="always")
+    def step4(a, v, b, Q, inv):  # type: ignore[no-untyped-def]
+        # One Horner step of four independent chains: a[i] * b + v[i] (mod Q).
+        return (mulmod(a[0], b, v[0], Q, inv), mulmod(a[1], b, v[1], Q, inv),
+                mulmod(a[2], b, v[2], Q, inv), mulmod(a[3], b, v[3], Q, inv))
 
     @numba.njit(cache=True, nogil=True, inline="always")
     def join4(a, p, Q):  # type: ignore[no-untyped-def]
@@ -198,25 +217,35 @@ def kernels() -> Any:
 
     @numba.njit(cache=True, nogil=True)
     def res_k(d, count, q1, q2):  # type: ignore[no-untyped-def]
-        # The number with 30-bit digits d[:count] modulo q1 and q2: four independent Horner chains
-        # over four equal contiguous ranges (the top one padded with zeros), so the modular
-        # reductions overlap instead of waiting on each other; combined with 2**(30h) at the end.
-        h = (count + 3) // 4
-        b1 = np.uint64((1 << 30) % q1)
-        b2 = np.uint64((1 << 30) % q2)
+        # The number with 30-bit digits d[:count] modulo q1 and q2 (2**20 <= q < 2**31): Horner
+        # steps over pairs of digits (60-bit values, base 2**60 mod q: half the steps), four
+        # independent chains over four equal contiguous ranges of pairs (the top one padded with
+        # zeros), so the reductions overlap instead of waiting on each other; combined with
+        # 2**(60h) at the end.
+        pairs = (count + 1) // 2
+        h = (pairs + 3) // 4
+        b1 = np.uint64((1 << 60) % q1)
+        b2 = np.uint64((1 << 60) % q2)
         Q1 = np.uint64(q1)
         Q2 = np.uint64(q2)
+        inv1 = 1.0 / q1
+        inv2 = 1.0 / q2
         zero = np.uint64(0)
         A = (zero, zero, zero, zero)
         C = (zero, zero, zero, zero)
         for t in range(h - 1, -1, -1):
-            v = (np.uint64(d[3 * h + t]) if 3 * h + t < count else zero,  # most significant range first
-                 np.uint64(d[2 * h + t]) if 2 * h + t < count else zero,
-                 np.uint64(d[h + t]) if h + t < count else zero,
-                 np.uint64(d[t]) if t < count else zero)
-            A = step4(A, v, b1, Q1)
-            C = step4(C, v, b2, Q2)
+            v = (pair(d, count, 3 * h + t), pair(d, count, 2 * h + t),  # most significant range first
+                 pair(d, count, h + t), pair(d, count, t))
+            A = step4(A, v, b1, Q1, inv1)
+            C = step4(C, v, b2, Q2, inv2)
         return join4(A, powmod(b1, h, q1), Q1), join4(C, powmod(b2, h, q2), Q2)
+
+    @numba.njit(cache=True, nogil=True, inline="always")
+    def pair(d, count, p):  # type: ignore[no-untyped-def]
+        # Digits 2p and 2p + 1 of d[:count] as one 60-bit value (zero past count).
+        lo = np.uint64(d[2 * p]) if 2 * p < count else np.uint64(0)
+        hi = np.uint64(d[2 * p + 1]) if 2 * p + 1 < count else np.uint64(0)
+        return lo | (hi << np.uint64(30))
 
     @numba.njit(cache=True, nogil=True)
     def dec_split_k(d, k, n, out):  # type: ignore[no-untyped-def]
@@ -257,14 +286,16 @@ def kernels() -> Any:
         P2 = np.uint64(10 ** 9 % q2)
         Q1 = np.uint64(q1)
         Q2 = np.uint64(q2)
+        inv1 = 1.0 / q1
+        inv2 = 1.0 / q2
         zero = np.uint64(0)
         A = (zero, zero, zero, zero)
         C = (zero, zero, zero, zero)
         for t in range(h):
             v = (group9(d, offset, pad, t), group9(d, offset, pad, h + t),
                  group9(d, offset, pad, 2 * h + t), group9(d, offset, pad, 3 * h + t))
-            A = step4(A, v, P1, Q1)
-            C = step4(C, v, P2, Q2)
+            A = step4(A, v, P1, Q1, inv1)
+            C = step4(C, v, P2, Q2, inv2)
         return join4(A, powmod(P1, h, q1), Q1), join4(C, powmod(P2, h, q2), Q2)
 
     @numba.njit(cache=True, nogil=True)
@@ -467,7 +498,9 @@ def slot_round_carry_pack(z: np.ndarray, n: int, bits: int, nb: int, count: int,
 
 
 def residues30(digits: np.ndarray, count: int, q1: int, q2: int) -> tuple[int, int]:
-    """``sum digits[i] * 2**(30 i)`` modulo ``q1`` and ``q2`` (both ``< 2**31``)."""
+    """``sum digits[i] * 2**(30 i)`` modulo ``q1`` and ``q2`` (both in ``[2**20, 2**31)``)."""
+    if not (1 << 20 <= q1 < 1 << 31 and 1 << 20 <= q2 < 1 << 31):
+        raise ValueError("residues30 reduces modulo primes in [2**20, 2**31)")
     r1, r2 = kernels().residues(digits, count, q1, q2)
     return int(r1), int(r2)
 
