@@ -139,8 +139,8 @@ def multiply(a: Any, b: Any, *, method: str = "auto") -> Any:
     """
     if type(a) is int and type(b) is int and method == "auto":
         # Fast path: stay within a few percent of ``a * b`` for small operands (``plan.int_crossover``).
-        th = tuning.current
-        cut = min(th.INT_FFT_MIN_BITS, th.INT_FFT_FUSED_MIN_BITS) if fused.LOADED else th.INT_FFT_MIN_BITS
+        th = tuning.current  # no min() here: Thresholds keeps the fused crossover at or below the other
+        cut = th.INT_FFT_FUSED_MIN_BITS if fused.LOADED else th.INT_FFT_MIN_BITS
         if a.bit_length() < cut or b.bit_length() < cut:
             return a * b
     elif type(a) is str and type(b) is str and method == "auto":
@@ -170,8 +170,7 @@ def square(a: Any, *, method: str = "auto") -> Any:
     """
     if type(a) is int and method == "auto":
         th = tuning.current
-        cut = min(th.INT_FFT_MIN_BITS, th.INT_FFT_FUSED_MIN_BITS) if fused.LOADED else th.INT_FFT_MIN_BITS
-        if a.bit_length() < cut:
+        if a.bit_length() < (th.INT_FFT_FUSED_MIN_BITS if fused.LOADED else th.INT_FFT_MIN_BITS):
             return a * a
     return _multiply(a, a, method, True)
 

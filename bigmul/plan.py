@@ -114,7 +114,7 @@ def int_crossover() -> int:
     from .engines import fused
 
     th = tuning.current
-    return min(th.INT_FFT_MIN_BITS, th.INT_FFT_FUSED_MIN_BITS) if fused.LOADED else th.INT_FFT_MIN_BITS
+    return th.INT_FFT_FUSED_MIN_BITS if fused.LOADED else th.INT_FFT_MIN_BITS
 
 
 def plan_int(bits1: int, bits2: int, method: str = "auto") -> Plan:

@@ -133,6 +133,11 @@ class Thresholds:
     FFT_MKL_MIN_LEN: int = FFT_MKL_MIN_LEN
     FFT_PYFFTW_MIN_LEN: int = FFT_PYFFTW_MIN_LEN
 
+    def __post_init__(self) -> None:
+        # The crossover with the kernels loaded is never above the cold one (a config that lowers
+        # INT_FFT_MIN_BITS lowers both), so the hot path reads one of them without a min().
+        self.INT_FFT_FUSED_MIN_BITS = min(self.INT_FFT_FUSED_MIN_BITS, self.INT_FFT_MIN_BITS)
+
 
 def config_path() -> str:
     """The user's config file: ``$BIGMUL_TUNING``, else ``~/.config/bigmul/tuning.json``."""

@@ -248,3 +248,15 @@ def test_no_guard_fires_on_clean_runs():
     st_ = bigmul.guard_stats()
     assert st_.get("checks", 0) >= 3
     assert not any(k.startswith(("trip_", "fallback", "retry")) for k in st_)
+
+
+def test_fused_crossover_never_above_the_cold_one(tmp_path):
+    """A config that lowers INT_FFT_MIN_BITS below the loaded-kernels crossover lowers that too
+    (the fast path reads one of the two without a min())."""
+    import json
+
+    cfg = tmp_path / "t.json"
+    cfg.write_text(json.dumps({"INT_FFT_MIN_BITS": 5000}))
+    th, applied = tuning.load(str(cfg))
+    assert applied == {"INT_FFT_MIN_BITS": 5000}
+    assert th.INT_FFT_FUSED_MIN_BITS == 5000 <= tuning.Thresholds().INT_FFT_FUSED_MIN_BITS
