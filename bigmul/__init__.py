@@ -25,6 +25,7 @@ from .digits import carry, from_digits, to_digits
 from .engines.gpu import GPUUnavailableError
 from .guards import reset_stats as reset_guard_stats
 from .guards import stats as guard_stats
+from .engines.workspace import clear as release_buffers
 from .memory import set_memory_limit
 from .operands import METHODS
 from .plan import Plan
@@ -32,7 +33,7 @@ from .plan import Plan
 __all__ = [
     "multiply", "square", "convolve", "carry", "to_digits", "from_digits",
     "choose_method", "Plan", "METHODS", "guard_stats", "reset_guard_stats",
-    "set_memory_limit", "selftest", "GPUUnavailableError", "__version__",
+    "set_memory_limit", "release_buffers", "selftest", "GPUUnavailableError", "__version__",
 ]
 
 

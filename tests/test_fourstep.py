@@ -194,7 +194,24 @@ def test_kept_buffers_are_reused_and_give_exact_products():
     a, b = ops[0]
     assert bigmul.multiply(a, b, method="fft") == a * b
     assert workspace.kept_bytes() == before  # the same set taken and given back: nothing new kept
+    bigmul.release_buffers()
+    assert workspace.kept_bytes() == 0
+
+
+def test_keep_budget_from_the_environment(monkeypatch):
+    """BIGMUL_KEEP_BYTES sets the budget (0: keep nothing); a malformed value warns and keeps the default."""
+    from bigmul.engines import workspace
+
+    for env, want in (("64M", 64 << 20), ("0", 0), ("", 256 << 20)):
+        monkeypatch.setenv("BIGMUL_KEEP_BYTES", env)
+        assert workspace._budget() == want
+    monkeypatch.setenv("BIGMUL_KEEP_BYTES", "lots")
+    with pytest.warns(RuntimeWarning, match="BIGMUL_KEEP_BYTES"):
+        assert workspace._budget() == 256 << 20
+    monkeypatch.setattr(workspace, "KEEP_BYTES", 0)  # nothing kept, products still exact
     workspace.clear()
+    a = 3 ** 300_000
+    assert __import__("bigmul").multiply(a, a + 2, method="fft") == a * (a + 2)
     assert workspace.kept_bytes() == 0
 
 
