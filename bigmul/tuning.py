@@ -31,8 +31,12 @@ INT_FFT_MIN_BITS = 40_000
 #: fixed cost is then a few tens of microseconds.  dev-2core, 2026-11-27,
 #: interleaved medians of 15 x 30 products, a*b vs fft (fixed sizes / sizes
 #: varying +-25%): 12k bits 69 vs 87 us / 83 vs 96; 16k 174 vs 158 / 180 vs 174;
-#: 24k 311 vs 207 / 338 vs 215 us.
-INT_FFT_FUSED_MIN_BITS = 16_000
+#: 24k 311 vs 207 / 338 vs 215 us.  In a stream of mixed sizes the FFT does
+#: better than alone (warm kernels, kept plans): pi to 10^6 digits (the
+#: series' products, 10 interleaved runs in one process) 0.661 s with the
+#: crossover at 12k bits against 0.756 s at 16k (another run of 6: 0.793 vs
+#: 0.908 s; 10k: 0.877 s, 20k: 0.904 s).
+INT_FFT_FUSED_MIN_BITS = 12_000
 
 #: Decimal strings: schoolbook (direct) convolution in base 10**k up to this
 #: many limbs in the smaller operand, FFT above.  dev-2core, 2026-11-26,
