@@ -207,9 +207,12 @@ def _buffers(L: int, steps: tuple[int, int] | None, two: bool) -> ContextManager
     """Kept transform buffers for a product of length ``L`` (``workspace.py``) from
     ``workspace.MIN_LEN`` points; below it (or without scipy's binding, which takes an output
     buffer) plain allocations, which are cheap there."""
-    if L < workspace.MIN_LEN or backends._direct() is None:
+    spectrum = (L // 2 + 1,) if steps is None else (steps[0] // 2 + 1, steps[1])
+    if L < workspace.MIN_LEN or backends._direct() is None or not workspace.keeps(L, spectrum, two):
+        # Too large to keep: allocated as the product goes, each signal released once its
+        # spectrum exists (a set of four held throughout would raise the peak by a third).
         return nullcontext(None)
-    return workspace.buffers(L, (L // 2 + 1,) if steps is None else (steps[0] // 2 + 1, steps[1]), two)
+    return workspace.buffers(L, spectrum, two)
 
 
 def _fused_shape(n1: int, n2: int, base: int) -> tuple[int, tuple[int, int] | None]:

@@ -31,7 +31,7 @@ from typing import Iterator
 
 import numpy as np
 
-__all__ = ["KEEP_BYTES", "MIN_LEN", "Buffers", "buffers", "kept_bytes", "clear"]
+__all__ = ["KEEP_BYTES", "MIN_LEN", "Buffers", "buffers", "keeps", "kept_bytes", "clear"]
 
 def _budget() -> int:
     from ..memory import parse_size
@@ -77,6 +77,11 @@ _lock = threading.Lock()
 
 def _nbytes(L: int, spectrum: tuple[int, ...], two: bool) -> int:
     return (8 * L + 16 * int(np.prod(spectrum))) * (2 if two else 1)
+
+
+def keeps(L: int, spectrum: tuple[int, ...], two: bool) -> bool:
+    """Whether a set of this shape would be kept (it fits the budget)."""
+    return _nbytes(L, spectrum, two) <= KEEP_BYTES
 
 
 @contextmanager
