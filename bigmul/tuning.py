@@ -101,10 +101,12 @@ GPU_MIN_BITS = 1_328_772
 #: 10^5 digits 5.3 vs 3.6 ms, 3*10^5 digits 6.1 vs 9.9 ms (GPU vs CPU).
 GPU_STR_MIN_DIGITS = 200_000
 
-#: Int products compute the operands' residues for the modular check on a
-#: helper thread (during the transforms) from this many bits.  dev-2core,
-#: 2026-11-27: ``a % PRIME`` takes 92 us at 2*10^5 bits (the product there
-#: takes ~1 ms, a thread hand-off ~50 us); below it the residues run inline.
+#: Int products on the numpy passes (numba not loaded) compute the operands'
+#: residues for the modular check on a helper thread (during the transforms)
+#: from this many bits.  dev-2core, 2026-11-27: ``a % PRIME`` takes 92 us at
+#: 2*10^5 bits (the product there takes ~1 ms, a thread hand-off ~50 us);
+#: below it the residues run inline.  (The fused path's residues, 2 ns per
+#: digit, always run inline: see ``engines/fft.int_product``.)
 OVERLAP_BITS = 200_000
 
 #: Run the two forward transforms on two threads from this transform length.
