@@ -50,10 +50,14 @@ _POW10 = [10 ** i for i in range(19)]
 #: fast path); 10**8 < 2**31 keeps every combined limb small.
 GROUP_DIGITS = 8
 
-#: Fused passes (numba) from this many digits in the first operand.  dev-2core,
+#: Fused passes (numba) from this many digits in the first operand, and at
+#: every FFT size once an earlier product has loaded the kernels.  dev-2core,
 #: 2026-11-27, text in/out, fused vs numpy passes (medians of 5, 3 at 10^7):
 #: 10^5 digits 5.6 vs 4.7 ms, 10^6 digits 34.8 vs 29.6 ms, 10^7 digits 0.44 vs
-#: 0.58 s: the fused passes win only once the arrays are far past the caches.
+#: 0.58 s -- numba's load (~0.5 s) is worth it only for the largest products.
+#: Once loaded, with transform buffers kept between products (medians of 15
+#: interleaved, later the same day): 3*10^3 digits 0.58 vs 0.60 ms, 10^4
+#: 0.43 vs 0.70 ms, 10^5 2.2 vs 3.9 ms, 10^6 19.2 vs 38.2 ms.
 FUSED_MIN_DIGITS = 2_000_000
 
 
@@ -317,10 +321,13 @@ def multiply_str(s: str, t: str | None, method: str = "auto", names: tuple[str, 
             out = gpu_decimal_product(da, db, k, group)
             log.debug("%s: product checked and formatted on the device", step)
             return out
-        if step.engine == "fft" and len(da) >= FUSED_MIN_DIGITS:
+        if step.engine == "fft":
             from .engines import fused
 
-            if fused.available():  # one pass in, one pass out, modular check on the text itself
+            # From FUSED_MIN_DIGITS (where they pay for loading numba), or at any FFT size once
+            # an earlier product has loaded the kernels; bases up to 10**6 (the ASCII tables).
+            if (fused.LOADED or len(da) >= FUSED_MIN_DIGITS) and k <= 6 and fused.available():
+                # one pass in, one pass out, modular check on the text itself
                 from .engines.fft import text_product
 
                 return text_product(da, db, k)
