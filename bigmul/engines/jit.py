@@ -1,0 +1,387 @@
+"""The numba kernels of the fused passes, at module level so numba's disk cache holds them.
+
+What this is for: the compiled loops behind ``fused.py`` (split into
+balanced limbs, round/guard/carry/pack, two-prime residues, their decimal
+and slot twins).  Imported only by ``fused.kernels()``, on the first product
+that uses them: ``import bigmul`` never imports numba.
+What it is not for: calling directly -- ``fused.py`` wraps each kernel with
+its contract and argument checks.
+
+Why a module: numba's cache key for a closure includes its captured cells,
+pickled; a captured dispatcher pickles differently in every process, so
+kernels defined inside a function that call other kernels (``round_k``
+calls ``round_one`` and ``emit``, ``res_k`` the Horner helpers) were
+recompiled in every process -- ~2.3 s of the first large product (measured:
+2.85-3.04 s against ~0.6 s once they load from the cache).  Kernels that
+call each other as module globals are cached normally.
+"""
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+@numba.njit(cache=True, nogil=True)
+def round_one(x, err, mag):  # type: ignore[no-untyped-def]
+    """Round one coefficient; update the round-off and magnitude maxima; flag NaN or |x| >= 2**53."""
+    r = np.rint(x)
+    d = abs(x - r)
+    bad = False
+    if not (d <= err):  # NaN lands here too
+        if d != d:
+            bad = True
+        else:
+            err = d
+    a = abs(r)
+    if a > mag:
+        mag = a
+    if not (a < 9.007199254740992e15):  # 2**53: past it int64(r) is not the coefficient
+        return np.int64(0), err, mag, True
+    return np.int64(r), err, mag, bad
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def emit(acc, accbits, out, oi, over, width, final):  # type: ignore[no-untyped-def]
+    # Move whole width-bit words from the bit accumulator into out (all remaining bits with
+    # final); a non-zero word past the end of out sets over.
+    wmask = (np.uint64(1) << np.uint64(width)) - np.uint64(1)
+    while accbits >= width or (final and accbits > 0):
+        word = acc & wmask
+        if oi < len(out):
+            out[oi] = np.uint32(word)
+        elif word != 0:
+            over = True
+        oi += 1
+        acc >>= np.uint64(width)
+        accbits = accbits - width if accbits > width else 0
+    if final:
+        for j in range(oi, len(out)):
+            out[j] = 0
+    return acc, accbits, oi, over
+
+@numba.njit(cache=True, nogil=True)
+def split_k(src, bits, n, out):  # type: ignore[no-untyped-def]
+    mask = (np.uint64(1) << np.uint64(bits)) - np.uint64(1)
+    half = np.int64(1) << np.int64(bits - 1)
+    acc = np.uint64(0)
+    accbits = 0
+    si = 0
+    nsrc = len(src)
+    carry = np.int64(0)
+    for i in range(n):
+        while accbits < bits:
+            if si < nsrc:
+                acc |= np.uint64(src[si]) << np.uint64(accbits)
+                si += 1
+            accbits += 30
+        v = np.int64(acc & mask) + carry
+        acc >>= np.uint64(bits)
+        accbits -= bits
+        carry = (v + half) >> bits  # 0 or 1: no branch on random data
+        out[i] = v - (carry << bits)
+    out[n] = carry
+
+@numba.njit(cache=True, nogil=True)
+def round_k(z, n, bits, out, drop_at):  # type: ignore[no-untyped-def]
+    mask = (np.int64(1) << np.int64(bits)) - np.int64(1)
+    err = 0.0
+    mag = 0.0
+    bad = False
+    carry = np.int64(0)
+    acc = np.uint64(0)
+    accbits = 0
+    oi = 0
+    over = False
+    dropped = False
+    i = 0
+    while i < n or carry != 0:
+        if i < n:
+            v, err, mag, b = round_one(z[i], err, mag)
+            bad |= b
+            c = carry + v
+        else:
+            c = carry
+        if i > n + 64:  # a carry that keeps going: not a non-negative product
+            bad = True
+            break
+        limb = c & mask
+        carry = c >> np.int64(bits)
+        if i == drop_at and carry != 0:
+            carry = np.int64(0)
+            dropped = True
+        acc |= np.uint64(limb) << np.uint64(accbits)
+        acc, accbits, oi, over = emit(acc, accbits + bits, out, oi, over, 30, False)
+        i += 1
+    acc, accbits, oi, over = emit(acc, accbits, out, oi, over, 30, True)
+    if carry < 0:
+        bad = True
+    return err, mag, bad, over, dropped
+
+@numba.njit(cache=True, nogil=True)
+def powmod(b, e, q):  # type: ignore[no-untyped-def]
+    # b**e mod q for b < q < 2**31.
+    r = np.uint64(1)
+    b = np.uint64(b) % np.uint64(q)
+    Q = np.uint64(q)
+    while e > 0:
+        if e & 1:
+            r = r * b % Q
+        b = b * b % Q
+        e >>= 1
+    return r
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def mulmod(a, b, v, Q, inv):  # type: ignore[no-untyped-def]
+    # (a * b + v) mod Q for a, b < Q < 2**31 and v < 2**60 (v < 2**30 when Q < 2**20), without
+    # an integer division.  t = a b + v < 2**62 + 2**60 < 2**63; inv = fl(1/Q).  The float
+    # quotient fl(fl(t) * inv) is within (t/Q) * 3.0001 * 2**-53 of t/Q (three roundings of
+    # relative size <= 2**-53), and t/Q < Q + v/Q < 2**33 for Q >= 2**20 (< 2**31 + 2**10
+    # for smaller Q with v < 2**30): within 2**-18.  So its truncation q is floor(t/Q) - 1,
+    # + 0 or + 1 and r = t - q Q lies in [-Q, 2Q): one correction each way gives t mod Q
+    # exactly.  (Tested against Python's % at the edges.)
+    t = np.int64(a) * np.int64(b) + np.int64(v)  # signed: native int <-> float conversions
+    q = np.int64(np.float64(t) * inv)
+    r = t - q * np.int64(Q)
+    if r < 0:
+        r += np.int64(Q)
+    if r >= np.int64(Q):
+        r -= np.int64(Q)
+    return np.uint64(r)
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def step4(a, v, b, Q, inv):  # type: ignore[no-untyped-def]
+    # One Horner step of four independent chains: a[i] * b + v[i] (mod Q).
+    return (mulmod(a[0], b, v[0], Q, inv), mulmod(a[1], b, v[1], Q, inv),
+            mulmod(a[2], b, v[2], Q, inv), mulmod(a[3], b, v[3], Q, inv))
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def join4(a, p, Q):  # type: ignore[no-untyped-def]
+    # Four chains over equal ranges (a[0] the most significant) as one number: p = base**h mod Q.
+    return (((a[0] * p + a[1]) % Q * p + a[2]) % Q * p + a[3]) % Q
+
+@numba.njit(cache=True, nogil=True)
+def res_k(d, count, q1, q2):  # type: ignore[no-untyped-def]
+    # The number with 30-bit digits d[:count] modulo q1 and q2 (2**20 <= q < 2**31): Horner
+    # steps over pairs of digits (60-bit values, base 2**60 mod q: half the steps), four
+    # independent chains over four equal contiguous ranges of pairs (the top one padded with
+    # zeros), so the reductions overlap instead of waiting on each other; combined with
+    # 2**(60h) at the end.
+    pairs = (count + 1) // 2
+    h = (pairs + 3) // 4
+    b1 = np.uint64((1 << 60) % q1)
+    b2 = np.uint64((1 << 60) % q2)
+    Q1 = np.uint64(q1)
+    Q2 = np.uint64(q2)
+    inv1 = 1.0 / q1
+    inv2 = 1.0 / q2
+    zero = np.uint64(0)
+    A = (zero, zero, zero, zero)
+    C = (zero, zero, zero, zero)
+    for t in range(h - 1, -1, -1):
+        v = (pair(d, count, 3 * h + t), pair(d, count, 2 * h + t),  # most significant range first
+             pair(d, count, h + t), pair(d, count, t))
+        A = step4(A, v, b1, Q1, inv1)
+        C = step4(C, v, b2, Q2, inv2)
+    return join4(A, powmod(b1, h, q1), Q1), join4(C, powmod(b2, h, q2), Q2)
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def pair(d, count, p):  # type: ignore[no-untyped-def]
+    # Digits 2p and 2p + 1 of d[:count] as one 60-bit value (zero past count).
+    lo = np.uint64(d[2 * p]) if 2 * p < count else np.uint64(0)
+    hi = np.uint64(d[2 * p + 1]) if 2 * p + 1 < count else np.uint64(0)
+    return lo | (hi << np.uint64(30))
+
+@numba.njit(cache=True, nogil=True)
+def dec_split_k(d, k, n, out):  # type: ignore[no-untyped-def]
+    # d: digit values, most significant first; limb i holds digits [m - (i+1)k, m - ik).
+    base = np.int64(10) ** k
+    half = base // 2
+    m = len(d)
+    carry = np.int64(0)
+    for i in range(n):
+        hi = m - i * k
+        lo = hi - k if hi - k > 0 else 0
+        v = np.int64(0)
+        for j in range(lo, hi):
+            v = v * 10 + np.int64(d[j])
+        v += carry
+        carry = np.int64(v >= half)  # no branch on random data
+        out[i] = v - carry * base
+    out[n] = carry
+
+@numba.njit(cache=True, nogil=True)
+def group9(d, offset, pad, g):  # type: ignore[no-untyped-def]
+    # Value of the g-th group of 9 digits (most significant first) of d left-padded with ``pad`` zeros.
+    v = np.int64(0)
+    start = 9 * g - pad
+    for t in range(start, start + 9):
+        v = v * 10 + ((np.int64(d[t]) - offset) if t >= 0 else 0)
+    return np.uint64(v)
+
+@numba.njit(cache=True, nogil=True)
+def dec_res_k(d, offset, q1, q2):  # type: ignore[no-untyped-def]
+    # The decimal number in d (most significant first) modulo q1 and q2, over groups of 9
+    # digits (10**9 * q < 2**62): four independent Horner chains over four equal contiguous
+    # ranges of groups (zero groups padded at the top), combined with 10**(9h) at the end.
+    m = len(d)
+    h = ((m + 8) // 9 + 3) // 4
+    pad = 36 * h - m  # leading zero digits so that 4h groups of 9 cover d exactly
+    P1 = np.uint64(10 ** 9 % q1)
+    P2 = np.uint64(10 ** 9 % q2)
+    Q1 = np.uint64(q1)
+    Q2 = np.uint64(q2)
+    inv1 = 1.0 / q1
+    inv2 = 1.0 / q2
+    zero = np.uint64(0)
+    A = (zero, zero, zero, zero)
+    C = (zero, zero, zero, zero)
+    for t in range(h):
+        v = (group9(d, offset, pad, t), group9(d, offset, pad, h + t),
+             group9(d, offset, pad, 2 * h + t), group9(d, offset, pad, 3 * h + t))
+        A = step4(A, v, P1, Q1, inv1)
+        C = step4(C, v, P2, Q2, inv2)
+    return join4(A, powmod(P1, h, q1), Q1), join4(C, powmod(P2, h, q2), Q2)
+
+@numba.njit(cache=True, nogil=True)
+def dec_round_k(z, n, k, out, drop_at, table):  # type: ignore[no-untyped-def]
+    # Round, carry in base 10**k, write ASCII from the end of ``out`` backwards.
+    base = np.int64(10) ** k
+    inv = 1.0 / float(base)
+    nout = len(out)
+    err = 0.0
+    mag = 0.0
+    bad = False
+    over = False
+    dropped = False
+    carry = np.int64(0)
+    pos = nout  # next digit goes to out[pos - 1]
+    i = 0
+    while i < n or carry != 0:
+        if i < n:
+            v, err, mag, b = round_one(z[i], err, mag)
+            bad |= b
+            c = carry + v
+        else:
+            c = carry
+        if i > n + 64:
+            bad = True
+            break
+        # c // base and c % base by a float reciprocal (|c| < 2**53 + carry: exact to within
+        # one), corrected: no integer division on the carry chain's critical path.
+        q = np.int64(np.floor(c * inv))
+        limb = c - q * base
+        if limb < 0:
+            q -= 1
+            limb += base
+        elif limb >= base:
+            q += 1
+            limb -= base
+        carry = q
+        if i == drop_at and carry != 0:
+            carry = np.int64(0)
+            dropped = True
+        if pos >= k:  # the usual case: k ASCII digits from the table
+            pos -= k
+            t0 = limb * k
+            for j in range(k):
+                out[pos + j] = table[t0 + j]
+        else:
+            for _ in range(k):
+                dig = limb % 10
+                limb //= 10
+                if pos > 0:
+                    pos -= 1
+                    out[pos] = np.uint8(48 + dig)
+                elif dig != 0:
+                    over = True
+        i += 1
+    while pos > 0:
+        pos -= 1
+        out[pos] = np.uint8(48)
+    if carry < 0:
+        bad = True
+    return err, mag, bad, over, dropped
+
+@numba.njit(cache=True, nogil=True)
+def slot_split_k(words, raw, nb, bits, n, out):  # type: ignore[no-untyped-def]
+    # Balanced bits-bit limbs of X = sum x[i] 2**(w i) from the two's complement w-bit slots in
+    # raw (their bytes; words: the same buffer as uint32, zero padded): the unsigned stream is
+    # sum (x[i] mod 2**w) 2**(w i), and every negative slot owes 2**(w (i + 1)), subtracted in
+    # the limb holding that bit.  |limb + carry - owed| < 2**bits + 1, so one balancing step
+    # keeps every limb in [-2**(bits-1), 2**(bits-1)).
+    mask = (np.uint64(1) << np.uint64(bits)) - np.uint64(1)
+    half = np.int64(1) << np.int64(bits - 1)
+    w = 8 * nb
+    nslots = len(raw) // nb
+    nwords = len(words)
+    acc = np.uint64(0)
+    accbits = 0
+    si = 0
+    p = w  # the next borrow's bit, w * (i + 1) for slot i ...
+    pend = w * (nslots + 1)
+    top = nb - 1  # ... and the index of slot i's top byte
+    carry = np.int64(0)
+    lo = 0
+    for i in range(n):
+        while accbits < bits:
+            if si < nwords:
+                acc |= np.uint64(words[si]) << np.uint64(accbits)
+                si += 1
+            accbits += 32
+        v = np.int64(acc & mask) + carry
+        acc >>= np.uint64(bits)
+        accbits -= bits
+        hi = lo + bits
+        while p < hi and p < pend:
+            if raw[top] >= 128:
+                v -= np.int64(1) << np.int64(p - lo)
+            p += w
+            top += nb
+        lo = hi
+        carry = (v + half) >> bits  # -1, 0 or 1: no branch on random data
+        out[i] = v - (carry << bits)
+    out[n] = carry
+
+@numba.njit(cache=True, nogil=True)
+def slot_round_k(z, n, bits, w, count, out, drop_at):  # type: ignore[no-untyped-def]
+    # Round z[:n], carry in base 2**bits and add H = sum 2**(w-1) 2**(w k) (k < count) on the
+    # way: the result D = C + H is packed into the uint32 words of out.  D's w-bit slots are
+    # c[k] + 2**(w-1) when every |c[k]| < 2**(w-1); over flags digits past out or D < 0.
+    mask = (np.int64(1) << np.int64(bits)) - np.int64(1)
+    err = 0.0
+    mag = 0.0
+    bad = False
+    over = False
+    dropped = False
+    carry = np.int64(0)
+    acc = np.uint64(0)
+    accbits = 0
+    oi = 0
+    hp = w - 1  # next H bit
+    hend = w * count
+    i = 0
+    lo = 0
+    while i < n or carry != 0 or hp < hend:
+        if i < n:
+            v, err, mag, b = round_one(z[i], err, mag)
+            bad |= b
+            c = carry + v
+        else:
+            if hp >= hend and carry < 0:  # D < 0: the slots do not hold the coefficients
+                over = True
+                break
+            c = carry
+        hi = lo + bits
+        while hp < hi and hp < hend:
+            c += np.int64(1) << np.int64(hp - lo)
+            hp += w
+        lo = hi
+        limb = c & mask
+        carry = c >> np.int64(bits)
+        if i == drop_at and carry != 0:
+            carry = np.int64(0)
+            dropped = True
+        acc |= np.uint64(limb) << np.uint64(accbits)
+        acc, accbits, oi, over = emit(acc, accbits + bits, out, oi, over, 32, False)
+        i += 1
+    acc, accbits, oi, over = emit(acc, accbits, out, oi, over, 32, True)
+    return err, mag, bad, over, dropped
+
