@@ -174,13 +174,7 @@ def _convolve_filled(fill_x: Callable[[np.ndarray], None], fill_y: Callable[[np.
         return fourstep.convolve_filled(fill_x, fill_y, *steps, ws=ws, used=used)
 
     def filled(fill: Callable[[np.ndarray], None], which: int) -> np.ndarray:
-        if ws is None:
-            buf = np.zeros(L)
-            out = None
-        else:
-            buf = ws.x if which == 0 else ws.y  # type: ignore[assignment]
-            buf[0 if used is None else used[which]:] = 0.0
-            out = ws.X if which == 0 else ws.Y
+        buf, out = workspace.signal(ws, which, L, used)
         fill(buf)
         return forward(buf, L, out)
 

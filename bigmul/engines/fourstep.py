@@ -48,7 +48,7 @@ import numpy as np
 import scipy.fft as sfft
 
 from . import backends
-from .workspace import Buffers
+from .workspace import Buffers, signal
 
 __all__ = ["shape", "shape_mixed", "twiddles", "available", "convolve", "convolve_padded", "convolve_filled", "workers", "forward_steps", "twiddle_block", "workers_for",
            "inverse_steps"]
@@ -328,13 +328,7 @@ def convolve_filled(fill_x: Callable[[np.ndarray], None], fill_y: Callable[[np.n
     T = twiddles(n1, n2)
 
     def spectrum(fill: Callable[[np.ndarray], None], nw: int, which: int) -> np.ndarray:
-        if ws is None:
-            buf = np.zeros(L)
-            out = None
-        else:
-            buf = ws.x if which == 0 else ws.y  # type: ignore[assignment]
-            buf[0 if used is None else used[which]:] = 0.0
-            out = ws.X if which == 0 else ws.Y
+        buf, out = signal(ws, which, L, used)
         fill(buf)
         return forward_steps(buf.reshape(n1, n2), T, nw, out)
 

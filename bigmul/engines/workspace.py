@@ -31,7 +31,7 @@ from typing import Iterator
 
 import numpy as np
 
-__all__ = ["KEEP_BYTES", "MIN_LEN", "Buffers", "buffers", "keeps", "kept_bytes", "clear"]
+__all__ = ["KEEP_BYTES", "MIN_LEN", "Buffers", "buffers", "keeps", "signal", "kept_bytes", "clear"]
 
 def _budget() -> int:
     from ..memory import parse_size
@@ -119,6 +119,20 @@ def buffers(L: int, spectrum: tuple[int, ...], two: bool) -> Iterator[Buffers]:
                     _bytes -= sets.pop(0).nbytes
                     if not sets:
                         del _free[k]
+
+
+def signal(ws: Buffers | None, which: int, L: int,
+           used: tuple[int, int] | None) -> tuple[np.ndarray, np.ndarray | None]:
+    """A zeroed length-``L`` signal buffer for operand ``which`` (0: x, 1: y) and the buffer its
+    spectrum may go into: fresh (``ws`` None; no spectrum buffer) or kept, where only the part
+    past ``used[which]`` (what the caller's fill does not write) is zeroed."""
+    if ws is None:
+        return np.zeros(L), None
+    buf = ws.x if which == 0 else ws.y
+    out = ws.X if which == 0 else ws.Y
+    assert buf is not None and out is not None, "a square's buffers have no second operand"
+    buf[0 if used is None else used[which]:] = 0.0
+    return buf, out
 
 
 def kept_bytes() -> int:
