@@ -326,7 +326,7 @@ def multiply_str(s: str, t: str | None, method: str = "auto", names: tuple[str, 
 
             # From FUSED_MIN_DIGITS (where they pay for loading numba), or at any FFT size once
             # an earlier product has loaded the kernels; bases up to 10**6 (the ASCII tables).
-            if (fused.LOADED or len(da) >= FUSED_MIN_DIGITS) and k <= 6 and fused.available():
+            if (fused.LOADED or len(da) >= FUSED_MIN_DIGITS) and k <= fused.MAX_TABLE_K and fused.available():
                 # one pass in, one pass out, modular check on the text itself
                 from .engines.fft import text_product
 

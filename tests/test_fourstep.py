@@ -177,7 +177,7 @@ def test_kept_buffers_are_reused_and_give_exact_products():
     from bigmul.engines import backends, workspace
     from bigmul.tools.reference import no_digit_limit
 
-    if backends._direct() is None:
+    if backends.pocketfft() is None:
         pytest.skip("scipy's pocketfft binding (output buffers) is not usable here")
     workspace.clear()
     r = random.Random(21)

@@ -28,7 +28,7 @@ try:  # scipy's own binding of pocketfft: the public functions minus their per-c
 except ImportError:  # pragma: no cover - another scipy layout: the public API is used
     _pocketfft = None
 
-__all__ = ["NAMES", "load", "installed", "available", "choose", "next_fast_len", "describe", "rfft", "irfft"]
+__all__ = ["NAMES", "load", "installed", "available", "choose", "next_fast_len", "describe", "pocketfft", "rfft", "irfft"]
 
 NAMES = ("scipy", "pyfftw", "mkl")
 
@@ -141,7 +141,7 @@ def describe() -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _direct() -> Any:
+def pocketfft() -> Any:
     """scipy's pocketfft binding when it answers exactly as ``scipy.fft`` does (checked once), else None.
 
     ``scipy.fft.rfft``/``irfft`` reach pocketfft through the backend
@@ -174,7 +174,7 @@ def rfft(x: np.ndarray, L: int, out: np.ndarray | None = None) -> np.ndarray:
     """
     name = choose(L)
     if name == "scipy":
-        pp = _direct()
+        pp = pocketfft()
         if pp is not None and len(x) == L and x.dtype == np.float64 and x.flags.c_contiguous:
             return pp.r2c(x, (0,), True, 0, out, 1)
         return sfft.rfft(x, L)
@@ -189,7 +189,7 @@ def irfft(X: np.ndarray, L: int, out: np.ndarray | None = None) -> np.ndarray:
     """
     name = choose(L)
     if name == "scipy":
-        pp = _direct()
+        pp = pocketfft()
         if pp is not None and X.dtype == np.complex128 and X.flags.c_contiguous and len(X) == L // 2 + 1:
             return pp.c2r(X, (0,), L, False, 2, out, 1)
         return sfft.irfft(X, L, overwrite_x=True)

@@ -42,7 +42,10 @@ def transform_length(n1: int, n2: int) -> int:
 
 def fft_workspace_bytes(n1: int, n2: int) -> int:
     """Peak working memory of one :func:`fft_convolve` (bytes, an upper estimate)."""
-    L = transform_length(n1, n2)
+    return _workspace_bytes(transform_length(n1, n2))
+
+
+def _workspace_bytes(L: int) -> int:
     # two real inputs padded (16 L) + two half spectra (16 L) + output and
     # rounding temporaries (24 L) + int64 coefficients and carry (24 L).
     return 80 * L
@@ -202,7 +205,7 @@ def _buffers(L: int, steps: tuple[int, int] | None, two: bool) -> ContextManager
     ``workspace.MIN_LEN`` points; below it (or without scipy's binding, which takes an output
     buffer) plain allocations, which are cheap there."""
     spectrum = (L // 2 + 1,) if steps is None else (steps[0] // 2 + 1, steps[1])
-    if L < workspace.MIN_LEN or backends._direct() is None or not workspace.keeps(L, spectrum, two):
+    if L < workspace.MIN_LEN or backends.pocketfft() is None or not workspace.keeps(L, spectrum, two):
         # Too large to keep: allocated as the product goes, each signal released once its
         # spectrum exists (a set of four held throughout would raise the peak by a third).
         return nullcontext(None)
@@ -232,7 +235,7 @@ def int_product(a: int, b: int | None, bits: int) -> int:
     zero-padded transform buffers, and the rounded, carried product is
     written straight into the result int's digits (``fused.py``).  Raises
     ``GuardTrip`` for round-off, magnitude, carry or modular failures.
-    Requires ``fused.available()``.  (Kept lean: from ~16k bits a product
+    Requires ``fused.available()``.  (Kept lean: from 12k bits a product
     takes ~50-100 us, and every microsecond of bookkeeping here shows.)
     """
     ba = a.bit_length()
@@ -240,7 +243,7 @@ def int_product(a: int, b: int | None, bits: int) -> int:
     n1, n2 = -(-ba // bits), -(-bb // bits)
     need = n1 + n2 + 1  # balanced limbs: one more each
     L, steps = _fused_shape(n1, n2, 1 << bits)
-    needed = 80 * L + 4 * (n1 + n2)  # fft_workspace_bytes at this length, plus the result's digits
+    needed = _workspace_bytes(L) + 4 * (n1 + n2)  # plus the result's digits
     if needed >= memory.UNCHECKED_BYTES or memory.limit_set():
         memory.check_memory(needed, f"an FFT product of {n1} x {n2} limbs")
     da = pylong.digit_view(a)

@@ -245,7 +245,7 @@ def forward_steps(x2: np.ndarray, T: np.ndarray, w: int, out: np.ndarray | None 
     may be written into (kept transform buffers, ``workspace.py``); always
     use the returned array.
     """
-    pp = None if out is None else backends._direct()
+    pp = None if out is None else backends.pocketfft()
     if pp is None:
         S = sfft.rfft(x2, axis=0, workers=w)
         S *= T
@@ -260,7 +260,7 @@ def inverse_steps(S: np.ndarray, T: np.ndarray, n1: int, w: int, out: np.ndarray
 
     ``out`` (optional, float64 ``n1 x n2``): a buffer the result may be written into.
     """
-    pp = None if out is None else backends._direct()
+    pp = None if out is None else backends.pocketfft()
     S = sfft.ifft(S, axis=1, workers=w, overwrite_x=True) if pp is None else pp.c2c(S, (1,), False, 2, S, w)
     # S *= conj(T) without a full-size temporary: conj(conj(S) * T).
     np.conjugate(S, out=S)

@@ -38,7 +38,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["available", "loaded", "kernels", "split_balanced", "round_carry_pack", "residues30",
+__all__ = ["MAX_TABLE_K", "available", "loaded", "kernels", "split_balanced", "round_carry_pack", "residues30",
            "slot_split_balanced", "slot_round_carry_pack",
            "decimal_split_balanced", "decimal_residues", "decimal_round_carry_format"]
 
@@ -162,10 +162,14 @@ def decimal_round_carry_format(z: np.ndarray, n: int, k: int, out: np.ndarray,
     return float(err), float(mag), bool(bad), bool(over), bool(dropped)
 
 
+#: Widest decimal limbs (base 10**k) the fused text passes format by table.
+MAX_TABLE_K = 6
+
+
 @lru_cache(maxsize=8)
 def _ascii_table(k: int) -> np.ndarray:
     """ASCII of every ``k``-digit group, zero padded, flattened (``10**k * k`` bytes; k <= 6)."""
-    if k > 6:
+    if k > MAX_TABLE_K:
         raise ValueError("decimal limbs wider than 10**6 are not formatted by table")
     v: np.ndarray = np.arange(10 ** k, dtype=np.int64)
     t = np.empty((10 ** k, k), dtype=np.uint8)

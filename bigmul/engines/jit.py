@@ -57,6 +57,18 @@ def emit(acc, accbits, out, oi, over, width, final):  # type: ignore[no-untyped-
             out[j] = 0
     return acc, accbits, oi, over
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def take(acc, accbits, src, si, bits, mask, width):  # type: ignore[no-untyped-def]
+    # The next bits-bit field of the little-endian stream of width-bit words src (zeros past its
+    # end), refilling the bit accumulator as needed: the field and the accumulator's new state.
+    while accbits < bits:
+        if si < len(src):
+            acc |= np.uint64(src[si]) << np.uint64(accbits)
+            si += 1
+        accbits += width
+    return np.int64(acc & mask), acc >> np.uint64(bits), accbits - bits, si
+
+
 @numba.njit(cache=True, nogil=True)
 def split_k(src, bits, n, out):  # type: ignore[no-untyped-def]
     mask = (np.uint64(1) << np.uint64(bits)) - np.uint64(1)
@@ -64,17 +76,10 @@ def split_k(src, bits, n, out):  # type: ignore[no-untyped-def]
     acc = np.uint64(0)
     accbits = 0
     si = 0
-    nsrc = len(src)
     carry = np.int64(0)
     for i in range(n):
-        while accbits < bits:
-            if si < nsrc:
-                acc |= np.uint64(src[si]) << np.uint64(accbits)
-                si += 1
-            accbits += 30
-        v = np.int64(acc & mask) + carry
-        acc >>= np.uint64(bits)
-        accbits -= bits
+        field, acc, accbits, si = take(acc, accbits, src, si, bits, mask, 30)
+        v = field + carry
         carry = (v + half) >> bits  # 0 or 1: no branch on random data
         out[i] = v - (carry << bits)
     out[n] = carry
@@ -311,7 +316,6 @@ def slot_split_k(words, raw, nb, bits, n, out):  # type: ignore[no-untyped-def]
     half = np.int64(1) << np.int64(bits - 1)
     w = 8 * nb
     nslots = len(raw) // nb
-    nwords = len(words)
     acc = np.uint64(0)
     accbits = 0
     si = 0
@@ -321,14 +325,8 @@ def slot_split_k(words, raw, nb, bits, n, out):  # type: ignore[no-untyped-def]
     carry = np.int64(0)
     lo = 0
     for i in range(n):
-        while accbits < bits:
-            if si < nwords:
-                acc |= np.uint64(words[si]) << np.uint64(accbits)
-                si += 1
-            accbits += 32
-        v = np.int64(acc & mask) + carry
-        acc >>= np.uint64(bits)
-        accbits -= bits
+        field, acc, accbits, si = take(acc, accbits, words, si, bits, mask, 32)
+        v = field + carry
         hi = lo + bits
         while p < hi and p < pend:
             if raw[top] >= 128:
