@@ -122,3 +122,26 @@ def test_products_exact_without_the_binding(monkeypatch):
         a, b = r.getrandbits(bits), r.getrandbits(bits - 5)
         assert bigmul.multiply(a, b, method="fft") == a * b
         assert bigmul.square(a, method="fft") == a * a
+
+
+def test_pocketfft_binding_refused_when_it_disagrees(monkeypatch):
+    """The binding is used only after matching the public functions: a binding whose results differ
+    (a changed private API) is refused, and products go through scipy.fft and stay exact."""
+    class Off:  # the private binding of a scipy whose calls changed meaning
+        @staticmethod
+        def r2c(a, axes, forward, inorm, out, nthreads):
+            return np.fft.rfft(a) * 1.000001
+
+        c2r = c2c = r2c
+
+    backends.pocketfft.cache_clear()
+    monkeypatch.setattr(backends, "_pocketfft", Off)
+    try:
+        assert backends.pocketfft() is None
+        monkeypatch.setenv("BIGMUL_FFT_BACKEND", "scipy")
+        a, b = random.getrandbits(200_000), random.getrandbits(150_000)
+        assert bigmul.multiply(a, b, method="fft") == a * b
+    finally:
+        monkeypatch.undo()
+        backends.pocketfft.cache_clear()
+    assert backends.pocketfft() is backends._pocketfft
