@@ -115,3 +115,23 @@ def test_user_tuning_config_is_read(tmp_path):
     assert r.stdout.split()[0] == "123"
     assert "'INT_FFT_MIN_BITS': 123" in r.stdout and "BOGUS" not in r.stdout
     assert r.stdout.strip().endswith("fft")  # 201-bit operands now go to the FFT
+
+
+def test_calibration_counts_from_a_warm_call_not_the_first():
+    # An engine whose first call pays a one-time cost (like bigmul's first large product, which
+    # loads numba) must still be timed in batches sized by its warm calls.
+    import time
+
+    calls = []
+
+    def fn():
+        calls.append(1)
+        if len(calls) == 1:
+            time.sleep(0.05)
+        return 7
+
+    number, out, dt = bench._calibrate(fn, 0.02)
+    assert out == 7 and len(calls) == 2
+    assert dt < 0.02 and number > 1
+    slow = bench._calibrate(lambda: time.sleep(0.03), 0.02)
+    assert slow[0] == 1
