@@ -14,6 +14,8 @@ from __future__ import annotations
 import os
 import re
 
+from . import envvars
+
 __all__ = ["available_memory", "memory_limit", "set_memory_limit", "check_memory", "limit_set", "parse_size"]
 
 _limit: int | None = None
@@ -95,12 +97,12 @@ UNCHECKED_BYTES = 64 << 20
 def limit_set() -> bool:
     """Whether an explicit limit is in force (:func:`set_memory_limit` or ``BIGMUL_MEMORY_LIMIT``):
     then every product is checked, whatever its size."""
-    return _limit is not None or "BIGMUL_MEMORY_LIMIT" in os.environ
+    return _limit is not None or envvars.get("BIGMUL_MEMORY_LIMIT") != ""
 
 
 def check_memory(needed: int, what: str) -> None:
     """Raise ``MemoryError`` when ``needed`` bytes exceed the limit."""
-    if needed < UNCHECKED_BYTES and _limit is None and "BIGMUL_MEMORY_LIMIT" not in os.environ:
+    if needed < UNCHECKED_BYTES and not limit_set():
         return
     limit = memory_limit()
     if needed > limit:

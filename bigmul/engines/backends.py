@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import scipy.fft as sfft
 
-from .. import tuning
+from .. import bounds, envvars, tuning
 
 try:  # scipy's own binding of pocketfft: the public functions minus their per-call wrapping
     from scipy.fft._pocketfft import pypocketfft as _pocketfft
@@ -66,7 +66,7 @@ def available() -> dict[str, str]:
 
 
 def _forced() -> str | None:
-    name = os.environ.get("BIGMUL_FFT_BACKEND", "").strip().lower()
+    name = envvars.get("BIGMUL_FFT_BACKEND").strip().lower()
     if not name:
         return None
     if name not in NAMES:
@@ -84,8 +84,6 @@ def choose(L: int) -> str:
             raise ValueError(f"BIGMUL_FFT_BACKEND={forced}, but it cannot be used here ({exc}); "
                              f"install bigmul's [{'fftw' if forced == 'pyfftw' else forced}] extra") from None
         return forced
-    from .. import bounds
-
     th = tuning.current
     if L >= bounds.FOURSTEP_MIN_LEN:  # the four-step transforms stay on scipy
         return "scipy"
