@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from . import bounds, tuning
+from .engines import fused
 
 __all__ = ["Step", "Plan", "int_crossover", "plan_int", "plan_str", "plan_convolve", "plan_convolve_values", "coefficient_bound", "max_abs",
            "require_gpu"]
@@ -85,13 +86,14 @@ def require_gpu() -> None:
         raise GPUUnavailableError(f"method='gpu' cannot run here: {why}")
 
 
-def _exact_tail_int(bits1: int, bits2: int) -> list[Step]:
-    tail = []
+def _ntt_fits_int(bits1: int, bits2: int) -> bool:
+    """Whether the NTT (24-bit limbs) can hold a product of ``bits1`` x ``bits2`` bits."""
     n1, n2 = -(-bits1 // bounds.NTT_INT_BITS), -(-bits2 // bounds.NTT_INT_BITS)
-    if n1 + n2 - 1 <= 1 << bounds.NTT_MAX_LOG2:
-        tail.append(Step("ntt", bits=bounds.NTT_INT_BITS))
-    tail.append(Step("int"))
-    return tail
+    return n1 + n2 - 1 <= 1 << bounds.NTT_MAX_LOG2
+
+
+def _exact_tail_int(ntt_fits: bool) -> list[Step]:
+    return ([Step("ntt", bits=bounds.NTT_INT_BITS)] if ntt_fits else []) + [Step("int")]
 
 
 def _gpu_first(cpu: Plan) -> Plan:
@@ -111,8 +113,6 @@ def int_crossover() -> int:
     >>> int_crossover() in (tuning.current.INT_FFT_MIN_BITS, tuning.current.INT_FFT_FUSED_MIN_BITS)
     True
     """
-    from .engines import fused
-
     th = tuning.current
     return th.INT_FFT_FUSED_MIN_BITS if fused.LOADED else th.INT_FFT_MIN_BITS
 
@@ -140,14 +140,21 @@ def plan_int(bits1: int, bits2: int, method: str = "auto") -> Plan:
         return Plan("int", (Step("direct", bits=b), Step("int")),
                     f"schoolbook int64 convolution, {b}-bit limbs cannot overflow")
     if method == "ntt":
-        return Plan("int", tuple(_exact_tail_int(bits1, bits2)), "three-prime NTT, exact by construction")
-    b = bounds.fft_limb_bits(bits1, bits2)
+        return Plan("int", tuple(_exact_tail_int(_ntt_fits_int(bits1, bits2))), "three-prime NTT, exact by construction")
+    return _fft_int_plan(bounds.fft_limb_bits(bits1, bits2), _ntt_fits_int(bits1, bits2))
+
+
+@lru_cache(maxsize=64)
+def _fft_int_plan(b: int, ntt_fits: bool) -> Plan:
+    """The ``fft`` int plan for limb width ``b``: depends on the sizes only through ``b`` and whether
+    the NTT can hold the product, so it is built once per pair (a new plan object took ~5 us,
+    a tenth of a 12k-bit product)."""
     steps: list[Step] = []
     if b:
         steps.append(Step("fft", bits=b))
         if b > bounds.FFT_RETRY_MIN_BITS:
             steps.append(Step("fft", bits=b - bounds.FFT_RETRY_NARROWER_BITS))
-    steps += _exact_tail_int(bits1, bits2)
+    steps += _exact_tail_int(ntt_fits)
     return Plan("int", tuple(steps), f"float64 FFT with {b}-bit balanced limbs (largest width the "
                 f"error bound proves exact)" if b else "no float FFT width is provably exact")
 
