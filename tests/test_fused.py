@@ -71,6 +71,44 @@ def test_round_carry_pack_flags():
     assert fused.round_carry_pack(z, 3, 8, out, drop_at=0)[4]                            # a carry dropped
 
 
+def test_round_pass_with_residues_equals_the_separate_calls():
+    """The int product's last call (round/carry/pack, then the residues of a, b and the result)
+    gives exactly the flags, digits and residues of the separate kernels."""
+    q1, q2 = guards.LIMB_PRIMES
+    rng = random.Random(8)
+    for bits, nb1, nb2 in ((16, 9_000, 9_000), (13, 100_003, 31), (9, 30, 61)):
+        a, b = rng.getrandbits(nb1) | 1 << (nb1 - 1), rng.getrandbits(nb2) | 1 << (nb2 - 1)
+        x = np.array([float(v) for v in int_to_limbs(a, bits).tolist()])
+        y = np.array([float(v) for v in int_to_limbs(b, bits).tolist()])
+        z = np.convolve(x, y)  # exact: every coefficient below 2**53 here
+        for sq, (da, db) in ((False, (pylong.digit_view(a), pylong.digit_view(b))),
+                             (True, (pylong.digit_view(a), None))):
+            zz = np.convolve(x, x) if sq else z
+            count = -(-(2 * nb1 if sq else nb1 + nb2) // 30)
+            out1, out2 = np.zeros(count + 2, np.uint32), np.zeros(count + 2, np.uint32)
+            got = fused.round_carry_pack_residues(zz, len(zz), bits, out1, da, db, q1, q2)
+            want = fused.round_carry_pack(zz, len(zz), bits, out2)
+            assert got[:5] == want and np.array_equal(out1, out2)
+            c = a * (a if sq else b)
+            assert got[5] == (a % q1, a % q2) and got[6] == ((a if sq else b) % q1, (a if sq else b) % q2)
+            assert got[7] == (c % q1, c % q2) == fused.residues30(out2, len(out2), q1, q2)
+
+
+def test_product_one_digit_shorter_is_checked_after_its_copy(monkeypatch):
+    """``ba + bb = 30k + 1`` bits and a product of ``30k`` bits: one 30-bit digit fewer than the
+    operands allow, so the digits are copied into a shorter int; the modular check covers that copy."""
+    rng = random.Random(4)
+    a = 1 << 15_000 | rng.getrandbits(14_000)
+    b = 1 << 14_999 | rng.getrandbits(14_000)
+    assert a.bit_length() + b.bit_length() == 30_001 and (a * b).bit_length() == 30_000
+    assert fft.int_product(a, b, 16) == a * b
+    real = pylong.digits_to_int
+    monkeypatch.setattr(pylong, "digits_to_int", lambda d: real(d) + 1)  # a faulty copy
+    with pytest.raises(GuardTrip) as info:
+        fft.int_product(a, b, 16)
+    assert info.value.reason == "modular"
+
+
 def test_residues_match_int():
     rng = random.Random(5)
     for bits in (1, 30, 31, 1000, 100_003):

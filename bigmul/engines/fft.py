@@ -256,24 +256,22 @@ def int_product(a: int, b: int | None, bits: int) -> int:
     out = pylong.fill(c, count)
     with _buffers(L, steps, b is not None) as ws:
         z = _convolve_filled(lambda buf: split(da, bits, n1, buf), fill_y, L, steps, None, ws, (n1 + 1, n2 + 1))
-        # The operands' residues inline: handing them to the helper thread (as the numpy path
-        # does from OVERLAP_BITS) measured no faster at 3*10^5-10^6 digits, slower at 10^5
-        # (1.45 vs 1.31 ms: the idle core's wake-up) and at 10^7 (185 vs 133 ms: it competes
-        # with the inverse transform for the cores), 2026-11-27 on the 2-core VM.
-        ra = fused.residues30(da, len(da), q1, q2)
-        rb = ra if b is None else fused.residues30(db, len(db), q1, q2)
-        flags = fused.round_carry_pack(z, need, bits, out)
-    _check_flags(*flags[:4])
+        # The operands' residues inline, in the last pass's call: handing them to the helper
+        # thread (as the numpy path does from OVERLAP_BITS) measured no faster at 3*10^5-10^6
+        # digits, slower at 10^5 (1.45 vs 1.31 ms: the idle core's wake-up) and at 10^7 (185 vs
+        # 133 ms: it competes with the inverse transform for the cores), 2026-11-27 on the 2-core VM.
+        err, mag, bad, over, _, ra, rb, rc = fused.round_carry_pack_residues(
+            z, need, bits, out, da, None if b is None else db, q1, q2)
+    _check_flags(err, mag, bad, over)
     top = count
     while top and out[top - 1] == 0:
         top -= 1
     if top < count - 1 or top == 0:
         raise GuardTrip("carry", 0.0)  # far too short to be the product
-    if top < count:
+    if top < count:  # one digit shorter than the operands allow: copied into an int of top digits
         c = pylong.digits_to_int(out[:top].copy())
-        out = pylong.digit_view(c)
+        rc = fused.residues30(pylong.digit_view(c), top, q1, q2)  # the check covers the copy too
     guards.count("checks")
-    rc = fused.residues30(out, top, q1, q2)
     if ra[0] * rb[0] % q1 != rc[0] or ra[1] * rb[1] % q2 != rc[1]:
         raise GuardTrip("modular", 0.0)
     return c

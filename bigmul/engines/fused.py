@@ -11,7 +11,8 @@ product, done in single passes over memory instead of a dozen numpy passes:
   written straight into the result int (``pylong.new_int``);
 - :func:`residues30`: residues of 30-bit digit arrays modulo the two limb
   primes, for the modular check (CPython's ``a % p`` of a 10^7-digit int
-  takes ~30 ms; this takes ~3 ms);
+  takes ~30 ms; this takes ~3 ms); :func:`round_carry_pack_residues` runs
+  the last pass and the three residues in one call;
 - :func:`slot_split_balanced` / :func:`slot_round_carry_pack`: the same two
   passes for ``convolve``'s Kronecker substitution on two's complement slots
   (``fft.slot_product``): negative slots' borrows subtracted while splitting,
@@ -39,6 +40,7 @@ from typing import Any
 import numpy as np
 
 __all__ = ["MAX_TABLE_K", "available", "loaded", "kernels", "split_balanced", "round_carry_pack", "residues30",
+           "round_carry_pack_residues",
            "slot_split_balanced", "slot_round_carry_pack",
            "decimal_split_balanced", "decimal_residues", "decimal_round_carry_format"]
 
@@ -79,6 +81,7 @@ def kernels() -> Any:
     from . import jit
 
     return types.SimpleNamespace(split=jit.split_k, round=jit.round_k, residues=jit.res_k,
+                                 round_check=jit.round_check_k,
                                  dec_split=jit.dec_split_k, dec_residues=jit.dec_res_k,
                                  dec_round=jit.dec_round_k, slot_split=jit.slot_split_k,
                                  slot_round=jit.slot_round_k)
@@ -105,6 +108,23 @@ def round_carry_pack(z: np.ndarray, n: int, bits: int, out: np.ndarray,
     """
     err, mag, bad, over, dropped = kernels().round(z, n, bits, out, drop_at)
     return float(err), float(mag), bool(bad), bool(over), bool(dropped)
+
+
+def round_carry_pack_residues(z: np.ndarray, n: int, bits: int, out: np.ndarray, da: np.ndarray,
+                              db: np.ndarray | None, q1: int, q2: int, drop_at: int = -1
+                              ) -> tuple[float, float, bool, bool, bool, tuple[int, int], tuple[int, int], tuple[int, int]]:
+    """:func:`round_carry_pack`, then :func:`residues30` of the operands' digits ``da``, ``db``
+    (``None``: a square) and of the digits written to ``out``, in one kernel call (the int
+    product's modular check: ~3 us less per product than four calls at 10^4 bits).
+
+    Returns the five flags of :func:`round_carry_pack`, then the residue pairs of ``a``, ``b``
+    and ``out``.
+    """
+    if not (1 << 20 <= q1 < 1 << 31 and 1 << 20 <= q2 < 1 << 31):
+        raise ValueError("residues30 reduces modulo primes in [2**20, 2**31)")
+    r = kernels().round_check(z, n, bits, out, drop_at, da, da if db is None else db, db is None, q1, q2)
+    return (float(r[0]), float(r[1]), bool(r[2]), bool(r[3]), bool(r[4]),
+            (int(r[5]), int(r[6])), (int(r[7]), int(r[8])), (int(r[9]), int(r[10])))
 
 
 def slot_split_balanced(words: np.ndarray, raw: np.ndarray, nb: int, bits: int, n: int, out: np.ndarray) -> None:

@@ -187,6 +187,19 @@ def res_k(d, count, q1, q2):  # type: ignore[no-untyped-def]
         C = step4(C, v, b2, Q2, inv2)
     return join4(A, powmod(b1, h, q1), Q1), join4(C, powmod(b2, h, q2), Q2)
 
+@numba.njit(cache=True, nogil=True)
+def round_check_k(z, n, bits, out, drop_at, da, db, square, q1, q2):  # type: ignore[no-untyped-def]
+    # round_k, then the residues of the operands' digits da, db (da again for a square) and of
+    # the digits just written to out: one call instead of four (each call ~0.7 us of dispatch).
+    err, mag, bad, over, dropped = round_k(z, n, bits, out, drop_at)
+    a1, a2 = res_k(da, len(da), q1, q2)
+    if square:
+        b1, b2 = a1, a2
+    else:
+        b1, b2 = res_k(db, len(db), q1, q2)
+    c1, c2 = res_k(out, len(out), q1, q2)
+    return err, mag, bad, over, dropped, a1, a2, b1, b2, c1, c2
+
 @numba.njit(cache=True, nogil=True, inline="always")
 def pair(d, count, p):  # type: ignore[no-untyped-def]
     # Digits 2p and 2p + 1 of d[:count] as one 60-bit value (zero past count).

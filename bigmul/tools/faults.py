@@ -111,7 +111,8 @@ def inject(fault: str, *, position: int | None = None) -> Iterator[Record]:
                 return res
             return bad
 
-        for name in ("round_carry_pack", "decimal_round_carry_format", "slot_round_carry_pack"):
+        for name in ("round_carry_pack", "round_carry_pack_residues", "decimal_round_carry_format",
+                     "slot_round_carry_pack"):
             patch(fused, name, dropping(getattr(fused, name)))
     elif fault in ("dask_block", "dask_carry"):
         from .. import distributed
