@@ -28,15 +28,15 @@ INT_FFT_MIN_BITS = 40_000
 
 #: The same crossover once the fused kernels are loaded in the process (an
 #: earlier product from ``plan.FUSED_MIN_BITS`` loaded numba): the FFT path's
-#: fixed cost is then a few tens of microseconds.  dev-2core, 2026-11-27,
-#: interleaved medians of 15 x 30 products, a*b vs fft (fixed sizes / sizes
-#: varying +-25%): 12k bits 69 vs 87 us / 83 vs 96; 16k 174 vs 158 / 180 vs 174;
-#: 24k 311 vs 207 / 338 vs 215 us.  In a stream of mixed sizes the FFT does
-#: better than alone (warm kernels, kept plans): pi to 10^6 digits (the
-#: series' products, 10 interleaved runs in one process) 0.661 s with the
-#: crossover at 12k bits against 0.756 s at 16k (another run of 6: 0.793 vs
-#: 0.908 s; 10k: 0.877 s, 20k: 0.904 s).
-INT_FFT_FUSED_MIN_BITS = 12_000
+#: fixed cost is then ~30 us.  dev-2core, 2026-11-27 (after the per-product
+#: bookkeeping was trimmed), best of 5x300 products, fft vs a*b (same operands,
+#: ``multiply`` with the crossover forced to 1): 8k bits 38.0 vs 33.4 us; 9k
+#: 38.4 vs 37.1; 10k 43.3 vs 44.0; 12k 47.1 vs 62.0; 14k 51.2 vs 79.9 us.  In
+#: a stream of mixed sizes the FFT does better than alone: pi to 10^6 digits
+#: (the series' products, 7 interleaved runs in one process, medians) 0.545-0.575 s
+#: with the crossover at 7k-9k bits against 0.598 s at 10k and 0.593 s at 12k,
+#: gmpy2 0.29-0.30 s.
+INT_FFT_FUSED_MIN_BITS = 9_000
 
 #: Decimal strings: schoolbook (direct) convolution in base 10**k up to this
 #: many limbs in the smaller operand, FFT above.  dev-2core, 2026-11-26,
