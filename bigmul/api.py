@@ -25,6 +25,8 @@ from .text import multiply_str, parse_decimal, small_product
 
 __all__ = ["multiply", "square", "multiply_int", "choose_method"]
 
+_MIN_CROSSOVER = tuning.INT_MIN_CROSSOVER_BITS
+
 
 
 def _residues(a: int, b: int | None) -> tuple[int, int]:
@@ -147,7 +149,10 @@ def multiply(a: Any, b: Any, *, method: str = "auto") -> Any:
     TypeError: a must be an int, gmpy2.mpz or decimal str, not bool
     """
     if type(a) is int and type(b) is int and method == "auto":
-        # Fast path: stay within a few percent of ``a * b`` for small operands (``plan.int_crossover``).
+        # Fast path: stay within a few percent of ``a * b`` for small operands (``plan.int_crossover``),
+        # the tiniest first, against a constant below every crossover.
+        if a.bit_length() < _MIN_CROSSOVER or b.bit_length() < _MIN_CROSSOVER:
+            return a * b
         th = tuning.current  # no min() here: Thresholds keeps the fused crossover at or below the other
         cut = th.INT_FFT_FUSED_MIN_BITS if fused.LOADED else th.INT_FFT_MIN_BITS
         if a.bit_length() < cut or b.bit_length() < cut:
@@ -179,6 +184,8 @@ def square(a: Any, *, method: str = "auto") -> Any:
     '9801'
     """
     if type(a) is int and method == "auto":
+        if a.bit_length() < _MIN_CROSSOVER:
+            return a * a
         th = tuning.current
         if a.bit_length() < (th.INT_FFT_FUSED_MIN_BITS if fused.LOADED else th.INT_FFT_MIN_BITS):
             return a * a

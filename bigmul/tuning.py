@@ -26,6 +26,13 @@ from dataclasses import dataclass, fields
 #: 20k bits 0.141 vs 0.334 ms; 40k 0.418 vs 0.406; 60k 0.779 vs 0.428 ms.
 INT_FFT_MIN_BITS = 40_000
 
+#: No int crossover is below this many bits (a config asking for less gets
+#: this): the FFT's fixed cost (~25 us) is fifty times CPython's 1024-bit
+#: product.  ``multiply`` tests this constant first, sparing the threshold
+#: lookups on the many tiny products of a binary-splitting computation (pi to
+#: 10^6 digits: 350k products below it, ~0.06 us each).
+INT_MIN_CROSSOVER_BITS = 1024
+
 #: The same crossover once the fused kernels are loaded in the process (an
 #: earlier product from ``plan.FUSED_MIN_BITS`` loaded numba): the FFT path's
 #: fixed cost is then ~30 us.  dev-2core, 2026-11-27 (after the per-product
@@ -141,8 +148,11 @@ class Thresholds:
 
     def __post_init__(self) -> None:
         # The crossover with the kernels loaded is never above the cold one (a config that lowers
-        # INT_FFT_MIN_BITS lowers both), so the hot path reads one of them without a min().
-        self.INT_FFT_FUSED_MIN_BITS = min(self.INT_FFT_FUSED_MIN_BITS, self.INT_FFT_MIN_BITS)
+        # INT_FFT_MIN_BITS lowers both), so the hot path reads one of them without a min(); neither
+        # is below INT_MIN_CROSSOVER_BITS, which the hot path tests first.
+        self.INT_FFT_MIN_BITS = max(self.INT_FFT_MIN_BITS, INT_MIN_CROSSOVER_BITS)
+        self.INT_FFT_FUSED_MIN_BITS = max(min(self.INT_FFT_FUSED_MIN_BITS, self.INT_FFT_MIN_BITS),
+                                          INT_MIN_CROSSOVER_BITS)
 
 
 def config_path() -> str:

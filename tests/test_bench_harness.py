@@ -107,14 +107,14 @@ def test_tune_crossover_logic():
 
 def test_user_tuning_config_is_read(tmp_path):
     cfg = tmp_path / "tuning.json"
-    cfg.write_text(json.dumps({"INT_FFT_MIN_BITS": 123, "BOGUS": 5, "STR_DIRECT_MAX_LIMBS": "x"}))
+    cfg.write_text(json.dumps({"INT_FFT_MIN_BITS": 2345, "BOGUS": 5, "STR_DIRECT_MAX_LIMBS": "x"}))
     code = ("import bigmul, bigmul.tuning as t;"
-            "print(t.current.INT_FFT_MIN_BITS, t.USER_OVERRIDES, bigmul.choose_method(1 << 200, 1 << 200).method)")
+            "print(t.current.INT_FFT_MIN_BITS, t.USER_OVERRIDES, bigmul.choose_method(1 << 2400, 1 << 2400).method)")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                        env={**__import__("os").environ, "BIGMUL_TUNING": str(cfg)})
-    assert r.stdout.split()[0] == "123"
-    assert "'INT_FFT_MIN_BITS': 123" in r.stdout and "BOGUS" not in r.stdout
-    assert r.stdout.strip().endswith("fft")  # 201-bit operands now go to the FFT
+    assert r.stdout.split()[0] == "2345"
+    assert "'INT_FFT_MIN_BITS': 2345" in r.stdout and "BOGUS" not in r.stdout
+    assert r.stdout.strip().endswith("fft")  # 2401-bit operands now go to the FFT
 
 
 def test_calibration_counts_from_a_warm_call_not_the_first():

@@ -250,7 +250,7 @@ def test_no_guard_fires_on_clean_runs():
     assert not any(k.startswith(("trip_", "fallback", "retry")) for k in st_)
 
 
-def test_fused_crossover_never_above_the_cold_one(tmp_path):
+def test_fused_crossover_never_above_the_cold_one(tmp_path, monkeypatch):
     """A config that lowers INT_FFT_MIN_BITS below the loaded-kernels crossover lowers that too
     (the fast path reads one of the two without a min())."""
     import json
@@ -260,3 +260,16 @@ def test_fused_crossover_never_above_the_cold_one(tmp_path):
     th, applied = tuning.load(str(cfg))
     assert applied == {"INT_FFT_MIN_BITS": 5000}
     assert th.INT_FFT_FUSED_MIN_BITS == 5000 <= tuning.Thresholds().INT_FFT_FUSED_MIN_BITS
+    # No crossover below INT_MIN_CROSSOVER_BITS, which multiply tests first: a config asking for
+    # less gets the floor, so what choose_method reports is still what multiply runs.
+    cfg.write_text(json.dumps({"INT_FFT_MIN_BITS": 100}))
+    th, _ = tuning.load(str(cfg))
+    floor = tuning.INT_MIN_CROSSOVER_BITS
+    assert th.INT_FFT_MIN_BITS == th.INT_FFT_FUSED_MIN_BITS == floor
+    monkeypatch.setattr(tuning, "current", th)
+    for bits in (floor - 1, floor):
+        a = (1 << bits) - 1
+        assert bigmul.choose_method(a, a).method == ("int" if bits < floor else "fft")
+        before = bigmul.guard_stats().get("checks", 0)
+        assert bigmul.multiply(a, a + 2) == a * (a + 2) and bigmul.square(a) == a * a
+        assert bigmul.guard_stats().get("checks", 0) - before == (0 if bits < floor else 2)
