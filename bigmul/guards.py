@@ -21,6 +21,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from .bounds import FLOAT_EXACT, ROUNDOFF_LIMIT
+
 __all__ = ["GuardTrip", "DeviceFailure", "check_float", "PRIME", "LIMB_PRIMES", "EVAL_POINTS", "is_prime", "random_prime",
            "check_int", "powers_mod", "limb_residue", "check_limbs", "count", "stats", "reset_stats"]
 
@@ -47,8 +49,6 @@ def check_float(err: float, mag: float) -> None:
     ...
     bigmul.guards.GuardTrip: roundoff guard tripped (nan)
     """
-    from .bounds import FLOAT_EXACT, ROUNDOFF_LIMIT
-
     if not err <= ROUNDOFF_LIMIT:  # also catches NaN
         raise GuardTrip("roundoff", err)
     if not mag < FLOAT_EXACT:
