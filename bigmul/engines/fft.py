@@ -235,8 +235,8 @@ def int_product(a: int, b: int | None, bits: int) -> int:
     zero-padded transform buffers, and the rounded, carried product is
     written straight into the result int's digits (``fused.py``).  Raises
     ``GuardTrip`` for round-off, magnitude, carry or modular failures.
-    Requires ``fused.available()``.  (Kept lean: from 12k bits a product
-    takes ~50-100 us, and every microsecond of bookkeeping here shows.)
+    Requires ``fused.available()``.  (Kept lean: from 9k bits a product
+    takes ~40-100 us, and every microsecond of bookkeeping here shows.)
     """
     ba = a.bit_length()
     bb = ba if b is None else b.bit_length()

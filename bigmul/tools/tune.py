@@ -188,7 +188,7 @@ def run_tune(quick: bool = False, out: Callable[[str], None] = print) -> dict[st
         ("INT_FFT_MIN_BITS", "int: CPython a*b (slow) vs bigmul fft (fast), operand bits",
          [20_000, 40_000, 60_000, 80_000, 120_000, 200_000, 400_000], _int_case, lambda n: n),
         ("INT_FFT_FUSED_MIN_BITS", "int once the fused kernels are loaded: CPython a*b (slow) vs bigmul fft "
-         "(fast), operand bits", [8_000, 12_000, 16_000, 24_000, 32_000, 48_000], _int_fused_case, lambda n: n),
+         "(fast), operand bits", [6_000, 8_000, 9_000, 10_000, 12_000, 16_000, 24_000, 32_000], _int_fused_case, lambda n: n),
         ("STR_DIRECT_MAX_LIMBS", "decimal str: direct (slow) vs fft (fast), digits per operand",
          [500, 1000, 2000, 4000, 8000, 16000], _str_case, None),
         ("CONVOLVE_DIRECT_MAX_WORK", "convolve: direct (slow) vs fft (fast), length n (work n*n)",
