@@ -127,7 +127,8 @@ def _boundary_bits(rng: random.Random, max_bits: int) -> int:
     from .. import bounds, tuning
     from ..engines.fft import transform_length
 
-    choices = [t + d for t in (tuning.current.INT_FFT_MIN_BITS, tuning.current.INT_FFT_FUSED_MIN_BITS)
+    choices = [t + d for t in (tuning.current.INT_FFT_MIN_BITS, tuning.current.INT_FFT_FUSED_MIN_BITS,
+                               tuning.INT_MIN_CROSSOVER_BITS)
                for d in (-1, 0, 1)]
     for _ in range(8):
         b = rng.randint(8, 20)
