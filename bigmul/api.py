@@ -159,11 +159,9 @@ def multiply(a: Any, b: Any, *, method: str = "auto") -> Any:
             return a * b
         return multiply_int(a, b)  # two ints: no operand sorting (``_multiply``)
     elif type(a) is str and type(b) is str and method == "auto":
-        small_max = tuning.current.STR_INT_MAX_CHARS
-        if len(a) <= small_max and len(b) <= small_max:
-            small = small_product(a, b)
-            if small is not None:
-                return small
+        small = small_product(a, b)
+        if small is not None:
+            return small
     return _multiply(a, b, method, False)
 
 

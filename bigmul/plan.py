@@ -173,7 +173,8 @@ def plan_str(digits1: int, digits2: int, method: str = "auto") -> Plan:
         return _gpu_first(plan_str(digits1, digits2, "fft"))
     kd = bounds.direct_decimal_k(digits1, digits2)
     if method == "auto":
-        method = "direct" if -(-small // kd) <= th.STR_DIRECT_MAX_LIMBS else "fft"
+        most = th.STR_DIRECT_FUSED_MAX_LIMBS if fused.LOADED else th.STR_DIRECT_MAX_LIMBS
+        method = "direct" if -(-small // kd) <= most else "fft"
     tail = []
     kn = bounds.NTT_DECIMAL_K
     if -(-digits1 // kn) + -(-digits2 // kn) - 1 <= 1 << bounds.NTT_MAX_LOG2:

@@ -51,11 +51,33 @@ INT_FFT_FUSED_MIN_BITS = 9_000
 #: 0.700 vs 0.430 ms (base 10**7 there: ~1140 limbs).
 STR_DIRECT_MAX_LIMBS = 1000
 
+#: The same once the fused kernels are loaded (the text FFT then has a few
+#: tens of microseconds of fixed cost): direct only for very unbalanced
+#: products.  dev-2core, 2026-11-27, best of 5, direct vs fft (numba loaded):
+#: 3000 x 3000 digits 311 vs 93 us; 100 x 10^5 digits 634 vs 848 us; 300 x
+#: 10^5 830 vs 844 us; 1000 x 10^5 1446 vs 845 us; 50 x 10^6 13.9 vs 11.5 ms
+#: (base 10^8 limbs: 40 limbs ~ 300 digits).
+STR_DIRECT_FUSED_MAX_LIMBS = 40
+
 #: Decimal strings with ``auto``: operands of at most this many characters
-#: each go through CPython ``int`` (product < 4300 digits, the str limit).
-#: dev-2core, 2026-11-26, ``bigmul bench --kind str --sizes 100 1000 2000 3000``:
-#: int 60 us vs array path 240 us at 1000 digits; array path ahead from ~2500.
-STR_INT_MAX_CHARS = 2000
+#: each go through CPython ``int`` (its quadratic conversions are cheapest
+#: for short text).  dev-2core, 2026-11-27, best of 5, text in -> text out,
+#: int vs the stdlib decimal module: 100 digits 1.2 vs 2.4 us, 200 digits 3.5
+#: vs 3.9, 300 digits 6.9 vs 5.7, 500 digits 17.7 vs 10.3 us.
+STR_INT_MAX_CHARS = 250
+
+#: Decimal strings with ``auto``, past ``STR_INT_MAX_CHARS``: while the
+#: longer operand has at most this many characters, the stdlib ``decimal``
+#: module multiplies them (libmpdec: linear conversions, exact products in
+#: C); above, bigmul's array path.  Same runs, decimal vs the array path
+#: without numba (a fresh process): 2000 digits 75 vs 246 us, 6000 211 vs 315,
+#: 8000 329 vs 378, 10^4 601 vs 411 us, 1.2*10^4 644 vs 483 us.
+STR_DECIMAL_MAX_CHARS = 8000
+
+#: The same once the fused kernels are loaded (the text FFT is then one pass
+#: in, one pass out): 1000 digits 25 vs 58 us, 2000 75.5 vs 74.4, 4000 251
+#: vs 107 us.
+STR_DECIMAL_FUSED_MAX_CHARS = 2000
 
 #: ``convolve(method="auto")``: direct while ``len(x) * len(y)`` is at most
 #: this.  dev-2core, 2026-11-27, ``bigmul tune``'s cases (values below 1000,
@@ -134,7 +156,10 @@ class Thresholds:
     INT_FFT_MIN_BITS: int = INT_FFT_MIN_BITS
     INT_FFT_FUSED_MIN_BITS: int = INT_FFT_FUSED_MIN_BITS
     STR_DIRECT_MAX_LIMBS: int = STR_DIRECT_MAX_LIMBS
+    STR_DIRECT_FUSED_MAX_LIMBS: int = STR_DIRECT_FUSED_MAX_LIMBS
     STR_INT_MAX_CHARS: int = STR_INT_MAX_CHARS
+    STR_DECIMAL_MAX_CHARS: int = STR_DECIMAL_MAX_CHARS
+    STR_DECIMAL_FUSED_MAX_CHARS: int = STR_DECIMAL_FUSED_MAX_CHARS
     CONVOLVE_DIRECT_MAX_WORK: int = CONVOLVE_DIRECT_MAX_WORK
     CONVOLVE_OBJECT_MAX_WORK: int = CONVOLVE_OBJECT_MAX_WORK
     CONVOLVE_MAX_PIECES: int = CONVOLVE_MAX_PIECES

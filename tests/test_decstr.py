@@ -149,11 +149,41 @@ BAD = [
 ]
 
 
+@pytest.mark.parametrize("other", ["1", "1" * 500, "1" * 5000])  # the int, decimal and array routes
 @pytest.mark.parametrize("text,needle", BAD)
-def test_malformed_text(text, needle):
+def test_malformed_text(text, needle, other):
     with pytest.raises(ValueError, match="position|empty|sign") as info:
-        bigmul.multiply(text, "1")
+        bigmul.multiply(text, other)
     assert needle in str(info.value)
+
+
+@pytest.mark.parametrize("loaded", [False, True])
+def test_short_text_routes_agree_with_int(loaded, monkeypatch, no_str_limit):
+    """Around each short-text threshold (CPython int, the decimal module, the array path), with and
+    without the fused kernels loaded: the product equals Python's, signs, zeros, leading zeros,
+    surrounding whitespace and underscores included, and the decimal route runs where it should."""
+    from bigmul import text, tuning
+    from bigmul.engines import fused
+
+    monkeypatch.setattr(fused, "LOADED", loaded and fused.available())
+    th = tuning.current
+    top = th.STR_DECIMAL_FUSED_MAX_CHARS if fused.LOADED else th.STR_DECIMAL_MAX_CHARS
+    calls = []
+    real = text._decimal_product
+    monkeypatch.setattr(text, "_decimal_product", lambda s, t: calls.append(1) or real(s, t))
+    r = random.Random(17)
+    for n in (th.STR_INT_MAX_CHARS, th.STR_INT_MAX_CHARS + 1, top, top + 1):
+        for dress in ("{}", "-{}", "+{}", "  {}\n", "-000{}", "{}_1"):
+            a = dress.format(digits_of(n - len(dress) + 2, "random", r.randrange(10**6)))
+            b = "-" + digits_of(max(1, n - 300), "nines", 1)
+            want_a = int(a.replace("_", ""))
+            calls.clear()
+            assert bigmul.multiply(a, b) == str(want_a * int(b))
+            assert bigmul.square(a) == str(want_a * want_a)
+            routed = th.STR_INT_MAX_CHARS < max(len(a), len(b)) <= top and "_" not in a
+            assert bool(calls) == routed, (n, dress)
+    assert bigmul.multiply("-" + "0" * 400, "7" * 400) == "0"
+    assert bigmul.multiply("0" * 399 + "3", "-" + "0" * 300 + "4") == "-12"
 
 
 def test_error_message_is_short_for_huge_garbage():
@@ -164,7 +194,16 @@ def test_error_message_is_short_for_huge_garbage():
     assert "position 1000000" in msg and len(msg) < 200
 
 
-def test_plans():
+def test_plans(monkeypatch):
+    from bigmul.engines import fused
+
     assert plan_str(10, 10).method == "direct"
     assert plan_str(10**6, 10**6).method == "fft"
     assert plan_str(10**6, 10**6, "ntt").method == "ntt"
+    # The schoolbook's range: ~1000 limbs on the numpy passes, only very unbalanced products once
+    # the fused kernels make the text FFT cheap (STR_DIRECT_FUSED_MAX_LIMBS).
+    for loaded, balanced in ((False, "direct"), (True, "fft")):
+        monkeypatch.setattr(fused, "LOADED", loaded)
+        assert plan_str(3000, 3000).method == balanced
+        assert plan_str(100, 10**5).method == "direct"
+        assert plan_str(3000, 10**5).method == balanced
