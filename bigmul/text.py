@@ -292,16 +292,15 @@ def small_product(s: str, t: str | None) -> str | None:
     ('-36', '0', '20')
     """
     th = tuning.current
-    n = max(len(s), len(s) if t is None else len(t))
+    n = len(s) if t is None or len(s) >= len(t) else len(t)
     if n <= th.STR_INT_MAX_CHARS:
-        if not s.isascii() or (t is not None and not t.isascii()):
-            return None
-        try:
-            a = int(s)
-            b = a if t is None else int(t)
-        except ValueError:
-            return None
-        return str(a * b)
+        if s.isascii() and (t is None or t.isascii()):
+            try:
+                a = int(s)
+                return str(a * (a if t is None else int(t)))
+            except ValueError:
+                pass
+        return None
     if n > (th.STR_DECIMAL_FUSED_MAX_CHARS if fused.LOADED else th.STR_DECIMAL_MAX_CHARS):
         return None
     ps = _plain(s)
