@@ -55,9 +55,11 @@ STR_DIRECT_MAX_LIMBS = 1000
 #: tens of microseconds of fixed cost): direct only for very unbalanced
 #: products.  dev-2core, 2026-11-27, best of 5, direct vs fft (numba loaded):
 #: 3000 x 3000 digits 311 vs 93 us; 100 x 10^5 digits 634 vs 848 us; 300 x
-#: 10^5 830 vs 844 us; 1000 x 10^5 1446 vs 845 us; 50 x 10^6 13.9 vs 11.5 ms
-#: (base 10^8 limbs: 40 limbs ~ 300 digits).
-STR_DIRECT_FUSED_MAX_LIMBS = 40
+#: 10^5 830 vs 844 us; 1000 x 10^5 1446 vs 845 us; 50 x 10^6 13.9 vs 11.5 ms;
+#: ``bigmul tune``'s row (short operand x 10^5 digits, medians of 5): 400
+#: digits 1.01 vs 1.13 ms, 800 digits 1.38 vs 1.27 ms (base 10^8 limbs: 64
+#: limbs ~ 500 digits).
+STR_DIRECT_FUSED_MAX_LIMBS = 64
 
 #: Decimal strings with ``auto``: operands of at most this many characters
 #: each go through CPython ``int`` (its quadratic conversions are cheapest

@@ -135,3 +135,22 @@ def test_calibration_counts_from_a_warm_call_not_the_first():
     assert dt < 0.02 and number > 1
     slow = bench._calibrate(lambda: time.sleep(0.03), 0.02)
     assert slow[0] == 1
+
+
+def test_tune_text_rows_run_with_and_without_the_fused_kernels(monkeypatch):
+    """A tune run loads the fused kernels for its int rows; the text schoolbook rows must still time
+    the numpy passes for STR_DIRECT_MAX_LIMBS and the kernels for STR_DIRECT_FUSED_MAX_LIMBS."""
+    from bigmul import text
+    from bigmul.engines import fused
+    from bigmul.tools import tune
+
+    seen = []
+    monkeypatch.setattr(text, "multiply_str", lambda s, t, method: seen.append((method, fused.LOADED)) or "")
+    before = fused.LOADED
+    for make, loaded in ((tune._str_case, False), (tune._str_fused_case, True)):
+        seen.clear()
+        slow, fast = make(300)
+        slow()
+        fast()
+        assert seen == [("direct", loaded and fused.available()), ("fft", loaded and fused.available())]
+        assert fused.LOADED == before

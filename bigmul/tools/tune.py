@@ -52,6 +52,7 @@ def measure_crossover(sizes: list[int], make: Callable[[int], tuple[Callable[[],
     rows = []
     for n in sizes:
         slow, fast = make(n)
+        slow(), fast()  # first calls may import or build what later calls reuse: not timed
         ts, tf = [], []
         for _ in range(repeats):  # alternate so drift hits both
             ts.append(_median_time(slow, 1))
@@ -80,13 +81,40 @@ def _int_fused_case(bits: int) -> tuple[Callable[[], Any], Callable[[], Any]]:
     return _int_case(bits)
 
 
-def _str_case(digits: int) -> tuple[Callable[[], Any], Callable[[], Any]]:
+def _with_kernels(loaded: bool, fn: Callable[[], Any]) -> Callable[[], Any]:
+    """``fn`` run as a process with (``loaded``) or without the fused kernels loaded runs it: a tune
+    run loads them for the int rows, and the text path's choices differ with them."""
+    from ..engines import fused
+
+    def run() -> Any:
+        was = fused.LOADED
+        fused.LOADED = loaded and fused.available()
+        try:
+            return fn()
+        finally:
+            fused.LOADED = was
+
+    return run
+
+
+def _str_pair(digits: int, loaded: bool, other: int | None = None) -> tuple[Callable[[], Any], Callable[[], Any]]:
     from ..text import multiply_str
 
     r = random.Random(digits)
     s = "".join(r.choices("123456789", k=digits))
-    t = "".join(r.choices("123456789", k=digits))
-    return (lambda: multiply_str(s, t, "direct")), (lambda: multiply_str(s, t, "fft"))
+    t = "".join(r.choices("123456789", k=digits if other is None else other))
+    return (_with_kernels(loaded, lambda: multiply_str(s, t, "direct")),
+            _with_kernels(loaded, lambda: multiply_str(s, t, "fft")))
+
+
+def _str_case(digits: int) -> tuple[Callable[[], Any], Callable[[], Any]]:
+    return _str_pair(digits, False)
+
+
+def _str_fused_case(digits: int) -> tuple[Callable[[], Any], Callable[[], Any]]:
+    # Against a 10^5-digit operand: with the kernels loaded the text FFT wins every balanced size past
+    # the decimal module's range, so the schoolbook's remaining case is a short operand times a long one.
+    return _str_pair(digits, True, 100_000)
 
 
 def _conv_case(n: int) -> tuple[Callable[[], Any], Callable[[], Any]]:
@@ -189,8 +217,11 @@ def run_tune(quick: bool = False, out: Callable[[str], None] = print) -> dict[st
          [20_000, 40_000, 60_000, 80_000, 120_000, 200_000, 400_000], _int_case, lambda n: n),
         ("INT_FFT_FUSED_MIN_BITS", "int once the fused kernels are loaded: CPython a*b (slow) vs bigmul fft "
          "(fast), operand bits", [6_000, 8_000, 9_000, 10_000, 12_000, 16_000, 24_000, 32_000], _int_fused_case, lambda n: n),
-        ("STR_DIRECT_MAX_LIMBS", "decimal str: direct (slow) vs fft (fast), digits per operand",
-         [500, 1000, 2000, 4000, 8000, 16000], _str_case, None),
+        ("STR_DIRECT_MAX_LIMBS", "decimal str on the numpy passes (fused kernels not loaded): direct (slow) "
+         "vs fft (fast), digits per operand", [500, 1000, 2000, 4000, 8000, 16000], _str_case, None),
+        ("STR_DIRECT_FUSED_MAX_LIMBS", "decimal str once the fused kernels are loaded: direct (slow) vs fft "
+         "(fast), digits of the short operand times 10^5 digits", [50, 100, 200, 400, 800, 1600], _str_fused_case,
+         None),
         ("CONVOLVE_DIRECT_MAX_WORK", "convolve: direct (slow) vs fft (fast), length n (work n*n)",
          [50, 100, 200, 400, 800, 1600], _conv_case, lambda n: n * n),
         ("CONVOLVE_OBJECT_MAX_WORK", "convolve past 2**63: Python-int schoolbook (slow) vs Kronecker (fast), "
@@ -207,8 +238,8 @@ def run_tune(quick: bool = False, out: Callable[[str], None] = print) -> dict[st
         if cross is None:
             out(f"  no crossover in range; keeping {getattr(tuning.current, name)}")
             continue
-        if name == "STR_DIRECT_MAX_LIMBS":
-            k = bounds.direct_decimal_k(cross, cross)
+        if name.startswith("STR_DIRECT_"):
+            k = bounds.direct_decimal_k(cross, cross if name == "STR_DIRECT_MAX_LIMBS" else 100_000)
             value = max(1, -(-cross // k) - 1)
         else:
             value = to_value(cross)  # type: ignore[misc]
