@@ -69,6 +69,20 @@ def take(acc, accbits, src, si, bits, mask, width):  # type: ignore[no-untyped-d
     return np.int64(acc & mask), acc >> np.uint64(bits), accbits - bits, si
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def carry_limb(c, bits, mask, i, drop_at, dropped, acc, accbits, out, oi, over, width):  # type: ignore[no-untyped-def]
+    # Limb i of the running sum c (base 2**bits): its low bits packed into out through the bit
+    # accumulator (width-bit words), the rest carried on.  Fault injection: the carry out of limb
+    # drop_at is lost (dropped says whether that changed anything).
+    carry = c >> np.int64(bits)
+    if i == drop_at and carry != 0:
+        carry = np.int64(0)
+        dropped = True
+    acc |= np.uint64(c & mask) << np.uint64(accbits)
+    acc, accbits, oi, over = emit(acc, accbits + bits, out, oi, over, width, False)
+    return carry, dropped, acc, accbits, oi, over
+
+
 @numba.njit(cache=True, nogil=True)
 def split_k(src, bits, n, out):  # type: ignore[no-untyped-def]
     mask = (np.uint64(1) << np.uint64(bits)) - np.uint64(1)
@@ -107,13 +121,8 @@ def round_k(z, n, bits, out, drop_at):  # type: ignore[no-untyped-def]
         if i > n + 64:  # a carry that keeps going: not a non-negative product
             bad = True
             break
-        limb = c & mask
-        carry = c >> np.int64(bits)
-        if i == drop_at and carry != 0:
-            carry = np.int64(0)
-            dropped = True
-        acc |= np.uint64(limb) << np.uint64(accbits)
-        acc, accbits, oi, over = emit(acc, accbits + bits, out, oi, over, 30, False)
+        carry, dropped, acc, accbits, oi, over = carry_limb(c, bits, mask, i, drop_at, dropped,
+                                                            acc, accbits, out, oi, over, 30)
         i += 1
     acc, accbits, oi, over = emit(acc, accbits, out, oi, over, 30, True)
     if carry < 0:
@@ -385,13 +394,8 @@ def slot_round_k(z, n, bits, w, count, out, drop_at):  # type: ignore[no-untyped
             c += np.int64(1) << np.int64(hp - lo)
             hp += w
         lo = hi
-        limb = c & mask
-        carry = c >> np.int64(bits)
-        if i == drop_at and carry != 0:
-            carry = np.int64(0)
-            dropped = True
-        acc |= np.uint64(limb) << np.uint64(accbits)
-        acc, accbits, oi, over = emit(acc, accbits + bits, out, oi, over, 32, False)
+        carry, dropped, acc, accbits, oi, over = carry_limb(c, bits, mask, i, drop_at, dropped,
+                                                            acc, accbits, out, oi, over, 32)
         i += 1
     acc, accbits, oi, over = emit(acc, accbits, out, oi, over, 32, True)
     return err, mag, bad, over, dropped
