@@ -207,3 +207,17 @@ def test_plans(monkeypatch):
         assert plan_str(3000, 3000).method == balanced
         assert plan_str(100, 10**5).method == "direct"
         assert plan_str(3000, 10**5).method == balanced
+
+
+def test_decimal_route_never_returns_a_rounded_product(monkeypatch, no_str_limit):
+    """The decimal route traps Inexact: a context too short for the product (here forced) hands the
+    product to the array path instead of returning a rounded one."""
+    import decimal
+
+    from bigmul import text
+
+    monkeypatch.setattr(text._contexts, "ctx", decimal.Context(prec=50, traps=[decimal.Inexact]), raising=False)
+    a, b = "7" * 600, "-" + "3" * 700
+    assert text._decimal_product(a, b) is None
+    assert bigmul.multiply(a, b) == str(int(a) * int(b))
+    assert text._decimal_product("12", "-3") == "-36"  # short enough for that context: exact
