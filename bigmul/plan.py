@@ -21,7 +21,7 @@ import numpy as np
 from . import bounds, tuning
 from .engines import fused
 
-__all__ = ["Step", "Plan", "int_crossover", "plan_int", "plan_str", "plan_convolve", "plan_convolve_values", "coefficient_bound", "max_abs",
+__all__ = ["Step", "Plan", "int_crossover", "plan_int", "plan_str", "plan_radix", "plan_divmod", "plan_isqrt", "plan_convolve", "plan_convolve_values", "coefficient_bound", "max_abs",
            "require_gpu"]
 
 #: Fused passes (numba) for int products from this operand size: below it
@@ -351,3 +351,55 @@ def plan_convolve_values(x: np.ndarray, y: np.ndarray, method: str = "auto") -> 
     norms = (_norm(x), _norm(y)) if bound < bounds.FLOAT_EXACT else None
     return plan_convolve(len(x), len(y), mx, my, method, norms=norms,
                          int64_values=x.dtype != object and y.dtype != object), bound
+
+
+# --- operations built on the product: conversion, division, square root ------------------------
+_LADDER_REASONS = {
+    "to_str": "split at 2**h and join in decimal (dec(hi) * dec(2**h) + dec(lo)), checked modulo two primes",
+    "from_str": "join leaves pairwise ((hi * 5**m << m) + lo), checked modulo two primes",
+}
+
+
+def plan_radix(op: str, size: int) -> Plan:
+    """Plan for ``to_str`` (``size`` in bits) or ``from_str`` (``size`` in digits).
+
+    ``dc``: divide and conquer on bigmul's products with cached powers;
+    ``dc_exact``: the same without the cache, every product by the NTT;
+    ``cpython``: ``str()``/``int()`` (exact, quadratic on CPython < 3.12).
+
+    >>> plan_radix("to_str", 100).method, plan_radix("to_str", 10**6).method
+    ('cpython', 'dc')
+    """
+    th = tuning.current
+    small = size <= (th.TO_STR_INT_MAX_BITS if op == "to_str" else th.FROM_STR_LEAF_DIGITS)
+    if small:
+        return Plan(op, (Step("cpython"),), "below the leaf size: CPython's own conversion")
+    return Plan(op, (Step("dc"), Step("dc_exact"), Step("cpython")), _LADDER_REASONS[op])
+
+
+def plan_divmod(bits_a: int, bits_b: int) -> Plan:
+    """Plan for ``divmod`` of a ``bits_a``-bit by a ``bits_b``-bit int.
+
+    ``newton``: a Newton reciprocal of the divisor, the quotient from one
+    product, corrected exactly; ``cpython``: CPython's ``divmod``.
+
+    >>> plan_divmod(10**6, 5 * 10**5).method, plan_divmod(2000, 1000).method
+    ('newton', 'cpython')
+    """
+    th = tuning.current
+    if bits_b < th.DIV_NEWTON_MIN_BITS or bits_a - bits_b < th.DIV_NEWTON_MIN_BITS:
+        return Plan("divmod", (Step("cpython"),), "divisor or quotient below DIV_NEWTON_MIN_BITS: CPython's divmod")
+    return Plan("divmod", (Step("newton"), Step("cpython")),
+                "Newton reciprocal through bigmul's products, exact correction, checked modulo a prime")
+
+
+def plan_isqrt(bits: int) -> Plan:
+    """Plan for ``isqrt`` of a ``bits``-bit int.
+
+    >>> plan_isqrt(10**6).method, plan_isqrt(100).method
+    ('newton', 'cpython')
+    """
+    if bits < tuning.current.ISQRT_NEWTON_MIN_BITS:
+        return Plan("isqrt", (Step("cpython"),), "below ISQRT_NEWTON_MIN_BITS: math.isqrt")
+    return Plan("isqrt", (Step("newton"), Step("cpython")),
+                "math.isqrt's Newton steps with bigmul's divisions, r*r <= n < (r+1)**2 checked")

@@ -44,7 +44,7 @@ from .plan import Step, plan_str
 from .run import run_plan
 
 __all__ = ["parse_decimal", "decimal_to_limbs", "limbs_to_decimal", "power_of_ten", "no_digit_limit",
-           "multiply_str", "small_product", "GROUP_DIGITS"]
+           "multiply_str", "product_digits", "small_product", "GROUP_DIGITS"]
 
 log = logging.getLogger("bigmul")
 
@@ -359,12 +359,25 @@ def multiply_str(s: str, t: str | None, method: str = "auto", names: tuple[str, 
     if len(da) == 0 or (db is not None and len(db) == 0):
         return "0"
     sign = "-" if (sa * sb < 0 and t is not None) else ""
+    return sign + product_digits(da, db, method).tobytes().decode("ascii")
+
+
+def product_digits(da: np.ndarray, db: np.ndarray | None, method: str = "auto") -> np.ndarray:
+    """ASCII digits (uint8, most significant first, no leading zeros) of ``A * B`` (``db=None``: ``A * A``).
+
+    ``da``/``db``: digit values 0-9, most significant first, no leading zeros,
+    non-empty.  The text path's plan, guards and fallback ladder, without a
+    Python ``str`` at either end (``radix.py`` chains such products).
+
+    >>> product_digits(np.array([1, 2, 3], np.uint8), np.array([4, 5, 6], np.uint8)).tobytes()
+    b'56088'
+    """
     plan = plan_str(len(da), len(da) if db is None else len(db), method)
     log.debug("parsed %s x %s digits; plan %s", f"{len(da):,}", f"{len(da) if db is None else len(db):,}", plan)
 
-    def attempt(step: Step) -> str:
+    def attempt(step: Step) -> np.ndarray:
         if step.engine == "decimal":
-            return _decimal_fallback(da, db)
+            return _ascii(_decimal_fallback(da, db))
         k = step.k
         group = max(1, GROUP_DIGITS // k)
         if step.engine == "gpu":  # digits up, ASCII down; the device runs the modular check
@@ -373,15 +386,15 @@ def multiply_str(s: str, t: str | None, method: str = "auto", names: tuple[str, 
             guards.count("checks")
             out = gpu_decimal_product(da, db, k, group)
             log.debug("%s: product checked and formatted on the device", step)
-            return out
+            return _ascii(out)
         if step.engine == "fft":
             # From FUSED_MIN_DIGITS (where they pay for loading numba), or at any FFT size once
             # an earlier product has loaded the kernels; bases up to 10**6 (the ASCII tables).
             if (fused.LOADED or len(da) >= FUSED_MIN_DIGITS) and k <= fused.MAX_TABLE_K and fused.available():
                 # one pass in, one pass out, modular check on the text itself
-                from .engines.fft import text_product
+                from .engines.fft import text_product_ascii
 
-                return text_product(da, db, k)
+                return text_product_ascii(da, db, k)
         base = 10 ** k
         x = decimal_to_limbs(da, k)
         y = None if db is None else decimal_to_limbs(db, k)
@@ -392,6 +405,11 @@ def multiply_str(s: str, t: str | None, method: str = "auto", names: tuple[str, 
             raise GuardTrip("modular", 0.0)
         out = limbs_to_decimal(d, k * group)
         log.debug("modular check passed; formatted %s characters", f"{len(out):,}")
-        return out
+        return _ascii(out)
 
-    return sign + run_plan(plan, attempt, log.debug)
+    return run_plan(plan, attempt, log.debug)
+
+
+def _ascii(s: str) -> np.ndarray:
+    """A str of ASCII digits as a uint8 array (one copy)."""
+    return np.frombuffer(s.encode("ascii"), dtype=np.uint8)

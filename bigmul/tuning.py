@@ -151,6 +151,36 @@ FFT_PARALLEL_MIN_LEN = 65_536
 FOURSTEP_PARALLEL_MIN_LEN = 1 << 20
 
 
+#: ``from_str``: leaves of this many digits go through ``int()`` (never past
+#: CPython's 4300-digit limit), then are joined pairwise.  ``bigmul tune``'s
+#: ``FROM_STR_LEAF_DIGITS`` row (from_str of 10^6 digits per leaf size).
+FROM_STR_LEAF_DIGITS = 1024
+
+#: ``to_str``: ints up to this many bits go through ``str()`` (at most
+#: ~4215 digits, under CPython's limit); leaves of the split have
+#: ``TO_STR_LEAF_BITS`` bits.  ``bigmul tune``'s ``TO_STR_*`` rows.
+TO_STR_INT_MAX_BITS = 14_000
+TO_STR_LEAF_BITS = 1024
+
+#: ``to_str``: decimal nodes are libmpdec ``Decimal`` values while the power
+#: they are multiplied by has fewer digits than this, digit arrays through
+#: bigmul's decimal engine above.  ``bigmul tune``'s ``TO_STR_ARRAY_MIN_DIGITS`` row.
+TO_STR_ARRAY_MIN_DIGITS = 3000
+
+#: ``divmod``: Newton reciprocal division once both the divisor and the
+#: quotient have at least this many bits, CPython's ``divmod`` below.
+#: ``bigmul tune``'s ``DIV_NEWTON_MIN_BITS`` row.
+DIV_NEWTON_MIN_BITS = 20_000
+
+#: Newton reciprocals start from CPython's exact ``(1 << 2k) // d`` below
+#: this precision.  ``bigmul tune``'s ``RECIP_DIRECT_BITS`` row.
+RECIP_DIRECT_BITS = 6_000
+
+#: ``isqrt``: bigmul's Newton steps from this many bits, ``math.isqrt`` below.
+#: ``bigmul tune``'s ``ISQRT_NEWTON_MIN_BITS`` row.
+ISQRT_NEWTON_MIN_BITS = 40_000
+
+
 @dataclass
 class Thresholds:
     """The thresholds in force (defaults above unless the user's config replaces them)."""
@@ -172,6 +202,13 @@ class Thresholds:
     FOURSTEP_PARALLEL_MIN_LEN: int = FOURSTEP_PARALLEL_MIN_LEN
     FFT_MKL_MIN_LEN: int = FFT_MKL_MIN_LEN
     FFT_PYFFTW_MIN_LEN: int = FFT_PYFFTW_MIN_LEN
+    FROM_STR_LEAF_DIGITS: int = FROM_STR_LEAF_DIGITS
+    TO_STR_INT_MAX_BITS: int = TO_STR_INT_MAX_BITS
+    TO_STR_LEAF_BITS: int = TO_STR_LEAF_BITS
+    TO_STR_ARRAY_MIN_DIGITS: int = TO_STR_ARRAY_MIN_DIGITS
+    DIV_NEWTON_MIN_BITS: int = DIV_NEWTON_MIN_BITS
+    RECIP_DIRECT_BITS: int = RECIP_DIRECT_BITS
+    ISQRT_NEWTON_MIN_BITS: int = ISQRT_NEWTON_MIN_BITS
 
     def __post_init__(self) -> None:
         # The crossover with the kernels loaded is never above the cold one (a config that lowers
@@ -180,6 +217,10 @@ class Thresholds:
         self.INT_FFT_MIN_BITS = max(self.INT_FFT_MIN_BITS, INT_MIN_CROSSOVER_BITS)
         self.INT_FFT_FUSED_MIN_BITS = max(min(self.INT_FFT_FUSED_MIN_BITS, self.INT_FFT_MIN_BITS),
                                           INT_MIN_CROSSOVER_BITS)
+        # Conversions stay under CPython's 4300-digit int <-> str limit without lifting it.
+        self.FROM_STR_LEAF_DIGITS = min(self.FROM_STR_LEAF_DIGITS, 4300)
+        self.TO_STR_INT_MAX_BITS = min(self.TO_STR_INT_MAX_BITS, 14_000)
+        self.TO_STR_LEAF_BITS = min(self.TO_STR_LEAF_BITS, self.TO_STR_INT_MAX_BITS)
 
 
 def config_path() -> str:

@@ -29,7 +29,7 @@ from . import backends, fourstep, fused, with_headroom, workspace
 from .pool import executor
 
 __all__ = ["transform_length", "fft_convolve", "fft_workspace_bytes", "executor", "coefficients",
-           "forward", "inverse", "int_product", "slot_product", "text_product"]
+           "forward", "inverse", "int_product", "slot_product", "text_product", "text_product_ascii"]
 
 def transform_length(n1: int, n2: int) -> int:
     """Real transform length for a linear convolution of ``n1`` and ``n2`` values.
@@ -328,7 +328,12 @@ def slot_product(sx: np.ndarray, sy: np.ndarray | None, bits: int) -> np.ndarray
 
 
 def text_product(da: np.ndarray, db: np.ndarray | None, k: int) -> str:
-    """Decimal digits of ``A * B`` (no sign, no leading zeros) with fused passes, modular check included.
+    """Decimal digits of ``A * B`` as text: :func:`text_product_ascii`, decoded."""
+    return text_product_ascii(da, db, k).tobytes().decode("ascii")
+
+
+def text_product_ascii(da: np.ndarray, db: np.ndarray | None, k: int) -> np.ndarray:
+    """ASCII digits (uint8) of ``A * B`` (no sign, no leading zeros) with fused passes, modular check included.
 
     ``da``/``db`` are digit values, most significant first, without leading
     zeros (``db=None`` squares).  Base ``10**k`` balanced limbs go straight
@@ -364,4 +369,4 @@ def text_product(da: np.ndarray, db: np.ndarray | None, k: int) -> str:
     rc = fused.decimal_residues(text, q1, q2, ascii=True)
     if ra[0] * rb[0] % q1 != rc[0] or ra[1] * rb[1] % q2 != rc[1]:
         raise GuardTrip("modular", 0.0)
-    return text.tobytes().decode("ascii")
+    return text

@@ -42,7 +42,7 @@ import numpy as np
 __all__ = ["MAX_TABLE_K", "available", "loaded", "kernels", "split_balanced", "round_carry_pack", "residues30",
            "round_carry_pack_residues",
            "slot_split_balanced", "slot_round_carry_pack",
-           "decimal_split_balanced", "decimal_residues", "decimal_round_carry_format"]
+           "decimal_split_balanced", "decimal_residues", "decimal_round_carry_format", "decimal_add"]
 
 
 @lru_cache(maxsize=1)
@@ -84,7 +84,7 @@ def kernels() -> Any:
                                  round_check=jit.round_check_k,
                                  dec_split=jit.dec_split_k, dec_residues=jit.dec_res_k,
                                  dec_round=jit.dec_round_k, slot_split=jit.slot_split_k,
-                                 slot_round=jit.slot_round_k)
+                                 slot_round=jit.slot_round_k, dec_add=jit.dec_add_k)
 
 
 def split_balanced(digits: np.ndarray, bits: int, n: int, out: np.ndarray) -> None:
@@ -180,6 +180,17 @@ def decimal_round_carry_format(z: np.ndarray, n: int, k: int, out: np.ndarray,
     """
     err, mag, bad, over, dropped = kernels().dec_round(z, n, k, out, drop_at, _ascii_table(k))
     return float(err), float(mag), bool(bad), bool(over), bool(dropped)
+
+
+def decimal_add(p: np.ndarray, lo: np.ndarray) -> np.ndarray:
+    """Digit values (uint8, most significant first) of the ASCII digits ``p`` plus the digit values ``lo``.
+
+    ``len(lo) <= len(p)``; the result has ``len(p) + 1`` digits, the first
+    being the carry out of the top (0 or 1).
+    """
+    out = np.empty(len(p) + 1, dtype=np.uint8)
+    kernels().dec_add(p, lo, out)
+    return out
 
 
 #: Widest decimal limbs (base 10**k) the fused text passes format by table.

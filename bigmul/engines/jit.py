@@ -400,3 +400,19 @@ def slot_round_k(z, n, bits, w, count, out, drop_at):  # type: ignore[no-untyped
     acc, accbits, oi, over = emit(acc, accbits, out, oi, over, 32, True)
     return err, mag, bad, over, dropped
 
+
+
+@numba.njit(cache=True, nogil=True)
+def dec_add_k(p, lo, out):  # type: ignore[no-untyped-def]
+    # out[1:] = the ASCII digits p (most significant first) plus the digit values lo aligned at
+    # the right end, as digit values; out[0] = the carry out of the top (0 or 1).
+    n = len(p)
+    shift = n - len(lo)
+    c = 0
+    for i in range(n - 1, -1, -1):
+        v = np.int64(p[i]) - 48 + c
+        if i >= shift:
+            v += lo[i - shift]
+        c = 1 if v >= 10 else 0
+        out[i + 1] = v - 10 * c
+    out[0] = c

@@ -1,0 +1,345 @@
+"""Radix conversion on bigmul's own products: ``to_str``, ``from_str`` and digits in any base.
+
+What this is for: getting numbers into and out of bigmul at product speed --
+decimal text <-> int in O(M(n) log n), and the power-of-ten and other-base
+digit arrays ``digits.py`` returns, all by divide and conquer whose large
+products are bigmul's.
+What it is not for: the grammar (``text.py``'s ``parse_decimal``) or the
+products themselves.
+
+Text -> int (:func:`from_str`): the digits are cut from the right into
+leaves of ``FROM_STR_LEAF_DIGITS`` (below CPython's 4300-digit limit, so
+``int()`` of a leaf never needs the limit lifted), then neighbours are
+joined pairwise, level by level: ``hi * 10**m + lo`` with
+``10**m = 5**m * 2**m``, i.e. ``(hi * 5**m << m) + lo`` -- a product 30%
+shorter than by ``10**m`` itself.  The powers ``5**(m * 2**j)`` come from
+squaring and are cached (``cache.py``).
+
+Int -> text (:func:`to_str`): the int is split at ``2**h`` (``h`` a
+power-of-two multiple of ``TO_STR_LEAF_BITS``) and the halves converted
+recursively, then joined *in decimal*: ``dec(hi) * dec(2**h) + dec(lo)`` --
+only products, no division.  Small nodes are ``decimal.Decimal`` values
+(libmpdec, exact in a context holding every digit); from
+``TO_STR_ARRAY_MIN_DIGITS`` the nodes are digit arrays multiplied by
+bigmul's decimal engine (``text.product_digits``) and added in one pass.
+The powers ``dec(2**(m * 2**j))`` are built by squaring and cached.
+
+Exactness: every product is bigmul's (its own guards and modular check);
+shifts, masks and additions are exact.  Then the whole conversion is
+checked: the int's residues modulo the two random limb primes against
+the text's (one linear pass each; ``guards.LIMB_PRIMES``).  A mismatch
+raises ``GuardTrip("radix")``; the plan (``plan.plan_radix``) then retries
+without the cache, every product by the exact NTT engine, and last of all
+runs CPython's own ``int()``/``str()`` -- each move counted in
+``guard_stats()``.
+"""
+from __future__ import annotations
+
+import decimal
+import operator
+import threading
+from typing import Any, Callable
+
+import numpy as np
+
+from . import cache, guards, tuning
+from .engines import fused
+from .guards import GuardTrip
+from .plan import Step, plan_radix
+from .run import run_plan
+from .text import _plain, no_digit_limit, parse_decimal, product_digits
+
+__all__ = ["to_str", "from_str", "int_to_digit_values", "digits_text_to_int", "pow_int", "residues_text",
+           "residues_int"]
+
+_contexts = threading.local()
+
+
+def _ctx() -> decimal.Context:
+    """An exact decimal context (one per thread: contexts record flags as they run)."""
+    ctx = getattr(_contexts, "ctx", None)
+    if ctx is None:
+        ctx = _contexts.ctx = decimal.Context(prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX,
+                                              Emin=decimal.MIN_EMIN, traps=[decimal.Inexact, decimal.Rounded])
+    return ctx
+
+
+def _mul(method: str) -> Callable[[int, int], int]:
+    from .api import multiply
+
+    if method == "auto":
+        return multiply
+    return lambda a, b: multiply(a, b, method=method) if a and b else 0
+
+
+# --- checks -------------------------------------------------------------------
+def residues_int(n: int) -> tuple[int, int]:
+    """``n mod q`` for both limb primes (``n >= 0``): a kernel pass over the int's digits where it can.
+
+    >>> q1, q2 = guards.LIMB_PRIMES; residues_int(10**40) == (10**40 % q1, 10**40 % q2)
+    True
+    """
+    q1, q2 = guards.LIMB_PRIMES
+    if n.bit_length() > 1 << 16 and fused.available():
+        from . import pylong
+
+        d = pylong.digit_view(n)
+        return fused.residues30(d, len(d), q1, q2)
+    return n % q1, n % q2
+
+
+def residues_text(ascii_digits: np.ndarray) -> tuple[int, int]:
+    """The decimal number in ``ascii_digits`` (uint8 ASCII, most significant first) modulo both limb primes.
+
+    >>> q1, q2 = guards.LIMB_PRIMES
+    >>> residues_text(np.frombuffer(b"12345678901234567890", np.uint8)) == (12345678901234567890 % q1, 12345678901234567890 % q2)
+    True
+    """
+    q1, q2 = guards.LIMB_PRIMES
+    if len(ascii_digits) > 4096 and fused.available():
+        return fused.decimal_residues(ascii_digits, q1, q2, ascii=True)
+    from .text import decimal_to_limbs
+
+    limbs = decimal_to_limbs(ascii_digits - np.uint8(48), 9)
+    return guards.limb_residue(limbs, 10 ** 9, q1), guards.limb_residue(limbs, 10 ** 9, q2)
+
+
+def _check(n: int, ascii_digits: np.ndarray) -> None:
+    guards.count("checks")
+    if residues_int(n) != residues_text(ascii_digits):
+        raise GuardTrip("radix", 0.0)
+
+
+# --- text -> int ------------------------------------------------------------------
+def _pow5(m: int, use_cache: bool, method: str) -> int:
+    """``5**m`` for ``m = leaf * 2**j``, by squaring ``5**(m/2)`` (cached)."""
+    leaf = tuning.current.FROM_STR_LEAF_DIGITS
+    if m <= leaf:
+        return 5 ** m
+    if not use_cache:
+        half = _pow5(m // 2, False, method)
+        return _mul(method)(half, half)
+    return cache.get(("pow5", m), lambda: _square(_pow5(m // 2, True, method), method))
+
+
+def _square(x: int, method: str) -> int:
+    from .api import square
+
+    return square(x, method=method)
+
+
+def digits_text_to_int(t: str, use_cache: bool = True, method: str = "auto") -> int:
+    """The value of ``t``, ASCII decimal digits only (no sign, no separators), not checked.
+
+    >>> digits_text_to_int("000123" * 1000) == int("000123" * 1000)
+    True
+    """
+    n = len(t)
+    L = tuning.current.FROM_STR_LEAF_DIGITS
+    if n <= L:
+        return int(t)
+    mul = _mul(method)
+    first = n % L or L
+    vals = [int(t[i - L:i]) for i in range(n, first, -L)]  # least significant first
+    vals.append(int(t[:first]))
+    m = L
+    while len(vals) > 1:
+        p5 = _pow5(m, use_cache, method)
+        out = [(mul(vals[i + 1], p5) << m) + vals[i] for i in range(0, len(vals) - 1, 2)]
+        if len(vals) % 2:
+            out.append(vals[-1])
+        vals = out
+        m *= 2
+    return vals[0]
+
+
+def _split_text(s: str, what: str) -> tuple[bool, str]:
+    """``(negative, digits)`` of decimal text in ``multiply``'s grammar (errors name the position)."""
+    body = _plain(s)
+    if body is not None:
+        neg = body[:1] == "-"
+        return neg, (body[1:] if body[:1] in "+-" else body)
+    sign, d = parse_decimal(s, what)
+    return sign < 0, (d + np.uint8(48)).tobytes().decode("ascii")
+
+
+def from_str(s: str) -> int:
+    """The int of decimal text ``s``: ``int(s)`` for ``multiply``'s text grammar, in O(M(n) log n).
+
+    Surrounding whitespace, one optional sign, ASCII digits and single
+    underscores between digits; no digit limit.  Malformed text raises
+    ``ValueError`` naming the character and its position.  Checked modulo
+    two random primes before it is returned.
+
+    >>> from_str(" -1_234 ")
+    -1234
+    >>> from_str("9" * 5000) == 10 ** 5000 - 1
+    True
+    >>> from_str("12a")
+    Traceback (most recent call last):
+    ...
+    ValueError: invalid character 'a' at position 2 (counting from 0) in decimal s (near '12a')
+    """
+    if not isinstance(s, str):
+        raise TypeError(f"s must be a decimal str, not {type(s).__name__}")
+    neg, t = _split_text(s, "s")
+    t = t.lstrip("0")
+    if not t:
+        return 0
+    n = text_to_int_checked(t)
+    return -n if neg else n
+
+
+def text_to_int_checked(t: str) -> int:
+    """The value of plain digits ``t`` (no leading zero) through the plan's ladder, checked."""
+    plan = plan_radix("from_str", len(t))
+    raw = None
+
+    def attempt(step: Step) -> int:
+        nonlocal raw
+        if step.engine == "cpython":
+            with no_digit_limit():
+                return int(t)
+        n = digits_text_to_int(t, use_cache=step.engine == "dc", method="auto" if step.engine == "dc" else "ntt")
+        if raw is None:
+            raw = np.frombuffer(t.encode("ascii"), dtype=np.uint8)
+        _check(n, raw)
+        return n
+
+    return run_plan(plan, attempt)
+
+
+# --- int -> text --------------------------------------------------------------------
+def _values(v: Any) -> np.ndarray:
+    """Digit values (uint8, most significant first) of a node: a Decimal or already an array."""
+    if isinstance(v, np.ndarray):
+        return v
+    return np.frombuffer(str(v).encode("ascii"), dtype=np.uint8) - np.uint8(48)
+
+
+def _add_numpy(p: np.ndarray, lo: np.ndarray) -> np.ndarray:
+    """:func:`fused.decimal_add` in numpy passes (no numba): a carry enters each position from the
+    nearest position below it that is not a 9, if that one is 10 or more."""
+    t = p.astype(np.int16) - 48
+    t[len(p) - len(lo):] += lo
+    t = t[::-1]  # least significant first
+    n = len(t)
+    idx = np.where(t != 9, np.arange(n), -1)
+    last = np.maximum.accumulate(idx)  # nearest non-9 at or below each position
+    cin = np.zeros(n + 1, dtype=np.int16)
+    below = last[:-1]
+    cin[1:n] = np.where(below >= 0, t[np.maximum(below, 0)] >= 10, 0)
+    cin[n] = 1 if last[-1] >= 0 and t[last[-1]] >= 10 else 0
+    out = np.empty(n + 1, dtype=np.uint8)
+    out[:n] = (t + cin[:n]) % 10
+    out[n] = cin[n]
+    return out[::-1].copy()
+
+
+def _add(p: np.ndarray, lo: np.ndarray) -> np.ndarray:
+    """Digit values of ASCII ``p`` plus values ``lo`` (no leading zero unless the sum is 0)."""
+    out = fused.decimal_add(p, lo) if fused.available() else _add_numpy(p, lo)
+    return out[1:] if out[0] == 0 else out
+
+
+def _dec_power(h: int, use_cache: bool, method: str) -> Any:
+    """``2**h`` in decimal for ``h = leaf * 2**j``: a Decimal while small, else a digit-value array."""
+    leaf = tuning.current.TO_STR_LEAF_BITS
+
+    def make() -> Any:
+        if h <= leaf:
+            return decimal.Decimal(1 << h)
+        half = _dec_power(h // 2, use_cache, method)
+        if h * 0.30103 < tuning.current.TO_STR_ARRAY_MIN_DIGITS:
+            return _ctx().multiply(half, half)
+        v = _values(half)
+        return product_digits(v, None, method) - np.uint8(48)
+
+    return cache.get(("dec2", h), make) if use_cache else make()
+
+
+def int_to_digit_values(x: int, use_cache: bool = True, method: str = "auto") -> np.ndarray:
+    """Decimal digit values (uint8, most significant first, no leading zero) of ``x > 0``, not checked.
+
+    >>> int_to_digit_values(10 ** 3000 + 7)[[0, 1, -1]].tolist()
+    [1, 0, 7]
+    """
+    leaf = tuning.current.TO_STR_LEAF_BITS
+    amin = tuning.current.TO_STR_ARRAY_MIN_DIGITS
+    ctx = _ctx()
+    j = 0
+    while x.bit_length() > leaf << j:
+        j += 1
+    masks: dict[int, int] = {}
+
+    def rec(v: int, j: int) -> Any:
+        if j == 0 or v.bit_length() <= leaf:
+            return decimal.Decimal(v)
+        h = leaf << (j - 1)
+        hi = v >> h
+        if hi == 0:
+            return rec(v, j - 1)
+        mask = masks.get(h)
+        if mask is None:
+            mask = masks[h] = (1 << h) - 1
+        d_hi, d_lo = rec(hi, j - 1), rec(v & mask, j - 1)
+        p = _dec_power(h, use_cache, method)
+        if h * 0.30103 < amin:
+            return ctx.add(ctx.multiply(d_hi, p), d_lo)
+        return _add(product_digits(_values(d_hi), _values(p), method), _values(d_lo))
+
+    return _values(rec(x, j))
+
+
+def to_str(n: Any) -> str:
+    """Decimal text of an integer (sign included), in O(M(n) log n), with no digit limit.
+
+    ``n``: an int, ``gmpy2.mpz`` or anything with ``__index__`` (not bool).
+    The text is checked modulo two random primes before it is returned.
+
+    >>> to_str(-12345)
+    '-12345'
+    >>> to_str(10 ** 5000) == "1" + "0" * 5000
+    True
+    """
+    if isinstance(n, bool) or not hasattr(type(n), "__index__"):
+        raise TypeError(f"n must be an integer, not {type(n).__name__}")
+    n = operator.index(n)
+    x = -n if n < 0 else n
+    sign = "-" if n < 0 else ""
+    if x.bit_length() <= tuning.current.TO_STR_INT_MAX_BITS:
+        return str(n)
+    return sign + int_to_ascii_checked(x).tobytes().decode("ascii")
+
+
+def int_to_ascii_checked(x: int) -> np.ndarray:
+    """ASCII digits (uint8) of ``x > 0`` through the plan's ladder, checked."""
+    plan = plan_radix("to_str", x.bit_length())
+
+    def attempt(step: Step) -> np.ndarray:
+        if step.engine == "cpython":
+            with no_digit_limit():
+                return np.frombuffer(str(x).encode("ascii"), dtype=np.uint8)
+        v = int_to_digit_values(x, use_cache=step.engine == "dc", method="auto" if step.engine == "dc" else "ntt")
+        out = v + np.uint8(48)
+        _check(x, out)
+        return out
+
+    return run_plan(plan, attempt)
+
+
+# --- other bases ----------------------------------------------------------------------
+def pow_int(base: int, e: int) -> int:
+    """``base**e`` by squaring, every product bigmul's (``e >= 0``).
+
+    >>> pow_int(7, 1000) == 7 ** 1000
+    True
+    """
+    from .api import multiply, square
+
+    result = 1
+    for bit in bin(e)[2:]:
+        result = square(result)
+        if bit == "1":
+            result = multiply(result, base)
+    return result
