@@ -22,19 +22,33 @@ __version__ = "0.1.0"
 from .api import choose_method, multiply, square
 from .conv import convolve
 from .digits import carry, from_digits, to_digits
+from .divide import divmod
+from .radix import from_str, to_str
+from .roots import isqrt
 from .engines.gpu import GPUUnavailableError
 from .guards import reset_stats as reset_guard_stats
 from .guards import stats as guard_stats
-from .engines.workspace import clear as release_buffers
 from .memory import set_memory_limit
 from .operands import METHODS
 from .plan import Plan
 
 __all__ = [
-    "multiply", "square", "convolve", "carry", "to_digits", "from_digits",
+    "multiply", "square", "convolve", "carry", "to_digits", "from_digits", "to_str", "from_str", "divmod", "isqrt",
     "choose_method", "Plan", "METHODS", "guard_stats", "reset_guard_stats",
     "set_memory_limit", "release_buffers", "selftest", "GPUUnavailableError", "__version__",
 ]
+
+
+def release_buffers() -> None:
+    """Free the kept transform buffers and the cached powers of the conversions and divisions.
+
+    >>> release_buffers()
+    """
+    from . import cache
+    from .engines import workspace
+
+    workspace.clear()
+    cache.clear()
 
 
 def selftest(verbose: bool = False) -> bool:

@@ -16,7 +16,8 @@ import numpy as np
 from .carrying import normalize
 from .limbs import int_to_limbs, limbs_to_int
 from .operands import as_int_sequence, check_base
-from .text import decimal_to_limbs, no_digit_limit, parse_decimal, power_of_ten
+from . import tuning
+from .text import decimal_to_limbs, limbs_to_decimal, no_digit_limit, parse_decimal, power_of_ten
 
 __all__ = ["to_digits", "from_digits", "carry", "evaluate"]
 
@@ -27,8 +28,10 @@ def to_digits(n: int | str, base: int) -> np.ndarray:
     ``n`` may be an ``int`` (or anything with ``__index__``) or a decimal
     ``str``; for a ``str`` and ``base == 10**k`` the conversion reads the
     ASCII text directly, in linear time, with no digit limit.  Powers of two
-    go through ``int.to_bytes`` (linear time).  Other bases use
-    divide-and-conquer on Python ints.  Zero gives ``[0]``.  The dtype is
+    go through ``int.to_bytes`` (linear time).  An int in base ``10**k``
+    goes through :func:`bigmul.to_str`'s conversion; other bases use
+    divide-and-conquer with :func:`bigmul.divmod` (both O(M(n) log n) on
+    bigmul's products).  Zero gives ``[0]``.  The dtype is
     int64 when ``base <= 2**62``, else object (Python ints); any
     ``base >= 2`` works.
 
@@ -66,24 +69,37 @@ def to_digits(n: int | str, base: int) -> np.ndarray:
     if base == 2 ** 64:  # machine words: one to_bytes, Python ints out (object dtype)
         words = np.frombuffer(n.to_bytes(-(-n.bit_length() // 64) * 8, "little"), dtype="<u8")
         return np.array(words[::-1].tolist(), dtype=object)
+    k = power_of_ten(base)
+    if k:
+        from .radix import int_to_ascii_checked
+
+        if n.bit_length() <= tuning.current.TO_STR_INT_MAX_BITS:
+            text = np.frombuffer(str(n).encode("ascii"), dtype=np.uint8)
+        else:
+            text = int_to_ascii_checked(n)
+        return decimal_to_limbs(text - np.uint8(48), k)[::-1].copy()
     return _to_digits_dc(n, base)
 
 
 def _to_digits_dc(n: int, base: int) -> np.ndarray:
     # Divide and conquer: split by base**(2**j) until pieces are one "chunk"
     # of m digits that fits in int64, then expand all chunks at once in numpy.
+    # The powers by bigmul's squares, the splits by bigmul's divisions.
+    from .api import square
+    from .divide import divmod_int
+
     m = 1
     while base ** (m + 1) < 2 ** 62:
         m += 1
     chunk = base ** m
     powers = [chunk]
-    while powers[-1] ** 2 <= n:
-        powers.append(powers[-1] ** 2)
+    while powers[-1].bit_length() * 2 - 1 <= n.bit_length():
+        powers.append(square(powers[-1]))
     pieces = [n]
     for p in reversed(powers):  # each level doubles the number of pieces
         nxt = []
         for x in pieces:
-            hi, lo = divmod(x, p)
+            hi, lo = divmod_int(x, p)
             nxt.append(hi)
             nxt.append(lo)
         pieces = nxt
@@ -138,6 +154,12 @@ def from_digits(digits: Sequence[int] | np.ndarray, base: int) -> int:
         return limbs_to_int(arr[::-1].astype(np.int64), bits)
     if base == 2 ** 64:
         return int.from_bytes(arr[::-1].astype("<u8").tobytes(), "little")
+    k = power_of_ten(base)
+    if k:  # the digits as decimal text, then from_str's conversion
+        from .radix import text_to_int_checked
+
+        text = limbs_to_decimal(arr[::-1].astype(np.int64), k)
+        return 0 if text == "0" else text_to_int_checked(text)
     return evaluate(arr.tolist(), base)  # tolist(): exact Python ints for any integer dtype
 
 
@@ -150,13 +172,16 @@ def evaluate(vals: list, base: int) -> int:
     >>> evaluate([1, 20, 3], 10)
     303
     """
+    from .api import multiply, square
+
     vals = list(reversed(vals))  # least significant first
     p = base
     while len(vals) > 1:
         if len(vals) % 2:
             vals.append(0)
-        vals = [lo + hi * p for lo, hi in zip(vals[0::2], vals[1::2])]
-        p = p * p
+        vals = [lo + multiply(hi, p) for lo, hi in zip(vals[0::2], vals[1::2])]
+        if len(vals) > 1:
+            p = square(p)
     return int(vals[0])
 
 

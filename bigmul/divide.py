@@ -1,0 +1,214 @@
+"""Division on bigmul's products: ``divmod`` with Python's floor semantics, by Newton reciprocals.
+
+What this is for: ``bigmul.divmod(a, b)`` for ints (and decimal strings,
+converted once by ``radix.py``) of any size and sign, fast where CPython's
+schoolbook division is quadratic.
+What it is not for: modular arithmetic or rationals.
+
+Method (positive ``a``, ``b`` of ``na``, ``nb`` bits): the quotient has at
+most ``na - nb + 1`` bits.  A reciprocal ``v ~ 2**(2k) / bt`` of the top
+``k`` bits ``bt`` of ``b`` (``k`` = the quotient's bits plus
+:data:`GUARD_BITS`, at most ``nb``) is computed by Newton's iteration
+(:func:`reciprocal`, each step doubling the precision with two products
+through ``multiply``, started from CPython's exact ``(1 << 2k) // d``).
+Then ``q = (a >> s) * v >> t`` is within a few units of ``a // b``
+(truncating ``b`` to ``k`` bits, ``a`` to as many and the reciprocal's
+error of a few units each move ``q`` by at most ``2**(1 - GUARD_BITS)``
+relative to its size, plus the final truncation), and ``r = a - q*b`` with
+at most :data:`MAX_CORRECTIONS` steps of ``q -= 1; r += b`` or ``q += 1;
+r -= b`` makes both exact.  A quotient longer than the divisor is taken in
+blocks of ``nb - GUARD_BITS`` bits from the top, every block with the one
+reciprocal of ``b``.
+
+Exactness: the correction makes ``0 <= r < b`` and ``r = a - q*b`` true by
+construction (every product checked by ``multiply``'s own guards); then
+``q*b + r == a`` is verified modulo a random prime (``guards.PRIME``), a
+linear pass.  A correction that would need more steps, or a failed check,
+raises ``GuardTrip("division")``; the plan (``plan.plan_divmod``) then runs
+CPython's ``divmod`` (counted as ``fallback_cpython``).
+"""
+from __future__ import annotations
+
+import builtins
+import sys
+from typing import Any, Callable
+
+from . import guards, tuning
+from .guards import GuardTrip
+from .plan import Step, plan_divmod
+from .run import run_plan
+
+__all__ = ["divmod", "divmod_int", "reciprocal", "GUARD_BITS", "MAX_CORRECTIONS"]
+
+_pydivmod = builtins.divmod
+
+#: Extra bits of reciprocal precision beyond the quotient's length.
+GUARD_BITS = 32
+
+#: Correction steps allowed after the Newton quotient before it counts as a tripped guard
+#: (the error bound above allows 3: the reciprocal's few units, the truncations, the floor).
+MAX_CORRECTIONS = 8
+
+
+def _mul() -> Callable[[int, int], int]:
+    from .api import multiply
+
+    return multiply
+
+
+def reciprocal(d: int, k: int) -> int:
+    """``v`` with ``|v - 2**(2k) / d| < 4`` for ``d`` of exactly ``k`` bits, by Newton's iteration.
+
+    Step (precision ``h -> k``, ``h = k//2 + 4``): ``v0 = vh * 2**(k-h)``,
+    ``e = 2**(2k) - d*v0``, ``v = v0 + v0*e / 2**(2k)``; the relative error
+    ``eps`` of ``v0`` becomes ``eps**2`` plus the truncations, so a start
+    within 4 units at ``h`` bits ends within 4 units at ``k``.
+
+    >>> d = 3 ** 20000; k = d.bit_length()
+    >>> abs(reciprocal(d, k) - (1 << 2 * k) // d) < 4
+    True
+    """
+    if k <= tuning.current.RECIP_DIRECT_BITS:
+        return (1 << (2 * k)) // d
+    mul = _mul()
+    h = k // 2 + 4
+    vh = reciprocal(d >> (k - h), h)
+    # e = 2**(2k) - d * vh * 2**(k-h): |e| < ~2**(2k - h + 4)
+    e = (1 << (2 * k)) - (mul(d, vh) << (k - h))
+    # v0 * e / 2**(2k) = vh * e / 2**(k + h); only e's top bits matter: drop k - 8 of them
+    s = k - 8
+    if e >= 0:
+        corr = mul(vh, e >> s) >> (k + h - s)
+    else:
+        corr = -(mul(vh, (-e) >> s) >> (k + h - s))
+    return (vh << (k - h)) + corr
+
+
+def _quotient(a: int, v: int, k: int, sb: int) -> int:
+    """``a * v / 2**(2k + sb)`` from ``a``'s top bits (``v ~ 2**(2k) / (b >> sb)``)."""
+    shift = sb + k - GUARD_BITS
+    at = a >> shift if shift >= 0 else a << -shift
+    return _mul()(at, v) >> (k + GUARD_BITS)
+
+
+def _correct(a: int, b: int, q: int) -> tuple[int, int]:
+    """Exact ``(q, r)`` from an estimate ``q`` within :data:`MAX_CORRECTIONS` of ``a // b``."""
+    r = a - _mul()(q, b) if q > 0 else a - q * b
+    steps = 0
+    while r < 0:
+        q -= 1
+        r += b
+        steps += 1
+        if steps > MAX_CORRECTIONS:
+            raise GuardTrip("division", float(steps))
+    while r >= b:
+        q += 1
+        r -= b
+        steps += 1
+        if steps > MAX_CORRECTIONS:
+            raise GuardTrip("division", float(steps))
+    if steps:
+        guards.count("div_corrections", steps)
+    return q, r
+
+
+def _divmod_newton(a: int, b: int) -> tuple[int, int]:
+    """``divmod(a, b)`` for ``a >= b > 0`` by Newton reciprocal and exact correction."""
+    na, nb = a.bit_length(), b.bit_length()
+    qbits = na - nb + 1
+    block = nb - GUARD_BITS
+    if qbits <= block:  # one block: a reciprocal only as precise as the quotient needs
+        k = qbits + GUARD_BITS
+        sb = nb - k
+        v = reciprocal(b >> sb, k)
+        return _correct(a, b, _quotient(a, v, k, sb))
+    # Long quotient: blocks of `block` bits from the top, one reciprocal of all of b.
+    v = reciprocal(b, nb)
+    nblocks = -(-(na - nb) // block)
+    r = a >> (nblocks * block)  # < 2**nb <= 2b: the top digit of the quotient is 0 or 1
+    q = 0
+    if r >= b:
+        q, r = 1, r - b
+    for i in range(nblocks - 1, -1, -1):
+        chunk = (a >> (i * block)) & ((1 << block) - 1)
+        cur = (r << block) | chunk  # < b * 2**block
+        qi, r = _correct(cur, b, _quotient(cur, v, nb, 0))
+        q = (q << block) | qi
+    return q, r
+
+
+def _check(a: int, b: int, q: int, r: int) -> None:
+    guards.count("checks")
+    p = guards.PRIME
+    if not 0 <= r < b or ((q % p) * (b % p) + r) % p != a % p:
+        raise GuardTrip("division", 0.0)
+
+
+def divmod_int(a: int, b: int) -> tuple[int, int]:
+    """``divmod(a, b)`` of Python ints, floor semantics for every sign, through the plan's ladder.
+
+    >>> divmod_int(-7, 2), divmod_int(7, -2), divmod_int(-7, -2)
+    ((-4, 1), (-4, -1), (3, -1))
+    """
+    if b == 0:
+        raise ZeroDivisionError("integer division or modulo by zero")
+    x, y = abs(a), abs(b)
+    plan = plan_divmod(x.bit_length(), y.bit_length())
+    if plan.method == "cpython" or x < y:
+        return _pydivmod(a, b)
+
+    def attempt(step: Step) -> tuple[int, int]:
+        if step.engine == "cpython":
+            return _pydivmod(x, y)
+        q, r = _divmod_newton(x, y)
+        _check(x, y, q, r)
+        return q, r
+
+    q, r = run_plan(plan, attempt)
+    # Floor semantics: r takes b's sign, |r| < |b|.
+    if (a < 0) != (b < 0):
+        if r:
+            q, r = -q - 1, y - r
+        else:
+            q = -q
+    if b < 0:
+        r = -r
+    return q, r
+
+
+def divmod(a: Any, b: Any) -> tuple[Any, Any]:
+    """``(a // b, a % b)`` exactly, with Python's floor semantics, for ints or decimal strings.
+
+    ``a``, ``b``: integers (int, ``gmpy2.mpz``, ``__index__``; the results
+    are ``mpz`` when either is) or two decimal strings (``multiply``'s
+    grammar; the results are decimal strings, converted once each way by
+    ``to_str``/``from_str``).  ``ZeroDivisionError`` for ``b == 0``.  Newton
+    reciprocals through bigmul's products once divisor and quotient are long
+    (``plan.plan_divmod``); every result checked (``q*b + r == a`` modulo a
+    random prime, ``r`` between 0 and ``b``).
+
+    >>> divmod(-7, 2)
+    (-4, 1)
+    >>> divmod("100000000000000000000000000001", "-7")
+    ('-14285714285714285714285714286', '-1')
+    >>> divmod(1, 0)
+    Traceback (most recent call last):
+    ...
+    ZeroDivisionError: integer division or modulo by zero
+    """
+    from .operands import as_int, kind
+
+    ka, kb = kind(a, "a"), kind(b, "b")
+    if (ka == "str") != (kb == "str"):
+        raise TypeError(f"cannot divide {type(a).__name__} by {type(b).__name__}: "
+                        "operands must both be decimal str or both be integers")
+    if ka == "str":
+        from .radix import from_str, to_str
+
+        q, r = divmod_int(from_str(a), from_str(b))
+        return to_str(q), to_str(r)
+    q, r = divmod_int(as_int(a, "a"), as_int(b, "b"))
+    if "mpz" in (ka, kb):
+        mpz = sys.modules["gmpy2"].mpz
+        return mpz(q), mpz(r)
+    return q, r
