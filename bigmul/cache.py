@@ -37,6 +37,8 @@ def _budget() -> int:
     env = os.environ.get("BIGMUL_CACHE_BYTES", "").strip()
     if not env:
         return BUDGET_BYTES
+    if env == "0":
+        return 0
     from .memory import parse_size
 
     return parse_size(env, "BIGMUL_CACHE_BYTES")

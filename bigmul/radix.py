@@ -47,9 +47,9 @@ from .engines import fused
 from .guards import GuardTrip
 from .plan import Step, plan_radix
 from .run import run_plan
-from .text import _plain, no_digit_limit, parse_decimal, product_digits
+from .text import plain_text, no_digit_limit, parse_decimal, product_digits
 
-__all__ = ["to_str", "from_str", "int_to_digit_values", "digits_text_to_int", "pow_int", "residues_text",
+__all__ = ["to_str", "from_str", "split_text", "text_to_int_checked", "int_to_ascii_checked", "int_to_digit_values", "digits_text_to_int", "pow_int", "residues_text",
            "residues_int"]
 
 _contexts = threading.local()
@@ -153,9 +153,9 @@ def digits_text_to_int(t: str, use_cache: bool = True, method: str = "auto") -> 
     return vals[0]
 
 
-def _split_text(s: str, what: str) -> tuple[bool, str]:
+def split_text(s: str, what: str) -> tuple[bool, str]:
     """``(negative, digits)`` of decimal text in ``multiply``'s grammar (errors name the position)."""
-    body = _plain(s)
+    body = plain_text(s)
     if body is not None:
         neg = body[:1] == "-"
         return neg, (body[1:] if body[:1] in "+-" else body)
@@ -182,7 +182,7 @@ def from_str(s: str) -> int:
     """
     if not isinstance(s, str):
         raise TypeError(f"s must be a decimal str, not {type(s).__name__}")
-    neg, t = _split_text(s, "s")
+    neg, t = split_text(s, "s")
     t = t.lstrip("0")
     if not t:
         return 0

@@ -43,7 +43,7 @@ from .guards import GuardTrip
 from .plan import Step, plan_str
 from .run import run_plan
 
-__all__ = ["parse_decimal", "decimal_to_limbs", "limbs_to_decimal", "power_of_ten", "no_digit_limit",
+__all__ = ["parse_decimal", "plain_text", "decimal_to_limbs", "limbs_to_decimal", "power_of_ten", "no_digit_limit",
            "multiply_str", "product_digits", "small_product", "GROUP_DIGITS"]
 
 log = logging.getLogger("bigmul")
@@ -264,7 +264,7 @@ def _decimal_fallback(da: np.ndarray, db: np.ndarray | None) -> str:
 _ASCII_SPACE = " \t\n\r\x0b\x0c"
 
 
-def _plain(s: str) -> str | None:
+def plain_text(s: str) -> str | None:
     """``s`` without surrounding whitespace when it is one optional sign and ASCII digits, else None
     (underscores, stray characters: left to ``parse_decimal``, which names the position)."""
     if not s.isascii():
@@ -284,7 +284,7 @@ def small_product(s: str, t: str | None) -> str | None:
     rejects goes on to the array parser, which reports the position; the
     product stays under CPython's 4300-digit limit.  Up to
     ``STR_DECIMAL_MAX_CHARS`` (``STR_DECIMAL_FUSED_MAX_CHARS`` with the
-    fused kernels loaded) in the longer operand: plain digits (``_plain``)
+    fused kernels loaded) in the longer operand: plain digits (``plain_text``)
     through ``decimal`` with a context that holds every digit (exact; an
     inexact result would raise and take the array path).
 
@@ -303,8 +303,8 @@ def small_product(s: str, t: str | None) -> str | None:
         return None
     if n > (th.STR_DECIMAL_FUSED_MAX_CHARS if fused.LOADED else th.STR_DECIMAL_MAX_CHARS):
         return None
-    ps = _plain(s)
-    pt = ps if t is None else _plain(t)
+    ps = plain_text(s)
+    pt = ps if t is None else plain_text(t)
     if ps is None or pt is None:
         return None
     return _decimal_product(ps, pt)

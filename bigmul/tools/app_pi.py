@@ -4,9 +4,13 @@ What this is for: ``bigmul bench --app pi --digits N`` -- a real workload of
 many products of every size (as GMP's own gmpbench has a pi benchmark),
 timed with bigmul, CPython ``int`` and gmpy2 doing the products, checked to
 agree exactly.
-What it is not for: computing pi fast end to end: the final square root and
-division are outside the timed part (done once, with gmpy2 when installed,
-to print the leading digits).
+``bigmul pi N`` and ``bench --app pi --end-to-end`` run the whole
+computation -- the series, the square root, the division and the decimal
+digits -- with bigmul (:func:`compute_pi`), against gmpy2 doing the same
+four stages and ``mpmath.mp.pi`` (:func:`run_pi_end_to_end`).
+What it is not for: the series-only timing does not include the final
+square root and division (done once, with gmpy2 when installed, to print
+the leading digits).
 
 The series: ``1/pi = 12 sum_k (-1)^k (6k)! (13591409 + 545140134 k) /
 ((3k)! (k!)^3 640320^(3k + 3/2))``, about 14.18 digits per term.  Binary
@@ -20,7 +24,8 @@ import statistics
 import time
 from typing import Any, Callable
 
-__all__ = ["terms_for", "series", "run_pi", "format_pi"]
+__all__ = ["terms_for", "series", "run_pi", "format_pi", "compute_pi", "compute_pi_gmpy2", "compute_pi_mpmath",
+           "run_pi_end_to_end"]
 
 _C3_OVER_24 = 640320 ** 3 // 24
 _DIGITS_PER_TERM = 14.181647462725477
@@ -115,3 +120,136 @@ def run_pi(digits: int, repeats: int = 3, int_max_digits: int = 300_000,
     head = format_pi(ref[1], ref[2], min(digits, 50))
     out(f"  pi = {head[0]}.{head[1:]}...")
     return {"digits": digits, "terms": n, "median_s": med, "agree": agree, "pi_head": head}
+
+
+def compute_pi(digits: int, on_stage: Callable[[str], None] | None = None) -> tuple[str, dict[str, float]]:
+    """The first ``digits`` digits of pi (``"31415..."``) entirely with bigmul, and each stage's seconds.
+
+    Stages: ``series`` (binary splitting, every product by ``bigmul.multiply``),
+    ``isqrt`` (``isqrt(10005 * 10**(2N))``), ``division`` (``Q * 426880 * root // T``)
+    and ``digits`` (``bigmul.to_str``).  ``on_stage(name)`` is called as each ends.
+
+    >>> compute_pi(30)[0]
+    '314159265358979323846264338327'
+    """
+    import bigmul
+    from ..radix import pow_int
+
+    stages: dict[str, float] = {}
+
+    def stage(name: str, t0: float) -> float:
+        now = time.perf_counter()
+        stages[name] = now - t0
+        if on_stage is not None:
+            on_stage(name)
+        return now
+
+    t = time.perf_counter()
+    _, Q, T = series(terms_for(digits), bigmul.multiply)
+    t = stage("series", t)
+    root = bigmul.isqrt(bigmul.multiply(pow_int(5, 2 * digits), 10005) << (2 * digits))
+    t = stage("isqrt", t)
+    q, _ = bigmul.divmod(bigmul.multiply(bigmul.multiply(Q, 426880), root), T)
+    t = stage("division", t)
+    text = bigmul.to_str(q)[:digits]
+    stage("digits", t)
+    return text, stages
+
+
+def compute_pi_gmpy2(digits: int) -> tuple[str, dict[str, float]]:
+    """:func:`compute_pi`'s four stages with gmpy2 (GMP) doing every operation."""
+    import gmpy2
+
+    stages: dict[str, float] = {}
+    t = time.perf_counter()
+    _, Q, T = series(terms_for(digits), operator.mul, gmpy2.mpz(1))
+    t1 = time.perf_counter()
+    stages["series"] = t1 - t
+    root = gmpy2.isqrt(10005 * gmpy2.mpz(10) ** (2 * digits))
+    t2 = time.perf_counter()
+    stages["isqrt"] = t2 - t1
+    q = Q * 426880 * root // T
+    t3 = time.perf_counter()
+    stages["division"] = t3 - t2
+    text = q.digits()[:digits]
+    stages["digits"] = time.perf_counter() - t3
+    return text, stages
+
+
+def compute_pi_mpmath(digits: int) -> tuple[str, dict[str, float]]:
+    """``mpmath.mp.pi`` to ``digits`` digits (its default backend), as the same digit string."""
+    import mpmath
+
+    t = time.perf_counter()
+    mp = mpmath.mp.clone() if hasattr(mpmath.mp, "clone") else mpmath.mp
+    mp.dps = digits + 10
+    text = mpmath.nstr(+mp.pi, digits + 5, strip_zeros=False).replace(".", "")[:digits]
+    return text, {"total": time.perf_counter() - t}
+
+
+def _peak_rss_child(engine: str, digits: int) -> tuple[float, int] | None:
+    """Seconds and peak resident bytes of one end-to-end run in a fresh child process."""
+    import json
+    import subprocess
+    import sys
+
+    code = ("import json,resource,sys,time;from bigmul.tools import app_pi as a;"
+            f"f={{'bigmul':a.compute_pi,'gmpy2':a.compute_pi_gmpy2,'mpmath':a.compute_pi_mpmath}}['{engine}'];"
+            f"t=time.perf_counter();f({digits});t=time.perf_counter()-t;"
+            "print(json.dumps([t,resource.getrusage(resource.RUSAGE_SELF).ru_maxrss*1024]))")
+    try:
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=3600, check=True)
+        t, rss = json.loads(out.stdout.strip().splitlines()[-1])
+        return float(t), int(rss)
+    except (subprocess.SubprocessError, ValueError, IndexError, OSError):
+        return None
+
+
+def run_pi_end_to_end(digits: int, repeats: int = 3, out: Callable[[str], None] = print,
+                      progress: bool = True, memory: bool = True) -> dict[str, Any]:
+    """Time pi end to end with bigmul, gmpy2 and mpmath (interleaved, medians); check all agree.
+
+    With ``memory``, each engine also runs once in a fresh child process for its peak resident size.
+    """
+    from .common import progress as bar_for
+
+    engines: dict[str, Callable[[int], tuple[str, dict[str, float]]]] = {"bigmul": compute_pi}
+    for name, mod, fn in (("gmpy2", "gmpy2", compute_pi_gmpy2), ("mpmath", "mpmath", compute_pi_mpmath)):
+        try:
+            __import__(mod)
+            engines[name] = fn
+        except ImportError:
+            out(f"  ({name} not installed: skipped)")
+    compute_pi(min(digits, 20_000))  # loads the kernels and imports: one-time costs reported by memory runs
+    times: dict[str, list[float]] = {k: [] for k in engines}
+    stage_times: dict[str, list[dict[str, float]]] = {k: [] for k in engines}
+    texts: dict[str, str] = {}
+    bar = bar_for(repeats * len(engines), progress and digits >= 300_000, "pi", "run")
+    try:
+        for _ in range(repeats):
+            for name, fn in engines.items():
+                t = time.perf_counter()
+                texts[name], st = fn(digits)
+                times[name].append(time.perf_counter() - t)
+                stage_times[name].append(st)
+                bar.update(1)
+    finally:
+        bar.close()
+    agree = len(set(texts.values())) == 1
+    med = {k: statistics.median(v) for k, v in times.items()}
+    out(f"pi to {digits:,} digits end to end (series, isqrt, division, decimal digits), medians of {repeats}, warm:")
+    for k, v in med.items():
+        rel = f"  ({v / med['gmpy2']:.2f}x gmpy2's time)" if "gmpy2" in med and k != "gmpy2" else ""
+        stages = ", ".join(f"{s} {statistics.median(d[s] for d in stage_times[k]):.3f}"
+                           for s in stage_times[k][0]) if k != "mpmath" else "one call"
+        out(f"  {k:<7} {v:9.4f} s{rel}   [{stages}]")
+    out(f"  digits agree across engines: {agree}")
+    mem: dict[str, Any] = {}
+    if memory:
+        for k in engines:
+            r = _peak_rss_child(k, digits)
+            if r is not None:
+                mem[k] = {"fresh_process_s": r[0], "peak_rss_bytes": r[1]}
+                out(f"  {k:<7} fresh process {r[0]:.3f} s, peak resident {r[1] / 2**20:.0f} MiB")
+    out(f"  pi = {texts['bigmul'][0]}.{texts['bigmul'][1:50]}...")
+    return {"digits": digits, "median_s": med, "agree": agree, "memory": mem}

@@ -467,18 +467,29 @@ def _check_out_dir(path: str) -> None:
 def cmd_bench(args: argparse.Namespace) -> int:
     from .common import CLIError
 
+    if args.repeats < 0:
+        raise CLIError("--repeats must be positive")
+    if args.end_to_end and not args.app:
+        raise CLIError("--end-to-end goes with --app pi")
     if args.app:
-        from .app_pi import run_pi
+        from .app_pi import run_pi, run_pi_end_to_end
 
         if not 100 <= args.digits <= 10**8:
             raise CLIError("--digits must be between 100 and 100000000")
-        res = run_pi(args.digits, repeats=args.repeats or 3)
+        if args.out:
+            _check_out_dir(args.out)
+        if args.end_to_end:
+            res = run_pi_end_to_end(args.digits, repeats=args.repeats or 3, progress=not args.no_progress)
+        else:
+            res = run_pi(args.digits, repeats=args.repeats or 3)
         if args.out:
             _check_out_dir(args.out)
             (Path(args.out) / "pi.json").write_text(json.dumps(res, indent=1, default=str) + "\n")
         return 0 if res["agree"] else 1
     if args.kind == "convolve":
         return _cmd_bench_convolve(args)
+    if args.kind == "ops":
+        return _cmd_bench_ops(args)
     kinds = ["int", "str"] if args.kind == "all" else [args.kind]
     try:
         sizes = _sizes(args.sizes) if args.sizes else list(QUICK_SIZES if args.quick else FULL_SIZES)
@@ -524,6 +535,34 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_bench_ops(args: argparse.Namespace) -> int:
+    from .bench_ops import format_ops, run_ops
+    from .common import CLIError
+
+    try:
+        sizes = _sizes(args.sizes) if args.sizes else ([10**4, 10**5, 10**6] if args.quick
+                                                       else [10**4, 10**5, 10**6, 10**7])
+    except argparse.ArgumentTypeError as exc:
+        raise CLIError(str(exc)) from None
+    engines = [e.strip() for e in ",".join(args.engines).split(",") if e.strip()] if args.engines \
+        else ["bigmul", "gmpy2", "flint", "int", "other"]
+    for e in engines:
+        if e not in ("bigmul", "gmpy2", "flint", "int", "other"):
+            raise CLIError(f"unknown engine {e!r} for --kind ops; valid: bigmul, gmpy2, flint, int, other "
+                           "(another CPython on PATH, e.g. python3.13)")
+    if args.out:
+        _check_out_dir(args.out)
+    res = run_ops(sizes, engines, repeats=args.repeats or 3, seed=args.seed, progress=not args.no_progress)
+    print(format_ops(res))
+    if args.out:
+        res["machine"] = machine_info()
+        (Path(args.out) / "ops.json").write_text(json.dumps(res, indent=1, default=str) + "\n")
+    if res["wrong"]:
+        print("bench: WRONG results: " + ", ".join(res["wrong"]), file=sys.stderr)
+        return 1
+    return 0
+
+
 def _cmd_bench_convolve(args: argparse.Namespace) -> int:
     from .bench_convolve import GRID, QUICK_GRID, format_grid, run_grid, write_grid
     from .common import CLIError
@@ -557,9 +596,11 @@ def add_parser(sub: Any) -> None:
                                    "prints a table and, with --out, writes results.json, results.csv "
                                    "and results.png.")
     p.add_argument("--quick", action="store_true", help="sizes up to 10^6, fewer repeats (< 1 minute)")
-    p.add_argument("--kind", choices=["int", "str", "all", "convolve"], default="int",
-                   help="int products, decimal text, both, or convolve: the exact-convolution grid "
-                        "(length x coefficient bits) against python-flint, numpy and scipy")
+    p.add_argument("--kind", choices=["int", "str", "all", "convolve", "ops"], default="int",
+                   help="int products, decimal text, both, convolve: the exact-convolution grid "
+                        "(length x coefficient bits) against python-flint, numpy and scipy, or ops: "
+                        "from_str, to_str, to_digits, from_digits, divmod and isqrt against gmpy2, "
+                        "python-flint and CPython (engines bigmul,gmpy2,flint,int,other)")
     p.add_argument("--sizes", nargs="+", metavar="N", help="decimal digits, e.g. 1000 1e5 1e6")
     p.add_argument("--engines", nargs="+", metavar="E",
                    help=f"comma or space separated; default {','.join(DEFAULT_ENGINES)}; "
@@ -573,4 +614,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--app", choices=["pi"], help="an application benchmark instead of the sweep: "
                    "pi by Chudnovsky binary splitting with bigmul, int and gmpy2 doing the products")
     p.add_argument("--digits", type=count_arg, default=100_000, help="digits for --app (default 10^5)")
+    p.add_argument("--end-to-end", action="store_true",
+                   help="with --app pi: the whole computation (series, isqrt, division, digits) with bigmul, "
+                        "against gmpy2's same four stages and mpmath.mp.pi, with peak memory")
     p.set_defaults(func=cmd_bench)

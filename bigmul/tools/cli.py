@@ -1,4 +1,4 @@
-"""The ``bigmul`` command line: mul, explain, info, demo, selftest (and bench, tune, fuzz).
+"""The ``bigmul`` command line: mul, div, isqrt, convert, pi, explain, info, demo, selftest (and bench, tune, fuzz).
 
 What this is for: using bigmul from a shell -- multiplying decimal numbers
 from arguments, files or stdin, showing the convolution walkthrough, and
@@ -130,6 +130,126 @@ def cmd_mul(args: argparse.Namespace) -> int:
         log(f"wrote {len(out):,} digits to {args.output}")
     else:
         sys.stdout.write(out + "\n")
+    return 0
+
+
+def _write_out(args: argparse.Namespace, lines: list[str], log: Any) -> None:
+    """The result lines to ``-o FILE`` (checked writable before the computation) or stdout."""
+    if args.output:
+        try:
+            with open(args.output, "w", encoding="ascii") as f:
+                for line in lines:
+                    f.write(line)
+                    f.write("\n")
+        except OSError as exc:
+            raise CLIError(f"cannot write {args.output!r}: {exc.strerror}") from None
+        log(f"wrote {sum(map(len, lines)):,} digits to {args.output}")
+    else:
+        for line in lines:
+            sys.stdout.write(line + "\n")
+
+
+def _read_int(spec: str, which: str, used: list[bool]) -> int:
+    """A decimal operand (literal, @FILE or -) as an int, by ``bigmul.from_str``; errors name the operand."""
+    from ..radix import split_text, text_to_int_checked
+
+    text = _read_operand(spec, used)
+    neg, digits = split_text(text, _operand_name(spec, which))
+    digits = digits.lstrip("0")
+    n = text_to_int_checked(digits) if digits else 0
+    return -n if neg else n
+
+
+def cmd_div(args: argparse.Namespace) -> int:
+    from ..divide import divmod_int
+    from ..radix import to_str
+
+    log = _verbose_logger(args.verbose).debug
+    used = [False]
+    if args.output:
+        _check_writable_file(args.output)
+    a = _read_int(args.a, "A", used)
+    b = _read_int(args.b, "B", used)
+    log(f"read operands ({a.bit_length():,} and {b.bit_length():,} bits)")
+    if b == 0:
+        raise CLIError("division by zero (B is 0)")
+    q, r = divmod_int(a, b)
+    log("divided")
+    _write_out(args, [to_str(q), to_str(r)], log)
+    return 0
+
+
+def cmd_isqrt(args: argparse.Namespace) -> int:
+    from ..radix import to_str
+    from ..roots import isqrt_int
+
+    log = _verbose_logger(args.verbose).debug
+    if args.output:
+        _check_writable_file(args.output)
+    n = _read_int(args.a, "A", [False])
+    if n < 0:
+        raise CLIError("isqrt of a negative number (A < 0)")
+    r = isqrt_int(n)
+    log("root computed")
+    _write_out(args, [to_str(r)], log)
+    return 0
+
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    """decimal text <-> raw bytes (unsigned, little-endian: the Dask engine's ``raw`` format)."""
+    import os
+
+    from ..radix import split_text, text_to_int_checked, to_str
+
+    log = _verbose_logger(args.verbose).debug
+    if os.path.abspath(args.input) == os.path.abspath(args.output):
+        raise CLIError("input and output must be different files")
+    _check_writable_file(args.output)
+    if args.to == "decimal":
+        try:
+            with open(args.input, "rb") as f:
+                raw = f.read()
+        except FileNotFoundError:
+            raise CLIError(f"cannot read {args.input!r}: no such file") from None
+        except IsADirectoryError:
+            raise CLIError(f"cannot read {args.input!r}: it is a directory") from None
+        n = int.from_bytes(raw, "little")
+        log(f"read {len(raw):,} bytes")
+        out = to_str(n)
+        with open(args.output, "w", encoding="ascii") as f:
+            f.write(out + "\n")
+        log(f"wrote {len(out):,} digits")
+    else:
+        text = _read_operand("@" + args.input, [False])
+        neg, digits = split_text(text, f"file {args.input!r}")
+        if neg and digits.strip("0"):
+            raise CLIError(f"file {args.input!r} holds a negative number: the raw format is unsigned")
+        digits = digits.lstrip("0")
+        n = text_to_int_checked(digits) if digits else 0
+        log(f"read {len(digits):,} digits")
+        with open(args.output, "wb") as f:
+            f.write(n.to_bytes((n.bit_length() + 7) // 8, "little"))
+        log(f"wrote {(n.bit_length() + 7) // 8:,} bytes")
+    return 0
+
+
+def cmd_pi(args: argparse.Namespace) -> int:
+    from .app_pi import compute_pi
+    from .common import progress
+
+    if args.digits < 1 or args.digits > 10**9:
+        raise CLIError("N must be between 1 and 1000000000")
+    if args.output:
+        _check_writable_file(args.output)
+    log = _verbose_logger(args.verbose).debug
+    bar = progress(4, not args.no_progress and args.digits >= 300_000, "pi", "stage")
+    try:
+        text, stages = compute_pi(args.digits, on_stage=lambda name: bar.update(1))
+    finally:
+        bar.close()
+    for name, t in stages.items():
+        log(f"{name}: {t:.3f} s")
+    _write_out(args, [text[0] + "." + text[1:]], log)
     return 0
 
 
@@ -369,6 +489,40 @@ def build_parser() -> argparse.ArgumentParser:
                     help="operand and product files: decimal text or raw little-endian bytes")
     dk.add_argument("--no-progress", action="store_true", help="no progress bar")
     m.set_defaults(func=cmd_mul)
+
+    dv = sub.add_parser("div", help="divide two decimal integers: quotient and remainder",
+                        description="Print A // B and A % B (Python's floor semantics), one per line. "
+                                    "An operand is a literal (sign allowed), @FILE, or - for stdin.")
+    dv.add_argument("a", metavar="A")
+    dv.add_argument("b", metavar="B")
+    dv.add_argument("-o", "--output", metavar="FILE", help="write quotient and remainder to FILE")
+    dv.add_argument("-v", "--verbose", action="store_true", help="stage timings on stderr")
+    dv.set_defaults(func=cmd_div)
+
+    sq = sub.add_parser("isqrt", help="integer square root of a decimal integer",
+                        description="Print the largest r with r*r <= A.  A is a literal, @FILE, or - for stdin.")
+    sq.add_argument("a", metavar="A")
+    sq.add_argument("-o", "--output", metavar="FILE", help="write the root to FILE")
+    sq.add_argument("-v", "--verbose", action="store_true", help="stage timings on stderr")
+    sq.set_defaults(func=cmd_isqrt)
+
+    cv = sub.add_parser("convert", help="convert between decimal text and raw binary files",
+                        description="Convert a file of decimal text to raw bytes (unsigned, little-endian: "
+                                    "the Dask engine's raw format) or back.")
+    cv.add_argument("input", metavar="IN")
+    cv.add_argument("output", metavar="OUT")
+    cv.add_argument("--to", choices=("raw", "decimal"), required=True, help="the format to write")
+    cv.add_argument("-v", "--verbose", action="store_true", help="stage timings on stderr")
+    cv.set_defaults(func=cmd_convert)
+
+    pp = sub.add_parser("pi", help="compute N digits of pi with bigmul",
+                        description="Compute N decimal digits of pi (Chudnovsky binary splitting, division, "
+                                    "square root and the decimal digits, all with bigmul) and print them.")
+    pp.add_argument("digits", metavar="N", type=count_arg)
+    pp.add_argument("-o", "--output", metavar="FILE", help="write the digits to FILE")
+    pp.add_argument("-v", "--verbose", action="store_true", help="stage timings on stderr")
+    pp.add_argument("--no-progress", action="store_true", help="no progress bar")
+    pp.set_defaults(func=cmd_pi)
 
     e = sub.add_parser("explain", help="show the convolution walkthrough for small numbers",
                        description="Show digits, convolution coefficients, each carry step and the product.")

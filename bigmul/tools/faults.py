@@ -38,6 +38,12 @@ FAULTS = {
     "dask_block": "adds 1 to one product coefficient in one Dask block, once (modular check; client=None)",
     "dask_carry": "drops one carry between Dask blocks, once (modular check)",
     "transpose": "swaps two rows of the four-step spectrum, a wrong transposition (round-off guard)",
+    "radix_power": "adds 1 to every cached power of the conversions (radix check; the uncached retry is exact)",
+    "radix_carry": "drops a carry in one decimal recombination of to_str, once (radix check)",
+    "newton_quotient": "makes every Newton quotient estimate one too large (divmod's exact correction)",
+    "reciprocal": "corrupts every Newton reciprocal far past the correction's reach (division guard)",
+    "div_check": "returns q + 1 with the correct r from the corrected division (modular check of q*b + r)",
+    "root": "returns the square root plus one with its square from the Newton steps (root check)",
 }
 
 
@@ -222,6 +228,84 @@ def inject(fault: str, *, position: int | None = None) -> Iterator[Record]:
             return t1, t2, t3
 
         patch(ntt, "ntt_residues", bad_residues)
+    elif fault in ("radix_power", "radix_carry"):
+        from .. import radix
+
+        if fault == "radix_power":
+            orig_pow5, orig_dec = radix._pow5, radix._dec_power
+
+            def bad_pow5(m: int, use_cache: bool, method: str) -> int:
+                v = orig_pow5(m, use_cache, method)
+                if use_cache:
+                    rec.applied += 1
+                    return v + 1
+                return v
+
+            def bad_dec(h: int, use_cache: bool, method: str) -> object:
+                v = orig_dec(h, use_cache, method)
+                if not use_cache:
+                    return v
+                rec.applied += 1
+                if isinstance(v, np.ndarray):
+                    v = v.copy()
+                    v[-1] = (int(v[-1]) + 1) % 10
+                    return v
+                return v + 1
+
+            patch(radix, "_pow5", bad_pow5)
+            patch(radix, "_dec_power", bad_dec)
+        else:
+            orig_add = radix._add
+
+            def bad_add(p: np.ndarray, lo: np.ndarray) -> np.ndarray:
+                out = orig_add(p, lo)
+                if rec.applied == 0:
+                    out = out.copy()
+                    i = len(out) // 2
+                    out[i] = (int(out[i]) + 9) % 10  # a carry into position i lost (and its borrow kept)
+                    rec.applied += 1
+                return out
+
+            patch(radix, "_add", bad_add)
+    elif fault in ("newton_quotient", "reciprocal", "div_check"):
+        from .. import divide
+
+        if fault == "newton_quotient":
+            orig_q = divide._quotient
+
+            def bad_q(a: int, v: int, k: int, sb: int) -> int:
+                rec.applied += 1
+                return orig_q(a, v, k, sb) + 1
+
+            patch(divide, "_quotient", bad_q)
+        elif fault == "reciprocal":
+            orig_r = divide.reciprocal
+
+            def bad_r(d: int, k: int) -> int:
+                rec.applied += 1
+                return orig_r(d, k) + (1 << (k // 2))
+
+            patch(divide, "reciprocal", bad_r)
+        else:
+            orig_c = divide._divmod_newton
+
+            def bad_c(a: int, b: int) -> tuple[int, int]:
+                q, r = orig_c(a, b)
+                rec.applied += 1
+                return q + 1, r
+
+            patch(divide, "_divmod_newton", bad_c)
+    elif fault == "root":
+        from .. import roots
+
+        orig_root = roots.isqrt_newton
+
+        def bad_root(n: int) -> tuple[int, int]:
+            r, sq = orig_root(n)
+            rec.applied += 1
+            return r + 1, sq + 2 * r + 1
+
+        patch(roots, "isqrt_newton", bad_root)
     try:
         yield rec
     finally:

@@ -35,7 +35,9 @@ MODULAR_ONLY_DIGITS = 3_000_000
 DIRECT_MAX_DIGITS = 20_000
 #: Every method but "gpu" (run by benchmarks/gpu_check.py on a device machine).
 METHODS = tuple(m for m in ALL_METHODS if m != "gpu")
-KINDS = ("int", "str", "convolve")
+KINDS = ("int", "str", "convolve", "radix", "div", "isqrt")
+#: The kinds of the operations built on the product (method is always ``auto``).
+OP_KINDS = ("radix", "div", "isqrt")
 #: Older names of a kind (replay files and ``--kinds`` still accept them).
 KIND_ALIASES = {"digits": "convolve"}
 
@@ -263,6 +265,21 @@ def make_case(seed: int, index: int, max_digits: int, methods: tuple[str, ...],
     if kind == "str":
         return Case(kind, family, method, _to_text(a, rng, family), _to_text(b, rng, family),
                     square, index, seed)
+    if kind in OP_KINDS:
+        if kind == "div":
+            # b just above or below a, a multiple of b, b tiny, or b of any shorter length
+            pick = rng.random()
+            if pick < 0.15:
+                b = abs(a) + rng.choice((-1, 1, 2)) or 1
+            elif pick < 0.3:
+                a = b * gen(rng, max(1, int(bits * rng.uniform(0.1, 1.0)))) + rng.choice((0, -1, 1))
+            b = b or rng.choice((1, -1))
+        elif kind == "isqrt":
+            a = abs(a)
+            if rng.random() < 0.4:  # n = k**2 and k**2 - 1
+                k = gen(rng, max(1, bits // 2))
+                a = max(0, k * k - rng.choice((0, 1)))
+        return Case(kind, family, "auto", a, b, False, index, seed)
     return Case(kind, family, method, a, b, square, index, seed)
 
 
@@ -339,6 +356,8 @@ def check_case(case: Case, target: Callable[..., Any] | None = None) -> str | No
             bad = next(i for i, (g, w) in enumerate(zip(got_l, want)) if g != w) if len(got_l) == len(want) else -1
             return f"convolve mismatch at coefficient {bad} (lengths {len(got_l)} vs {len(want)})"
         return None
+    if case.kind in OP_KINDS:
+        return _check_op(case, target)
     fn: Any = target or (api.square if case.square else api.multiply)
     if case.square:
         got = fn(case.a, method=case.method)
@@ -368,6 +387,56 @@ def check_case(case: Case, target: Callable[..., Any] | None = None) -> str | No
 
 
 _parse_text = decimal_to_int
+
+#: Above this many digits the operations' oracle is gmpy2 (CPython 3.11's are quadratic), where installed.
+OP_GMPY2_DIGITS = 100_000
+
+
+def _oracle(digits: int) -> Any:
+    if digits > OP_GMPY2_DIGITS:
+        try:
+            import gmpy2
+
+            return gmpy2
+        except ImportError:
+            pass
+    return None
+
+
+def _check_op(case: Case, target: Callable[..., Any] | None) -> str | None:
+    """The conversions, divmod and isqrt of one case against CPython (gmpy2 for the largest)."""
+    import math
+
+    import bigmul
+
+    from .reference import no_digit_limit
+
+    g = _oracle(case.digits())
+    a = case.a
+    if case.kind == "radix":
+        want = g.mpz(a).digits() if g else None
+        if want is None:
+            with no_digit_limit():
+                want = str(a)
+        got = (target or bigmul.to_str)(a)
+        if got != want:
+            return "to_str differs from the reference text"
+        if bigmul.from_str(want) != a:
+            return "from_str differs from the reference int"
+        if a >= 0 and bigmul.to_digits(a, 10).tolist() != [ord(c) - 48 for c in want]:
+            return "to_digits(n, 10) differs from the reference digits"
+        return None
+    if case.kind == "div":
+        got = (target or bigmul.divmod)(a, case.b)
+        want = tuple(int(v) for v in divmod(g.mpz(a), g.mpz(case.b))) if g else divmod(a, case.b)
+        if tuple(got) != want:
+            return "divmod differs from the reference"
+        return None
+    got = (target or bigmul.isqrt)(a)
+    want = int(g.isqrt(g.mpz(a))) if g else math.isqrt(a)
+    if got != want:
+        return "isqrt differs from the reference"
+    return None
 
 
 # --- replay files and shrinking ----------------------------------------------------
@@ -627,7 +696,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--max-digits", type=count_arg, default=100_000, help="largest operand size (default 10^5)")
     p.add_argument("--methods", default=",".join(METHODS), help="comma separated (default all)")
-    p.add_argument("--kinds", default=",".join(KINDS), help="comma separated: int,str,convolve (default all)")
+    p.add_argument("--kinds", default=",".join(KINDS), help="comma separated: int,str,convolve,radix,div,isqrt (default all)")
     p.add_argument("--out", default="fuzz-out", metavar="DIR", help="where failing cases are saved")
     p.add_argument("--replay", metavar="FILE", help="re-run one saved failing case")
     p.add_argument("--inject", metavar="FAULT", help="run with a fault injected (the guards must hide it)")

@@ -1,0 +1,197 @@
+"""to_str / from_str / to_digits / from_digits against Python int: every level, every route, guards firing."""
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+import bigmul
+from bigmul import cache, radix, tuning
+from bigmul.engines import fused
+from bigmul.tools.faults import inject
+
+
+@pytest.fixture
+def small_levels(monkeypatch):
+    """Leaves and crossovers small enough that a few thousand digits take every level and route."""
+    th = tuning.current
+    monkeypatch.setattr(th, "FROM_STR_LEAF_DIGITS", 40)
+    monkeypatch.setattr(th, "TO_STR_INT_MAX_BITS", 200)
+    monkeypatch.setattr(th, "TO_STR_LEAF_BITS", 64)
+    monkeypatch.setattr(th, "TO_STR_ARRAY_MIN_DIGITS", 150)
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def adversarial(rng: random.Random, digits: int) -> list[int]:
+    bits = int(digits * 3.33)
+    run = int("1" * (digits // 3) + "0" * (digits // 3) + "9" * (digits // 3) or "0")
+    return [10 ** digits - 1, 10 ** digits, 10 ** digits + 1, 2 ** bits - 1, 2 ** bits, 2 ** bits + 1,
+            rng.getrandbits(bits), run, 10 ** (digits // 2) * (10 ** (digits // 2) - 1),
+            (2 ** bits - 1) // 3, 5 ** (digits + 1)]
+
+
+@pytest.mark.parametrize("digits", [1, 19, 300, 1000, 3000, 9000])
+def test_round_trip_every_level(small_levels, no_str_limit, rng, digits):
+    for n in adversarial(rng, digits):
+        s = str(n)
+        assert bigmul.to_str(n) == s
+        assert bigmul.to_str(-n) == str(-n)
+        assert bigmul.from_str(s) == n
+        assert bigmul.from_str("-" + s) == -n
+        assert bigmul.from_str("0" * 77 + s) == n  # leading zeros past a leaf boundary
+    assert bigmul.guard_stats().get("trip_radix", 0) == 0
+
+
+def test_default_thresholds_large(no_str_limit, rng):
+    for digits in (5000, 50_000, 200_000):
+        for n in adversarial(rng, digits)[:7]:
+            s = str(n)
+            assert bigmul.to_str(n) == s
+            assert bigmul.from_str(s) == n
+    assert bigmul.guard_stats()["checks"] > 0
+
+
+@given(st.integers(min_value=-(10 ** 3000), max_value=10 ** 3000))
+@example(0)
+@example(-1)
+@example(10 ** 2000)
+def test_hypothesis_round_trip(n):
+    with_levels = tuning.current.TO_STR_LEAF_BITS
+    assert bigmul.from_str(bigmul.to_str(n)) == n
+    assert bigmul.to_str(n) == str(n)
+    assert tuning.current.TO_STR_LEAF_BITS == with_levels
+
+
+def test_from_str_grammar_and_errors():
+    assert bigmul.from_str(" \t+1_234_567 \n") == 1234567
+    assert bigmul.from_str("-0") == 0
+    assert bigmul.from_str("000") == 0
+    for bad, pos in (("12a", 2), ("1__2", 2), ("_12", 0), ("12_", 2), ("1 2", 1), ("١٢", 0)):
+        with pytest.raises(ValueError, match=f"position {pos}"):
+            bigmul.from_str(bad)
+    for bad in ("", "  ", "-", "+"):
+        with pytest.raises(ValueError):
+            bigmul.from_str(bad)
+    for bad in (12, b"12", None, 1.5):
+        with pytest.raises(TypeError):
+            bigmul.from_str(bad)
+    big = "7" * 10_000 + "x" + "7" * 10
+    with pytest.raises(ValueError, match="position 10000"):
+        bigmul.from_str(big)
+
+
+def test_to_str_kinds(no_str_limit):
+    gmpy2 = pytest.importorskip("gmpy2")
+    n = -(3 ** 30000)
+    assert bigmul.to_str(gmpy2.mpz(n)) == str(n)
+    assert bigmul.to_str(np.int64(-42)) == "-42"
+    for bad in (True, 1.0, "12", None):
+        with pytest.raises(TypeError):
+            bigmul.to_str(bad)
+
+
+def test_numpy_add_matches_kernel(rng):
+    if not fused.available():
+        pytest.skip("numba kernels unavailable")
+    for _ in range(200):
+        n = rng.randrange(1, 60)
+        p = np.frombuffer("".join(rng.choice("09" if rng.random() < 0.5 else "0123456789")
+                                  for _ in range(n)).encode(), np.uint8)
+        lo = np.array([rng.choice((9, rng.randrange(10))) for _ in range(rng.randrange(1, n + 1))], np.uint8)
+        assert radix._add_numpy(p, lo).tolist() == fused.decimal_add(p, lo).tolist()
+        want = int(p.tobytes()) + int("".join(map(str, lo.tolist())))
+        got = radix._add_numpy(p, lo)
+        assert int("".join(map(str, got.tolist()))) == want
+
+
+def test_without_kernels(small_levels, monkeypatch, no_str_limit, rng):
+    monkeypatch.setattr(fused, "available", lambda: False)
+    for n in adversarial(rng, 2000):
+        assert bigmul.to_str(n) == str(n)
+        assert bigmul.from_str(str(n)) == n
+
+
+def test_cached_powers_are_reused_and_released(small_levels, no_str_limit):
+    n = 7 ** 5000
+    bigmul.to_str(n)
+    held = cache.held_bytes()
+    assert held > 0
+    bigmul.to_str(n + 1)
+    assert cache.held_bytes() == held  # same powers, nothing new
+    bigmul.release_buffers()
+    assert cache.held_bytes() == 0
+
+
+def test_cache_budget_zero_keeps_nothing(small_levels, monkeypatch, no_str_limit):
+    monkeypatch.setenv("BIGMUL_CACHE_BYTES", "0")
+    n = 11 ** 4000
+    assert bigmul.to_str(n) == str(n)
+    assert bigmul.from_str(str(n)) == n
+    assert cache.held_bytes() == 0
+
+
+@pytest.mark.parametrize("which", ["to_str", "from_str"])
+def test_wrong_cached_power_trips_and_retry_is_exact(small_levels, no_str_limit, which):
+    n = 13 ** 3000
+    with inject("radix_power") as rec:
+        if which == "to_str":
+            assert bigmul.to_str(n) == str(n)
+        else:
+            assert bigmul.from_str(str(n)) == n
+    s = bigmul.guard_stats()
+    assert rec.applied > 0 and s["trip_radix"] == 1 and s["retry_exact"] == 1
+    assert "fallback_cpython" not in s
+
+
+def test_dropped_recombination_carry_trips(small_levels, no_str_limit):
+    n = 10 ** 4000 - 1  # every recombination carries
+    with inject("radix_carry") as rec:
+        assert bigmul.to_str(n) == str(n)
+    s = bigmul.guard_stats()
+    assert rec.applied == 1 and s["trip_radix"] == 1 and s["retry_exact"] == 1
+
+
+def test_last_resort_is_cpython(small_levels, monkeypatch, no_str_limit):
+    """Both divide-and-conquer steps wrong: CPython's own conversion, counted."""
+    monkeypatch.setattr(radix, "_check", lambda n, d: (_ for _ in ()).throw(radix.GuardTrip("radix", 0.0)))
+    n = 17 ** 2000
+    assert bigmul.to_str(n) == str(n)
+    assert bigmul.from_str(str(n)) == n
+    s = bigmul.guard_stats()
+    assert s["trip_radix"] == 4 and s["fallback_cpython"] == 2
+
+
+def test_check_sees_a_one_digit_error(no_str_limit):
+    n = 3 ** 100_000
+    text = np.frombuffer(str(n).encode(), np.uint8).copy()
+    radix._check(n, text)  # passes
+    text[len(text) // 2] ^= 1
+    with pytest.raises(radix.GuardTrip):
+        radix._check(n, text)
+
+
+@pytest.mark.parametrize("base", [10, 100, 10 ** 9, 10 ** 18, 7, 3 ** 39, 10 ** 19 + 1, 2 ** 64 + 1])
+def test_digits_in_every_base(no_str_limit, rng, base):
+    for n in (0, 1, base - 1, base, base ** 50 - 1, rng.getrandbits(30_000), 10 ** 5000 - 1):
+        d = bigmul.to_digits(n, base)
+        assert bigmul.from_digits(d, base) == n
+        ref, m = [], n
+        while m:
+            m, r = divmod(m, base)
+            ref.append(r)
+        assert [int(v) for v in d] == (ref[::-1] or [0])
+
+
+def test_digits_base_ten_large(no_str_limit, rng):
+    n = rng.getrandbits(700_000)
+    s = str(n)
+    d = bigmul.to_digits(n, 10)
+    assert d.dtype == np.int64 and np.array_equal(d, np.frombuffer(s.encode(), np.uint8) - 48)
+    assert bigmul.from_digits(d, 10) == n
+    assert bigmul.from_digits(bigmul.to_digits(n, 10 ** 6), 10 ** 6) == n
+    assert bigmul.from_digits(np.concatenate([np.zeros(5, np.int64), d]), 10) == n  # leading zeros
