@@ -5,12 +5,12 @@ once) where ``math.isqrt`` is quadratic (CPython < 3.12 multiplies and
 divides by schoolbook).
 What it is not for: roots of other degrees or non-integers.
 
-Method: ``math.isqrt``'s own recurrence (CPython's ``Modules/mathmodule.c``):
-the precision doubles at each step, ``a = (a << d - e - 1) + (n >> 2c - e - d + 1) // a``,
-with every floor division by :func:`bigmul.divide.divmod_int` (Newton
-reciprocals on bigmul's products).  The recurrence keeps ``a`` within one
-of the root at every precision, so the result is exact with one final
-test: ``a - (a*a > n)``.
+Method: Zimmermann's Karatsuba square root (:func:`_sqrtrem`): the root
+and remainder of the top half, then one division of half the root's size
+(:func:`bigmul.divide.divmod_int`, Newton reciprocals on bigmul's products)
+and one square give the root and remainder of the whole, exactly, with at
+most one adjustment per level -- about one division and one square of a
+quarter of ``n``'s size per level.
 
 Exactness: the divisions are exact (their own checks), and the answer is
 verified: ``r*r <= n < (r+1)**2``, i.e. ``0 <= n - r*r <= 2r``, with ``r*r``
@@ -23,7 +23,7 @@ import math
 import sys
 from typing import Any
 
-from . import guards
+from . import guards, tuning
 from .divide import divmod_int
 from .guards import GuardTrip
 from .plan import Step, plan_isqrt
@@ -32,26 +32,56 @@ from .run import run_plan
 __all__ = ["isqrt", "isqrt_int", "isqrt_newton"]
 
 
+def _sqrtrem(n: int, k: int, base_k: int) -> tuple[int, int]:
+    """``(s, n - s*s)``, ``s = isqrt(n)``, for ``n`` of ``4k`` or ``4k - 1`` bits (``k = c * 2**j``,
+    ``c <= base_k``): Zimmermann's Karatsuba square root, one step.
+
+    ``n = a3*B**3 + a2*B**2 + a1*B + a0`` (``B = 2**k``, ``a3 >= B/4``): the root
+    ``s1`` of the top half, then ``q, u = divmod(r1*B + a1, 2*s1)``,
+    ``s = s1*B + q``, ``r = u*B + a0 - q*q``, and at most one adjustment when
+    ``r < 0`` (P. Zimmermann, "Karatsuba Square Root", INRIA RR-3805, 1999).
+    """
+    from .api import square
+
+    if k <= base_k or k & 1:
+        s = math.isqrt(n)
+        return s, n - s * s
+    mask = (1 << k) - 1
+    s1, r1 = _sqrtrem(n >> (2 * k), k // 2, base_k)
+    q, u = divmod_int((r1 << k) | ((n >> k) & mask), s1 << 1)
+    s = (s1 << k) + q
+    r = (u << k) + (n & mask) - square(q)
+    if r < 0:
+        r += 2 * s - 1
+        s -= 1
+    return s, r
+
+
 def isqrt_newton(n: int) -> tuple[int, int]:
-    """``(math.isqrt(n), its square)`` (``n > 0``) by the recurrence with bigmul's divisions, not checked.
+    """``(math.isqrt(n), its square)`` for ``n > 0``: Zimmermann's recursion with bigmul's divisions
+    and squares, not checked.
+
+    ``n`` is padded with ``2t`` zero bits so that it has ``4k`` or ``4k - 1``
+    bits with ``k`` a small number times a power of two (every level splits
+    evenly); the root of ``n * 4**t`` shifted right by ``t`` is the root of ``n``.
 
     >>> isqrt_newton(10 ** 100) == (10 ** 50, 10 ** 100)
     True
     """
     from .api import square
 
-    c = (n.bit_length() - 1) // 2
-    a = 1
-    d = 0
-    for s in reversed(range(c.bit_length())):
-        e = d
-        d = c >> s
-        a = (a << (d - e - 1)) + divmod_int(n >> (2 * c - e - d + 1), a)[0]
-    sq = square(a)
-    if sq > n:  # the recurrence ends at the root or one above it
-        sq -= 2 * a - 1
-        a -= 1
-    return a, sq
+    base_k = max(1, tuning.current.ISQRT_NEWTON_MIN_BITS // 4)
+    k0 = -(-n.bit_length() // 4)
+    j = 0
+    while k0 > base_k << j:
+        j += 1
+    k = -(-k0 // (1 << j)) << j
+    t = (4 * k - n.bit_length()) // 2
+    s, r = _sqrtrem(n << (2 * t), k, base_k)
+    if t:
+        s >>= t
+        return s, square(s)
+    return s, n - r
 
 
 def _check(n: int, r: int, sq: int) -> None:

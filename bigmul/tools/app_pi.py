@@ -214,10 +214,10 @@ def run_pi_end_to_end(digits: int, repeats: int = 3, out: Callable[[str], None] 
     from .common import progress as bar_for
 
     engines: dict[str, Callable[[int], tuple[str, dict[str, float]]]] = {"bigmul": compute_pi}
-    for name, mod, fn in (("gmpy2", "gmpy2", compute_pi_gmpy2), ("mpmath", "mpmath", compute_pi_mpmath)):
+    for name, mod, other in (("gmpy2", "gmpy2", compute_pi_gmpy2), ("mpmath", "mpmath", compute_pi_mpmath)):
         try:
             __import__(mod)
-            engines[name] = fn
+            engines[name] = other
         except ImportError:
             out(f"  ({name} not installed: skipped)")
     compute_pi(min(digits, 20_000))  # loads the kernels and imports: one-time costs reported by memory runs

@@ -277,8 +277,8 @@ def make_case(seed: int, index: int, max_digits: int, methods: tuple[str, ...],
         elif kind == "isqrt":
             a = abs(a)
             if rng.random() < 0.4:  # n = k**2 and k**2 - 1
-                k = gen(rng, max(1, bits // 2))
-                a = max(0, k * k - rng.choice((0, 1)))
+                root = gen(rng, max(1, bits // 2))
+                a = max(0, root * root - rng.choice((0, 1)))
         return Case(kind, family, "auto", a, b, False, index, seed)
     return Case(kind, family, method, a, b, square, index, seed)
 
