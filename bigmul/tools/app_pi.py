@@ -177,9 +177,17 @@ def compute_pi_gmpy2(digits: int) -> tuple[str, dict[str, float]]:
 
 
 def compute_pi_mpmath(digits: int) -> tuple[str, dict[str, float]]:
-    """``mpmath.mp.pi`` to ``digits`` digits (its default backend), as the same digit string."""
-    import mpmath
+    """``mpmath.mp.pi`` to ``digits`` digits (its default backend), as the same digit string.
 
+    mpmath memoises constants: the memo is emptied first, so every call computes pi.
+    """
+    import mpmath
+    from mpmath.libmp import libelefun
+
+    for cell in getattr(libelefun.pi_fixed, "__closure__", None) or ():
+        if hasattr(cell.cell_contents, "memo_prec"):
+            cell.cell_contents.memo_prec = -1
+            cell.cell_contents.memo_val = None
     t = time.perf_counter()
     mp = mpmath.mp.clone() if hasattr(mpmath.mp, "clone") else mpmath.mp
     mp.dps = digits + 10
@@ -193,10 +201,12 @@ def _peak_rss_child(engine: str, digits: int) -> tuple[float, int] | None:
     import subprocess
     import sys
 
-    code = ("import json,resource,sys,time;from bigmul.tools import app_pi as a;"
+    # VmHWM (the peak of this process image): ru_maxrss would carry the forking parent's peak over exec
+    code = ("import json,sys,time;from bigmul.tools import app_pi as a;"
             f"f={{'bigmul':a.compute_pi,'gmpy2':a.compute_pi_gmpy2,'mpmath':a.compute_pi_mpmath}}['{engine}'];"
             f"t=time.perf_counter();f({digits});t=time.perf_counter()-t;"
-            "print(json.dumps([t,resource.getrusage(resource.RUSAGE_SELF).ru_maxrss*1024]))")
+            "hwm=[l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1];"
+            "print(json.dumps([t,int(hwm)*1024]))")
     try:
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=3600, check=True)
         t, rss = json.loads(out.stdout.strip().splitlines()[-1])
