@@ -152,19 +152,18 @@ FOURSTEP_PARALLEL_MIN_LEN = 1 << 20
 
 
 #: ``from_str``: leaves of this many digits go through ``int()`` (never past
-#: CPython's 4300-digit limit), then are joined pairwise.  ``bigmul tune``'s
-#: ``FROM_STR_LEAF_DIGITS`` row (from_str of 10^6 digits per leaf size).
+#: CPython's 4300-digit limit), then are joined pairwise.
+#: Measured by ``python benchmarks/radix_params.py`` (benchmarks/results/radix_params.txt).
 FROM_STR_LEAF_DIGITS = 1024
 
 #: ``to_str``: ints up to this many bits go through ``str()`` (at most
 #: ~4215 digits, under CPython's limit); leaves of the split have
-#: ``TO_STR_LEAF_BITS`` bits.  ``bigmul tune``'s ``TO_STR_*`` rows.
+#: ``TO_STR_LEAF_BITS`` bits; decimal nodes are libmpdec ``Decimal`` values
+#: while the power they are multiplied by has fewer than
+#: ``TO_STR_ARRAY_MIN_DIGITS`` digits, digit arrays through bigmul's decimal
+#: engine above.  Measured by ``python benchmarks/radix_params.py``.
 TO_STR_INT_MAX_BITS = 14_000
 TO_STR_LEAF_BITS = 1024
-
-#: ``to_str``: decimal nodes are libmpdec ``Decimal`` values while the power
-#: they are multiplied by has fewer digits than this, digit arrays through
-#: bigmul's decimal engine above.  ``bigmul tune``'s ``TO_STR_ARRAY_MIN_DIGITS`` row.
 TO_STR_ARRAY_MIN_DIGITS = 3000
 
 #: ``divmod``: Newton reciprocal division once both the divisor and the
@@ -174,11 +173,12 @@ DIV_NEWTON_MIN_BITS = 20_000
 
 #: Newton reciprocals start from CPython's exact ``(1 << 2k) // d`` below
 #: this precision.  ``bigmul tune``'s ``RECIP_DIRECT_BITS`` row.
-RECIP_DIRECT_BITS = 6_000
+RECIP_DIRECT_BITS = 4_000
 
-#: ``isqrt``: bigmul's Newton steps from this many bits, ``math.isqrt`` below.
-#: ``bigmul tune``'s ``ISQRT_NEWTON_MIN_BITS`` row.
-ISQRT_NEWTON_MIN_BITS = 40_000
+#: ``isqrt``: Zimmermann's square root on bigmul's divisions from this many
+#: bits, ``math.isqrt`` below (also its recursion's base case, a quarter of
+#: this per half-root).  ``bigmul tune``'s ``ISQRT_NEWTON_MIN_BITS`` row.
+ISQRT_NEWTON_MIN_BITS = 20_000
 
 
 @dataclass

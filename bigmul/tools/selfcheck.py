@@ -65,6 +65,45 @@ def run(verbose: bool = False) -> bool:
             ok &= good
             say(f"{'ok  ' if good else 'FAIL'} fault {fault:<12} caught by {guard:<14} "
                 f"(applied {rec.applied}, counters {st})")
+        ok &= _operations(say)
         guards.reset_stats()
     say("selftest passed" if ok else "selftest FAILED")
+    return ok
+
+
+def _operations(say: Any) -> bool:
+    """Conversions, division and root against CPython, and one injected fault per new guard."""
+    import math
+
+    import bigmul
+
+    from .. import guards
+    from .faults import inject
+
+    ok = True
+    n = 3 ** 200_000 - 1  # ~95k digits: every level of the conversions
+    a, b = 7 ** 120_000, 3 ** 90_000 + 1
+    checks = (("to_str / from_str 95k digits", lambda: bigmul.from_str(bigmul.to_str(n)) == n
+               and bigmul.to_str(n) == str(n)),
+              ("divmod 101k by 43k digits", lambda: bigmul.divmod(-a, b) == divmod(-a, b)),
+              ("isqrt 95k digits", lambda: bigmul.isqrt(n) == math.isqrt(n)))
+    for name, check in checks:
+        t = time.perf_counter()
+        good = bool(check())
+        ok &= good
+        say(f"{'ok  ' if good else 'FAIL'} {name:<28} {time.perf_counter() - t:.3f} s")
+    faults = (("radix_power", lambda: bigmul.to_str(n) == str(n), "trip_radix"),
+              ("reciprocal", lambda: bigmul.divmod(a, b) == divmod(a, b), "trip_division"),
+              ("newton_quotient", lambda: bigmul.divmod(a, b) == divmod(a, b), "div_corrections"),
+              ("root", lambda: bigmul.isqrt(n) == math.isqrt(n), "trip_root"))
+    for fault, check, guard in faults:
+        guards.reset_stats()
+        bigmul.release_buffers()  # a wrong power must not stay cached
+        with inject(fault) as rec:
+            right = check()
+        bigmul.release_buffers()
+        st = guards.stats()
+        good = bool(right) and rec.applied > 0 and st.get(guard, 0) > 0
+        ok &= good
+        say(f"{'ok  ' if good else 'FAIL'} fault {fault:<15} caught by {guard:<15} (applied {rec.applied})")
     return ok

@@ -147,6 +147,47 @@ def _conv_wide_case(n: int) -> tuple[Callable[[], Any], Callable[[], Any]]:
     return (lambda: convolve(x, x, method="direct")), kronecker
 
 
+def _div_case(bits: int) -> tuple[Callable[[], Any], Callable[[], Any]]:
+    from .. import divide
+
+    rng = random.Random(bits)
+    b = rng.getrandbits(bits) | (1 << (bits - 1))
+    a = rng.getrandbits(2 * bits)
+    return (lambda: divmod(a, b)), (lambda: divide._divmod_newton(a, b))
+
+
+def _forced(name: str, value: int, fn: Callable[[], Any]) -> Callable[[], Any]:
+    """``fn`` run with threshold ``name`` of ``tuning.current`` set to ``value``."""
+    from .. import tuning
+
+    def run() -> Any:
+        old = getattr(tuning.current, name)
+        setattr(tuning.current, name, value)
+        try:
+            return fn()
+        finally:
+            setattr(tuning.current, name, old)
+    return run
+
+
+def _recip_case(bits: int) -> tuple[Callable[[], Any], Callable[[], Any]]:
+    from .. import divide
+
+    d = random.Random(bits).getrandbits(bits) | (1 << (bits - 1))
+    one_step = _forced("RECIP_DIRECT_BITS", bits // 2 + 8, lambda: divide.reciprocal(d, bits))
+    return (lambda: (1 << (2 * bits)) // d), one_step
+
+
+def _isqrt_case(bits: int) -> tuple[Callable[[], Any], Callable[[], Any]]:
+    import math
+
+    from .. import roots
+
+    n = random.Random(bits).getrandbits(bits) | (1 << (bits - 1))
+    one_level = _forced("ISQRT_NEWTON_MIN_BITS", bits // 2, lambda: roots.isqrt_newton(n))
+    return (lambda: math.isqrt(n)), one_level
+
+
 def _tune_backends(reps: int, quick: bool, out: Callable[[str], None]) -> dict[str, int]:
     """Time one rfft + irfft per 1-D length on every installed backend, interleaved; each other
     backend runs the 1-D lengths from the first one from which it beat scipy at every length tried."""
@@ -226,6 +267,12 @@ def run_tune(quick: bool = False, out: Callable[[str], None] = print) -> dict[st
          [50, 100, 200, 400, 800, 1600], _conv_case, lambda n: n * n),
         ("CONVOLVE_OBJECT_MAX_WORK", "convolve past 2**63: Python-int schoolbook (slow) vs Kronecker (fast), "
          "n x n values of 70 bits (work n*n)", [16, 32, 48, 64, 96, 128, 192], _conv_wide_case, lambda n: n * n),
+        ("DIV_NEWTON_MIN_BITS", "divmod 2n by n bits: CPython divmod (slow) vs Newton reciprocal (fast), "
+         "divisor bits", [5_000, 10_000, 20_000, 40_000, 80_000, 160_000], _div_case, lambda n: n),
+        ("RECIP_DIRECT_BITS", "reciprocal of k bits: CPython (1 << 2k) // d (slow) vs one Newton step from "
+         "k/2 (fast), k", [2_000, 4_000, 8_000, 16_000, 32_000, 64_000], _recip_case, lambda n: n),
+        ("ISQRT_NEWTON_MIN_BITS", "isqrt: math.isqrt (slow) vs one Zimmermann step on math.isqrt halves (fast), "
+         "bits", [10_000, 20_000, 40_000, 80_000, 160_000, 320_000], _isqrt_case, lambda n: n),
     ]
     found.update(_tune_backends(reps, quick, out))
     for name, what, sizes, make, to_value in plans:
