@@ -22,7 +22,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-__all__ = ["BUDGET_BYTES", "get", "clear", "held_bytes"]
+__all__ = ["BUDGET_BYTES", "get", "discard", "clear", "held_bytes"]
 
 #: Default budget: the powers of a 10^8-digit conversion (~0.4 GB of ints and digit arrays
 #: at their largest) are not all kept; those of 10^7 digits are.
@@ -71,6 +71,15 @@ def get(key: tuple, make: Callable[[], Any]) -> Any:
             _store[key] = v
             _held += n
     return v
+
+
+def discard(key: tuple) -> None:
+    """Forget one value (a guard found a result computed from it wrong)."""
+    global _held
+    with _lock:
+        v = _store.pop(key, None)
+        if v is not None:
+            _held -= _size(v)
 
 
 def held_bytes() -> int:

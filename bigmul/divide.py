@@ -33,7 +33,7 @@ import builtins
 import sys
 from typing import Any, Callable
 
-from . import guards, tuning
+from . import cache, guards, tuning
 from .guards import GuardTrip
 from .plan import Step, plan_divmod
 from .run import run_plan
@@ -131,7 +131,20 @@ def _divmod_newton(a: int, b: int) -> tuple[int, int]:
     beta, nblocks = _blocks(na - nb + 1, nb)
     k = beta + GUARD_BITS
     sb = nb - k
-    v = reciprocal(b >> sb, k)
+    d = b >> sb
+    # Kept (cache.py) for the next division by the same divisor at the same precision: a
+    # divide-and-conquer base conversion divides every piece of a level by one power.
+    key = ("recip", k, d)
+    v = cache.get(key, lambda: reciprocal(d, k))
+    try:
+        return _blocks_from(a, b, v, k, sb, beta, nblocks)
+    except GuardTrip:
+        cache.discard(key)  # the next division by b computes its reciprocal afresh
+        raise
+
+
+def _blocks_from(a: int, b: int, v: int, k: int, sb: int, beta: int, nblocks: int) -> tuple[int, int]:
+    """The quotient's blocks from the top, each estimated with ``v`` and corrected exactly."""
     r = a >> (nblocks * beta)  # fewer bits than b: below it
     q = 0
     if r >= b:  # cannot happen (r has at most nb - 1 bits); kept so the loop's invariant r < b is checked

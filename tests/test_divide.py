@@ -115,10 +115,27 @@ def test_off_by_one_quotient_is_corrected(newton_everywhere, rng):
 
 def test_corrupted_reciprocal_trips_and_falls_back(newton_everywhere, rng):
     a, b = rng.getrandbits(9000), rng.getrandbits(4000) | (1 << 3999)
+    bigmul.release_buffers()  # no reciprocal of b kept from another test
     with inject("reciprocal") as rec:
         assert bigmul.divmod(a, b) == divmod(a, b)
     s = bigmul.guard_stats()
     assert rec.applied > 0 and s["trip_division"] == 1 and s["fallback_cpython"] == 1
+    # The corrupted reciprocal was not kept: the next division by b is the Newton one again.
+    bigmul.reset_guard_stats()
+    assert bigmul.divmod(a + 1, b) == divmod(a + 1, b)
+    assert "trip_division" not in bigmul.guard_stats()
+
+
+def test_reciprocal_is_reused_for_the_same_divisor(newton_everywhere, rng, monkeypatch):
+    b = rng.getrandbits(4000) | (1 << 3999)
+    bigmul.release_buffers()
+    calls = []
+    real = divide.reciprocal
+    monkeypatch.setattr(divide, "reciprocal", lambda d, k: calls.append(k) or real(d, k))
+    for _ in range(3):
+        a = rng.getrandbits(7000)
+        assert bigmul.divmod(a, b) == divmod(a, b)
+    assert calls and calls.count(max(calls)) == 1  # the recursion's top step ran once, for three divisions
 
 
 def test_wrong_quotient_trips_the_modular_check(newton_everywhere, rng):
