@@ -127,3 +127,27 @@ def test_convolve_fault_is_hidden(tmp_path):
                  inject="narrow_slots")
     assert not s.failures
     assert s.guard_stats.get("fallback_object", 0) > 0
+
+
+def test_operation_kinds_clean_and_faults_hidden(tmp_path):
+    s = fuzz.run(seed=4, cases=120, max_digits=150_000, kinds=fuzz.OP_KINDS, out_dir=tmp_path, progress=False)
+    assert s.cases == 120 and not s.failures
+    s = fuzz.run(seed=4, cases=40, max_digits=150_000, kinds=("div",), out_dir=tmp_path, progress=False,
+                 inject="reciprocal")
+    assert not s.failures and s.guard_stats.get("trip_division", 0) > 0
+
+
+def _broken_divmod(a, b):
+    import bigmul
+
+    q, r = bigmul.divmod(a, b)
+    return (q + 1, r) if abs(a).bit_length() > 3000 else (q, r)
+
+
+def test_fuzzer_catches_a_broken_division(tmp_path):
+    s = fuzz.run(seed=2, cases=200, max_digits=20_000, kinds=("div",), out_dir=tmp_path, progress=False,
+                 target=_broken_divmod)
+    assert s.failures and "divmod differs" in s.failures[0]["problem"]
+    case = fuzz.load_replay(s.failures[0]["replay"])
+    assert case.kind == "div" and case.b != 0 and abs(case.a).bit_length() > 3000
+    assert fuzz.replay(s.failures[0]["replay"]) is None  # the real divmod passes it
