@@ -87,9 +87,13 @@ def held_bytes() -> int:
     return _held
 
 
-def clear() -> None:
-    """Forget every cached power."""
+def clear(kind: str | None = None) -> None:
+    """Forget every cached value, or only those whose key starts with ``kind`` (``"recip"``, ``"pow5"``, ...)."""
     global _held
     with _lock:
-        _store.clear()
-        _held = 0
+        if kind is None:
+            _store.clear()
+            _held = 0
+            return
+        for key in [k for k in _store if k[0] == kind]:
+            _held -= _size(_store.pop(key))

@@ -285,6 +285,8 @@ def int_to_digit_values(x: int, use_cache: bool = True, method: str = "auto") ->
         d_hi, d_lo = rec(hi, j - 1), rec(v & mask, j - 1)
         p = _dec_power(h, use_cache, method)
         if h * 0.30103 < amin:
+            if isinstance(p, np.ndarray):  # kept as digits under another crossover (a tuned run)
+                p = decimal.Decimal((p + np.uint8(48)).tobytes().decode("ascii"))
             return ctx.add(ctx.multiply(d_hi, p), d_lo)
         return _add(product_digits(_values(d_hi), _values(p), method), _values(d_lo))
 

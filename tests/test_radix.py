@@ -195,3 +195,10 @@ def test_digits_base_ten_large(no_str_limit, rng):
     assert bigmul.from_digits(d, 10) == n
     assert bigmul.from_digits(bigmul.to_digits(n, 10 ** 6), 10 ** 6) == n
     assert bigmul.from_digits(np.concatenate([np.zeros(5, np.int64), d]), 10) == n  # leading zeros
+
+
+def test_powers_kept_under_another_crossover_still_work(small_levels, monkeypatch, no_str_limit):
+    n = 19 ** 3000
+    assert bigmul.to_str(n) == str(n)  # powers from 150 digits kept as digit arrays
+    monkeypatch.setattr(tuning.current, "TO_STR_ARRAY_MIN_DIGITS", 10 ** 6)  # now all Decimal nodes
+    assert bigmul.to_str(n + 2) == str(n + 2)

@@ -23,11 +23,12 @@ from typing import Any, Callable
 
 __all__ = ["OPS", "run_ops", "format_ops"]
 
-OPS = ("from_str", "to_str", "to_digits", "from_digits", "divmod", "isqrt")
+#: ``divmod_same_b``: bigmul dividing again by the divisor of the last division (its reciprocal kept).
+OPS = ("from_str", "to_str", "to_digits", "from_digits", "divmod", "divmod_same_b", "isqrt")
 
 #: CPython int is skipped past these digits (quadratic on 3.11: minutes beyond).
 INT_MAX_DIGITS = {"from_str": 300_000, "to_str": 300_000, "divmod": 300_000, "isqrt": 300_000,
-                  "to_digits": 0, "from_digits": 0}
+                  "to_digits": 0, "from_digits": 0, "divmod_same_b": 0}
 #: The other CPython (3.12+: subquadratic _pylong) up to these.
 OTHER_MAX_DIGITS = 10 ** 7
 
@@ -48,11 +49,23 @@ def _calls(engine: str, ops: dict[str, Any]) -> dict[str, Callable[[], Any]]:
 
         import bigmul
 
+        from .. import cache
+
         s = bigmul.to_str(n)
         d = np.frombuffer(s.encode(), np.uint8) - 48
+
+        def fresh(f: Callable[[], Any]) -> Callable[[], Any]:
+            # Divisions keep the reciprocal of their divisor for the next division by it: a
+            # benchmark repeating one division (or one root's divisions) would time that reuse.
+            def run() -> Any:
+                cache.clear("recip")
+                return f()
+            return run
+
         return {"from_str": lambda: bigmul.from_str(s), "to_str": lambda: bigmul.to_str(n),
                 "to_digits": lambda: bigmul.to_digits(n, 10), "from_digits": lambda: bigmul.from_digits(d, 10),
-                "divmod": lambda: bigmul.divmod(a, b), "isqrt": lambda: bigmul.isqrt(n)}
+                "divmod": fresh(lambda: bigmul.divmod(a, b)), "isqrt": fresh(lambda: bigmul.isqrt(n)),
+                "divmod_same_b": lambda: bigmul.divmod(a + 1, b)}
     if engine == "gmpy2":
         import gmpy2
 
@@ -84,14 +97,17 @@ def _calls(engine: str, ops: dict[str, Any]) -> dict[str, Callable[[], Any]]:
     raise ValueError(engine)
 
 
-def _time(fn: Callable[[], Any], repeats: int) -> tuple[float, Any]:
-    out = fn()  # warm: caches, kernels, imports
-    ts = []
+def _time_interleaved(runs: dict[str, Callable[[], Any]], repeats: int) -> tuple[dict[str, float], dict[str, Any]]:
+    """Median seconds per engine, the engines alternating call by call (drift hits all alike),
+    after one untimed warm call each (caches, kernels, imports); and each engine's result."""
+    vals = {e: fn() for e, fn in runs.items()}
+    ts: dict[str, list[float]] = {e: [] for e in runs}
     for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        ts.append(time.perf_counter() - t)
-    return statistics.median(ts), out
+        for e, fn in runs.items():
+            t = time.perf_counter()
+            fn()
+            ts[e].append(time.perf_counter() - t)
+    return {e: statistics.median(v) for e, v in ts.items()}, vals
 
 
 @functools.lru_cache(maxsize=1)
@@ -169,18 +185,18 @@ def run_ops(sizes: list[int], engines: list[str], repeats: int = 3, seed: int = 
     try:
         for digits in sizes:
             operands = _operands(digits, seed)
-            calls = {e: _calls(e, operands) for e in avail if e != "other"}
+            # CPython 3.11's own conversions are quadratic: its calls (a str(n) among them) only where it runs
+            calls = {e: _calls(e, operands) for e in avail
+                     if e != "other" and not (e == "int" and digits > max(INT_MAX_DIGITS.values()))}
             for op in OPS:
+                runs = {e: calls[e][op] for e in avail if e in calls and op in calls[e]
+                        and not (e == "int" and digits > INT_MAX_DIGITS[op])}
+                reps = repeats if digits < 10 ** 7 else max(1, repeats // 2)
+                times, vals = _time_interleaved(runs, reps)
                 ref = None
-                for e in avail:
-                    if e == "other" or op not in calls[e]:
-                        continue
-                    if e == "int" and digits > INT_MAX_DIGITS[op]:
-                        continue
-                    reps = repeats if digits < 10 ** 7 else max(1, repeats // 2)
-                    t, val = _time(calls[e][op], reps)
+                for e, t in times.items():
                     rows[f"{op}|{digits}|{e}"] = t
-                    key = _canon(op, val)
+                    key = _canon(op, vals[e])
                     if ref is None:
                         ref = key
                     elif key != ref:
@@ -200,7 +216,7 @@ def run_ops(sizes: list[int], engines: list[str], repeats: int = 3, seed: int = 
 
 def _canon(op: str, v: Any) -> Any:
     """A comparable form of a result (ints for numbers, text for text, a tuple for divmod)."""
-    if op == "divmod":
+    if op.startswith("divmod"):
         return tuple(int(x) for x in v)
     if op == "to_digits":
         return v.tobytes()
