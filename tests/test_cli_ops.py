@@ -92,3 +92,16 @@ def test_bench_ops_smoke(tmp_path):
 def test_isqrt_cli_matches_math(no_str_limit):
     n = 7 ** 40_000
     assert int(run("isqrt", str(n)).stdout) == math.isqrt(n)
+
+
+@pytest.mark.parametrize("n", [1, 2, 255, 256, 257, 513, 5000])
+def test_series_ticks_cover_every_term_once(n):
+    ticks: list[int] = []
+    assert app_pi.series(n, int.__mul__, tick=ticks.append) == app_pi.series(n, int.__mul__)
+    assert sum(ticks) == n and max(ticks) <= 256
+
+
+def test_pi_progress_bar_on_a_terminal_run(tmp_path):
+    r = run("pi", "3e5", "-o", str(tmp_path / "pi.txt"))
+    assert r.returncode == 0 and "pi:" in r.stderr and "Traceback" not in r.stderr
+    assert run("pi", "1").stdout == "3\n"

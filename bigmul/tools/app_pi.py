@@ -29,6 +29,8 @@ __all__ = ["terms_for", "series", "run_pi", "format_pi", "compute_pi", "compute_
 
 _C3_OVER_24 = 640320 ** 3 // 24
 _DIGITS_PER_TERM = 14.181647462725477
+#: ``series`` ticks once per run of about this many terms.
+_TICK_TERMS = 256
 
 
 def terms_for(digits: int) -> int:
@@ -40,16 +42,24 @@ def terms_for(digits: int) -> int:
     return int(digits / _DIGITS_PER_TERM) + 2
 
 
-def series(n: int, mul: Callable[[Any, Any], Any], one: Any = 1) -> tuple[Any, Any, Any]:
+def series(n: int, mul: Callable[[Any, Any], Any], one: Any = 1,
+           tick: Callable[[int], None] | None = None) -> tuple[Any, Any, Any]:
     """``(P, Q, T)`` of the Chudnovsky series over terms ``[0, n)``, every product by ``mul``.
 
-    ``one`` is the number type's 1 (``gmpy2.mpz(1)`` to keep gmpy2 on its own type).
+    ``one`` is the number type's 1 (``gmpy2.mpz(1)`` to keep gmpy2 on its own type);
+    ``tick(k)`` (optional) is called as each run of ``k`` terms is summed (a progress bar).
 
     >>> P, Q, T = series(3, operator.mul)
     >>> format_pi(Q, T, 30)
     '314159265358979323846264338327'
     """
     def bs(a: int, b: int) -> tuple[Any, Any, Any]:
+        out = _bs(a, b)
+        if tick is not None and b - a <= _TICK_TERMS:  # a run whose parent was longer: ticked once
+            tick(b - a)
+        return out
+
+    def _bs(a: int, b: int) -> tuple[Any, Any, Any]:
         if b - a == 1:
             if a == 0:
                 p = q = one
@@ -59,8 +69,9 @@ def series(n: int, mul: Callable[[Any, Any], Any], one: Any = 1) -> tuple[Any, A
             t = mul(p, one * (13591409 + 545140134 * a))
             return p, q, -t if a & 1 else t
         m = (a + b) // 2
-        p1, q1, t1 = bs(a, m)
-        p2, q2, t2 = bs(m, b)
+        split = _bs if b - a <= _TICK_TERMS else bs  # below a ticking run: no more ticks
+        p1, q1, t1 = split(a, m)
+        p2, q2, t2 = split(m, b)
         return mul(p1, p2), mul(q1, q2), mul(q2, t1) + mul(p1, t2)
 
     return bs(0, n)
@@ -122,12 +133,14 @@ def run_pi(digits: int, repeats: int = 3, int_max_digits: int = 300_000,
     return {"digits": digits, "terms": n, "median_s": med, "agree": agree, "pi_head": head}
 
 
-def compute_pi(digits: int, on_stage: Callable[[str], None] | None = None) -> tuple[str, dict[str, float]]:
+def compute_pi(digits: int, on_stage: Callable[[str], None] | None = None,
+               tick: Callable[[int], None] | None = None) -> tuple[str, dict[str, float]]:
     """The first ``digits`` digits of pi (``"31415..."``) entirely with bigmul, and each stage's seconds.
 
     Stages: ``series`` (binary splitting, every product by ``bigmul.multiply``),
     ``isqrt`` (``isqrt(10005 * 10**(2N))``), ``division`` (``Q * 426880 * root // T``)
-    and ``digits`` (``bigmul.to_str``).  ``on_stage(name)`` is called as each ends.
+    and ``digits`` (``bigmul.to_str``).  ``on_stage(name)`` is called as each ends;
+    ``tick(k)`` as each run of ``k`` series terms is summed.
 
     >>> compute_pi(30)[0]
     '314159265358979323846264338327'
@@ -145,7 +158,7 @@ def compute_pi(digits: int, on_stage: Callable[[str], None] | None = None) -> tu
         return now
 
     t = time.perf_counter()
-    _, Q, T = series(terms_for(digits), bigmul.multiply)
+    _, Q, T = series(terms_for(digits), bigmul.multiply, tick=tick)
     t = stage("series", t)
     root = bigmul.isqrt(bigmul.multiply(pow_int(5, 2 * digits), 10005) << (2 * digits))
     t = stage("isqrt", t)

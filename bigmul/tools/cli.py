@@ -241,15 +241,20 @@ def cmd_pi(args: argparse.Namespace) -> int:
         raise CLIError("N must be between 1 and 1000000000")
     if args.output:
         _check_writable_file(args.output)
+    from .app_pi import terms_for
+
     log = _verbose_logger(args.verbose).debug
-    bar = progress(4, not args.no_progress and args.digits >= 300_000, "pi", "stage")
+    # One step per run of series terms, then one per stage after the series (isqrt, division, digits).
+    n = terms_for(args.digits)
+    bar = progress(n + 3, not args.no_progress and args.digits >= 300_000, "pi", "step")
     try:
-        text, stages = compute_pi(args.digits, on_stage=lambda name: bar.update(1))
+        text, stages = compute_pi(args.digits, on_stage=lambda name: name != "series" and bar.update(1),
+                                  tick=bar.update)
     finally:
         bar.close()
     for name, t in stages.items():
         log(f"{name}: {t:.3f} s")
-    _write_out(args, [text[0] + "." + text[1:]], log)
+    _write_out(args, [text if len(text) == 1 else text[0] + "." + text[1:]], log)
     return 0
 
 
