@@ -214,5 +214,8 @@ def choose_method(a: Any, b: Any = None, *, method: str = "auto") -> Plan:
         return plan_str(ndig(a), ndig(b), method)
     if not isinstance(a, str) and not isinstance(b, str) and hasattr(a, "__len__") and hasattr(b, "__len__"):
         return plan_convolve_values(as_convolve_operand(a, "x"), as_convolve_operand(b, "y"), method)[0]
+    if isinstance(a, str) != isinstance(b, str):  # as multiply says it
+        raise TypeError(f"cannot multiply {type(a).__name__} by {type(b).__name__}: "
+                        "operands must both be decimal str or both be integers")
     ia, ib = as_int(a, "a"), as_int(b, "b")
     return plan_int(max(abs(ia).bit_length(), 1), max(abs(ib).bit_length(), 1), method)

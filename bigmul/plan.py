@@ -70,6 +70,9 @@ class Plan:
     def __str__(self) -> str:
         return f"{' -> '.join(map(str, self.steps))}: {self.reason}"
 
+    def __repr__(self) -> str:  # what a REPL shows for choose_method(...)
+        return f"<Plan {self.kind}: {self}>"
+
 
 def _gpu_on() -> bool:
     from .engines.gpu import gpu_enabled

@@ -140,8 +140,10 @@ def test_bug_is_one_line_exit_1(monkeypatch, capsys):
     monkeypatch.setattr(parser, "parse_args", parse)
     code, _o, err = run_main(["info"], capsys)
     assert code == 1 and "internal error" in err and "--debug" in err and len(err.strip().splitlines()) == 1
-    with pytest.raises(ZeroDivisionError):
-        cli.main(["--debug", "info"])
+    # --debug: the traceback for a report, and still exit status 1 for a bug (2 for user errors)
+    assert cli.main(["--debug", "info"]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" in err and "ZeroDivisionError: planted bug" in err
 
 
 # --- the smaller things ----------------------------------------------------------

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
-from .common import count_arg, format_seconds, machine_info, median, progress
+from .common import count_arg, format_seconds, machine_info, median, positive_arg, progress
 from .reference import no_digit_limit
 
 __all__ = ["ENGINES", "Result", "run_sweep", "machine_info", "write_results", "format_table", "format_seconds",
@@ -467,8 +467,6 @@ def _check_out_dir(path: str) -> None:
 def cmd_bench(args: argparse.Namespace) -> int:
     from .common import CLIError
 
-    if args.repeats < 0:
-        raise CLIError("--repeats must be positive")
     if args.end_to_end and not args.app:
         raise CLIError("--end-to-end goes with --app pi")
     if args.app:
@@ -506,8 +504,6 @@ def cmd_bench(args: argparse.Namespace) -> int:
     for s in shapes:
         if s not in SHAPES:
             raise CLIError(f"unknown shape {s!r}; valid shapes are {', '.join(SHAPES)}")
-    if args.repeats < 0:
-        raise CLIError("--repeats must be positive")
     if args.out:  # before the sweep: a bad directory must not cost the results
         _check_out_dir(args.out)
     repeats = args.repeats or (3 if args.quick else 5)
@@ -570,8 +566,6 @@ def _cmd_bench_convolve(args: argparse.Namespace) -> int:
     if args.sizes or args.shapes or args.engines:
         raise CLIError("--kind convolve runs its own grid (length x bits); --sizes, --shapes and "
                        "--engines do not apply")
-    if args.repeats < 0:
-        raise CLIError("--repeats must be positive")
     if args.out:
         _check_out_dir(args.out)
     grid = QUICK_GRID if args.quick else GRID
@@ -606,7 +600,8 @@ def add_parser(sub: Any) -> None:
                    help=f"comma or space separated; default {','.join(DEFAULT_ENGINES)}; "
                         f"'all' or any of: {','.join(ENGINES)}")
     p.add_argument("--shapes", nargs="+", metavar="S", help=f"default balanced; any of {','.join(SHAPES)}")
-    p.add_argument("--repeats", type=int, default=0, help="timed repetitions per engine (median reported)")
+    p.add_argument("--repeats", type=positive_arg, default=None,
+                   help="timed repetitions per engine, at least 1 (median reported; default per kind)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--out", metavar="DIR", help="write results.json, results.csv, results.png here")
     p.add_argument("--no-plot", action="store_true")

@@ -58,6 +58,13 @@ def _read_operand(spec: str, stdin_used: list[bool]) -> str:
     return spec
 
 
+def _out_path(text: str) -> str:
+    """argparse type for ``-o FILE`` and output files: a non-empty name."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("needs a file name (got an empty one)")
+    return text
+
+
 def _operand_name(spec: str, which: str) -> str:
     """How error messages name an operand: the file for @FILE, 'stdin' for -, else A/B."""
     if spec.startswith("@"):
@@ -120,16 +127,7 @@ def cmd_mul(args: argparse.Namespace) -> int:
         out = multiply_str(a, None, args.method, names=names)
     else:
         out = multiply_str(a, b, args.method, names=names)
-    if args.output:
-        try:
-            with open(args.output, "w", encoding="ascii") as f:
-                f.write(out)
-                f.write("\n")
-        except OSError as exc:
-            raise CLIError(f"cannot write {args.output!r}: {exc.strerror}") from None
-        log(f"wrote {len(out):,} digits to {args.output}")
-    else:
-        sys.stdout.write(out + "\n")
+    _write_out(args, [out], log)
     return 0
 
 
@@ -247,9 +245,12 @@ def cmd_pi(args: argparse.Namespace) -> int:
     # One step per run of series terms, then one per stage after the series (isqrt, division, digits).
     n = terms_for(args.digits)
     bar = progress(n + 3, not args.no_progress and args.digits >= 300_000, "pi", "step")
+    def stage_done(name: str) -> None:
+        if name != "series":  # the series advanced the bar term by term
+            bar.update(1)
+
     try:
-        text, stages = compute_pi(args.digits, on_stage=lambda name: name != "series" and bar.update(1),
-                                  tick=bar.update)
+        text, stages = compute_pi(args.digits, on_stage=stage_done, tick=bar.update)
     finally:
         bar.close()
     for name, t in stages.items():
@@ -433,9 +434,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     a = rng.getrandbits(bits) | (1 << (bits - 1))
     b = rng.getrandbits(bits) | (1 << (bits - 1))
     print(f"multiplying two random {args.digits:,}-digit integers (seed {args.seed})")
+    from ..engines import fused
+
+    kernels_before = fused.loaded()
     t = time.perf_counter()
     c = multiply(a, b)
     first = time.perf_counter() - t
+    loaded_now = fused.loaded() and not kernels_before
     warm = []
     for _ in range(3 if args.digits <= 10**7 else 1):
         t = time.perf_counter()
@@ -444,8 +449,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     tb = statistics.median(warm)
     print(f"  bigmul.multiply : {tb:.4f} s  (median of {len(warm)} warm calls; method chosen: "
           f"{choose_method(a, b).method})")
-    print(f"  first call      : {first:.4f} s  (includes the one-time start-up: scipy import, "
-          f"transform plans, tables: {max(first - tb, 0):.3f} s)")
+    startup = ("loading numba's kernels (compiled on the first run after an install, from numba's "
+               "disk cache later), scipy import, transform plans" if loaded_now else
+               "scipy import, transform plans")
+    print(f"  first call      : {first:.4f} s  (includes the one-time start-up, {startup}: "
+          f"{max(first - tb, 0):.3f} s)")
     if args.digits <= 3 * 10**6:
         t = time.perf_counter()
         ref = a * b
@@ -483,7 +491,7 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("b", metavar="B")
     m.add_argument("--method", choices=METHODS + ("dask",), default="auto",
                    help="dask: operands larger than memory, files in and out (bigmul.distributed)")
-    m.add_argument("-o", "--output", metavar="FILE", help="write the product to FILE")
+    m.add_argument("-o", "--output", metavar="FILE", type=_out_path, help="write the product to FILE")
     m.add_argument("-v", "--verbose", action="store_true", help="stage timings on stderr")
     dk = m.add_argument_group("with --method dask")
     dk.add_argument("--scheduler", metavar="ADDRESS", help="a running Dask scheduler (tcp://host:8786)")
@@ -500,14 +508,14 @@ def build_parser() -> argparse.ArgumentParser:
                                     "An operand is a literal (sign allowed), @FILE, or - for stdin.")
     dv.add_argument("a", metavar="A")
     dv.add_argument("b", metavar="B")
-    dv.add_argument("-o", "--output", metavar="FILE", help="write quotient and remainder to FILE")
+    dv.add_argument("-o", "--output", metavar="FILE", type=_out_path, help="write quotient and remainder to FILE")
     dv.add_argument("-v", "--verbose", action="store_true", help="stage timings on stderr")
     dv.set_defaults(func=cmd_div)
 
     sq = sub.add_parser("isqrt", help="integer square root of a decimal integer",
                         description="Print the largest r with r*r <= A.  A is a literal, @FILE, or - for stdin.")
     sq.add_argument("a", metavar="A")
-    sq.add_argument("-o", "--output", metavar="FILE", help="write the root to FILE")
+    sq.add_argument("-o", "--output", metavar="FILE", type=_out_path, help="write the root to FILE")
     sq.add_argument("-v", "--verbose", action="store_true", help="stage timings on stderr")
     sq.set_defaults(func=cmd_isqrt)
 
@@ -515,7 +523,7 @@ def build_parser() -> argparse.ArgumentParser:
                         description="Convert a file of decimal text to raw bytes (unsigned, little-endian: "
                                     "the Dask engine's raw format) or back.")
     cv.add_argument("input", metavar="IN")
-    cv.add_argument("output", metavar="OUT")
+    cv.add_argument("output", metavar="OUT", type=_out_path)
     cv.add_argument("--to", choices=("raw", "decimal"), required=True, help="the format to write")
     cv.add_argument("-v", "--verbose", action="store_true", help="stage timings on stderr")
     cv.set_defaults(func=cmd_convert)
@@ -524,7 +532,7 @@ def build_parser() -> argparse.ArgumentParser:
                         description="Compute N decimal digits of pi (Chudnovsky binary splitting, division, "
                                     "square root and the decimal digits, all with bigmul) and print them.")
     pp.add_argument("digits", metavar="N", type=count_arg)
-    pp.add_argument("-o", "--output", metavar="FILE", help="write the digits to FILE")
+    pp.add_argument("-o", "--output", metavar="FILE", type=_out_path, help="write the digits to FILE")
     pp.add_argument("-v", "--verbose", action="store_true", help="stage timings on stderr")
     pp.add_argument("--no-progress", action="store_true", help="no progress bar")
     pp.set_defaults(func=cmd_pi)
@@ -590,8 +598,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception as exc:  # noqa: BLE001 - the one place that turns errors into exit statuses
-        if debug:
-            raise
+        if debug:  # the traceback for a report, and the same exit status as without --debug
+            import traceback
+
+            traceback.print_exc()
+            return 2 if isinstance(exc, _user_errors()) else 1
         if isinstance(exc, _user_errors()):
             print(f"bigmul {args.command}: error: {_one_line(exc)}", file=sys.stderr)
             return 2

@@ -15,7 +15,7 @@ import sys
 import time
 from typing import Any, Sequence
 
-__all__ = ["CLIError", "versions", "count_arg", "progress"]
+__all__ = ["CLIError", "versions", "count_arg", "positive_arg", "progress"]
 
 
 class CLIError(Exception):
@@ -60,28 +60,54 @@ def count_arg(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number (e.g. 1000 or 1e6)") from None
 
 
+def positive_arg(text: str) -> int:
+    """argparse type for counts that must be at least 1 (``--repeats``).
+
+    >>> positive_arg("3")
+    3
+    """
+    v = count_arg(text)
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive whole number, got {text!r}")
+    return v
+
+
 class _PlainBar:
-    """A progress line on stderr when tqdm is not installed."""
+    """Progress on stderr without tqdm or without a terminal: one rewritten line on a terminal,
+    plain lines (no carriage returns) at most every 10 s into a redirected log."""
 
     def __init__(self, total: int, enabled: bool, desc: str):
         self.total, self.n, self.enabled, self.desc = total, 0, enabled, desc
-        self.last = 0.0
+        self.tty = sys.stderr.isatty()
+        self.last = time.monotonic() if not self.tty else 0.0
+        self.shown = -1
 
     def update(self, k: int) -> None:
         self.n += k
         now = time.monotonic()
-        if self.enabled and (now - self.last > 1 or self.n == self.total):
+        if not self.enabled:
+            return
+        if self.tty and (now - self.last > 1 or self.n == self.total):
             self.last = now
             print(f"\r{self.desc}: {self.n}/{self.total}", end="", file=sys.stderr, flush=True)
+        elif not self.tty and now - self.last > 10:
+            self.last = now
+            self.shown = self.n
+            print(f"{self.desc}: {self.n}/{self.total}", file=sys.stderr, flush=True)
 
     def close(self) -> None:
-        if self.enabled:
+        if not self.enabled:
+            return
+        if self.tty:
             print(file=sys.stderr)
+        elif self.shown != self.n:
+            print(f"{self.desc}: {self.n}/{self.total} done", file=sys.stderr, flush=True)
 
 
 def progress(total: int | None, enabled: bool, desc: str, unit: str, leave: bool = True) -> Any:
-    """A tqdm bar on stderr (or a plain progress line without tqdm; nothing when not ``enabled``)."""
-    if enabled:
+    """A tqdm bar on stderr when it is a terminal; plain progress lines without tqdm or into a
+    redirected log (no carriage returns there); nothing when not ``enabled``."""
+    if enabled and sys.stderr.isatty():
         try:
             from tqdm import tqdm
 

@@ -8,7 +8,6 @@ What it is not for: thorough testing (the test suite and ``bigmul fuzz``).
 """
 from __future__ import annotations
 
-import sys
 import time
 from typing import Any
 
@@ -35,7 +34,7 @@ def run(verbose: bool = False) -> bool:
     from .. import api, guards
     from .faults import inject
 
-    say = (lambda msg: print(msg, file=sys.stderr)) if verbose else (lambda msg: None)
+    say = (lambda msg: print(msg, flush=True)) if verbose else (lambda msg: None)  # stdout: `selftest > log`
     ok = True
     from .reference import decimal_to_int, int_to_decimal, no_digit_limit, product
 
