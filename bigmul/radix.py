@@ -261,36 +261,40 @@ def _dec_power(h: int, use_cache: bool, method: str) -> Any:
 def int_to_digit_values(x: int, use_cache: bool = True, method: str = "auto") -> np.ndarray:
     """Decimal digit values (uint8, most significant first, no leading zero) of ``x > 0``, not checked.
 
+    Bottom up: the leaves are ``x``'s consecutive ``TO_STR_LEAF_BITS``-bit
+    pieces (one ``to_bytes``, then ``from_bytes`` of each slice), and each
+    level joins neighbours as ``hi * dec(2**h) + lo``.
+
     >>> int_to_digit_values(10 ** 3000 + 7)[[0, 1, -1]].tolist()
     [1, 0, 7]
     """
-    leaf = tuning.current.TO_STR_LEAF_BITS
+    leaf = tuning.current.TO_STR_LEAF_BITS  # a multiple of 8 (Thresholds): leaves are whole bytes
     amin = tuning.current.TO_STR_ARRAY_MIN_DIGITS
     ctx = _ctx()
-    j = 0
-    while x.bit_length() > leaf << j:
-        j += 1
-    masks: dict[int, int] = {}
-
-    def rec(v: int, j: int) -> Any:
-        if j == 0 or v.bit_length() <= leaf:
-            return decimal.Decimal(v)
-        h = leaf << (j - 1)
-        hi = v >> h
-        if hi == 0:
-            return rec(v, j - 1)
-        mask = masks.get(h)
-        if mask is None:
-            mask = masks[h] = (1 << h) - 1
-        d_hi, d_lo = rec(hi, j - 1), rec(v & mask, j - 1)
+    raw = x.to_bytes((x.bit_length() + 7) // 8, "little")
+    step = leaf // 8
+    D = decimal.Decimal
+    fb = int.from_bytes
+    vals: list[Any] = [D(fb(raw[i:i + step], "little")) for i in range(0, len(raw), step)]  # low first
+    h = leaf
+    while len(vals) > 1:
         p = _dec_power(h, use_cache, method)
+        pairs = range(0, len(vals) - 1, 2)
         if h * 0.30103 < amin:
             if isinstance(p, np.ndarray):  # kept as digits under another crossover (a tuned run)
-                p = decimal.Decimal((p + np.uint8(48)).tobytes().decode("ascii"))
-            return ctx.add(ctx.multiply(d_hi, p), d_lo)
-        return _add(product_digits(_values(d_hi), _values(p), method), _values(d_lo))
-
-    return _values(rec(x, j))
+                p = D((p + np.uint8(48)).tobytes().decode("ascii"))
+            out = [ctx.add(ctx.multiply(vals[i + 1], p), vals[i]) for i in pairs]
+        else:
+            pv = _values(p)
+            out = []
+            for i in pairs:
+                hi, lo = _values(vals[i + 1]), _values(vals[i])
+                out.append(lo if len(hi) == 1 and hi[0] == 0 else _add(product_digits(hi, pv, method), lo))
+        if len(vals) % 2:
+            out.append(vals[-1])
+        vals = out
+        h *= 2
+    return _values(vals[0])
 
 
 def to_str(n: Any) -> str:

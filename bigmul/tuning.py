@@ -220,7 +220,7 @@ class Thresholds:
         # Conversions stay under CPython's 4300-digit int <-> str limit without lifting it.
         self.FROM_STR_LEAF_DIGITS = min(self.FROM_STR_LEAF_DIGITS, 4300)
         self.TO_STR_INT_MAX_BITS = min(self.TO_STR_INT_MAX_BITS, 14_000)
-        self.TO_STR_LEAF_BITS = min(self.TO_STR_LEAF_BITS, self.TO_STR_INT_MAX_BITS)
+        self.TO_STR_LEAF_BITS = max(8, min(self.TO_STR_LEAF_BITS, self.TO_STR_INT_MAX_BITS) // 8 * 8)  # whole bytes
 
 
 def config_path() -> str:
