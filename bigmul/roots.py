@@ -68,7 +68,7 @@ def isqrt_newton(n: int) -> tuple[int, int]:
     >>> isqrt_newton(10 ** 100) == (10 ** 50, 10 ** 100)
     True
     """
-    from .api import square
+    from .api import multiply
 
     base_k = max(1, tuning.current.ISQRT_NEWTON_MIN_BITS // 4)
     k0 = -(-n.bit_length() // 4)
@@ -78,10 +78,13 @@ def isqrt_newton(n: int) -> tuple[int, int]:
     k = -(-k0 // (1 << j)) << j
     t = (4 * k - n.bit_length()) // 2
     s, r = _sqrtrem(n << (2 * t), k, base_k)
-    if t:
-        s >>= t
-        return s, square(s)
-    return s, n - r
+    if not t:
+        return s, n - r
+    # s = s' >> t with s' = s * 2**t + e: s**2 * 4**t = (s' - e)**2 = s'**2 - 2 s' e + e**2, and
+    # s'**2 = (n << 2t) - r -- a product of s' by the t-bit e instead of a square of s.
+    e = s & ((1 << t) - 1)
+    sq = ((n << (2 * t)) - r - 2 * multiply(s, e) + e * e) >> (2 * t)
+    return s >> t, sq
 
 
 def _check(n: int, r: int, sq: int) -> None:
