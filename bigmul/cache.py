@@ -22,7 +22,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-__all__ = ["BUDGET_BYTES", "get", "discard", "clear", "held_bytes"]
+__all__ = ["BUDGET_BYTES", "budget", "get", "discard", "clear", "held_bytes"]
 
 #: Default budget: the powers of a 10^8-digit conversion (~0.4 GB of ints and digit arrays
 #: at their largest) are not all kept; those of 10^7 digits are.
@@ -31,6 +31,11 @@ BUDGET_BYTES = 256 * 2 ** 20
 _lock = threading.Lock()
 _store: dict[tuple, Any] = {}
 _held = 0
+
+
+def budget() -> int:
+    """The byte budget in force (``BIGMUL_CACHE_BYTES``, else :data:`BUDGET_BYTES`)."""
+    return _budget()
 
 
 def _budget() -> int:

@@ -202,3 +202,14 @@ def test_powers_kept_under_another_crossover_still_work(small_levels, monkeypatc
     assert bigmul.to_str(n) == str(n)  # powers from 150 digits kept as digit arrays
     monkeypatch.setattr(tuning.current, "TO_STR_ARRAY_MIN_DIGITS", 10 ** 6)  # now all Decimal nodes
     assert bigmul.to_str(n + 2) == str(n + 2)
+
+
+def test_bad_cache_budget_is_named(small_levels, monkeypatch):
+    monkeypatch.setenv("BIGMUL_CACHE_BYTES", "lots")
+    with pytest.raises(ValueError, match="BIGMUL_CACHE_BYTES"):
+        bigmul.to_str(7 ** 3000)
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "bigmul", "info"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and "BIGMUL_CACHE_BYTES" in r.stderr and len(r.stderr.strip().splitlines()) == 1

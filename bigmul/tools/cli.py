@@ -400,6 +400,10 @@ def cmd_info(args: argparse.Namespace) -> int:
           f"lengths up to 2**{bounds.NTT_MAX_LOG2}")
     print(f"  modular check prime this run: {guards.PRIME} (62-bit, random)")
     print(f"memory limit: {_size_text(memory.memory_limit())}")
+    from .. import cache
+
+    print(f"cached powers and reciprocals (conversions, divisions): {_size_text(cache.held_bytes())} held, "
+          f"budget {_size_text(cache.budget())} (BIGMUL_CACHE_BYTES)")
     from ..engines.gpu import gpu_info
 
     print("GPU engine:")
