@@ -15,17 +15,16 @@ joined pairwise, level by level: ``hi * 10**m + lo`` with
 shorter than by ``10**m`` itself.  The powers ``5**(m * 2**j)`` come from
 squaring and are cached (``cache.py``).
 
-Int -> text (:func:`to_str`): the int is split at ``2**h`` (``h`` a
-power-of-two multiple of ``TO_STR_LEAF_BITS``) and the halves converted
-recursively, then joined *in decimal*: ``dec(hi) * dec(2**h) + dec(lo)`` --
-only products, no division.  Small nodes are ``decimal.Decimal`` values
+Int -> text (:func:`to_str`): the int's consecutive ``TO_STR_LEAF_BITS``-bit
+pieces are the leaves; neighbours are joined pairwise, level by level, *in
+decimal*: ``dec(hi) * dec(2**h) + dec(lo)`` -- only products, no division.  Small nodes are ``decimal.Decimal`` values
 (libmpdec, exact in a context holding every digit); from
 ``TO_STR_ARRAY_MIN_DIGITS`` the nodes are digit arrays multiplied by
 bigmul's decimal engine (``text.product_digits``) and added in one pass.
 The powers ``dec(2**(m * 2**j))`` are built by squaring and cached.
 
 Exactness: every product is bigmul's (its own guards and modular check);
-shifts, masks and additions are exact.  Then the whole conversion is
+shifts, slices and additions are exact.  Then the whole conversion is
 checked: the int's residues modulo the two random limb primes against
 the text's (one linear pass each; ``guards.LIMB_PRIMES``).  A mismatch
 raises ``GuardTrip("radix")``; the plan (``plan.plan_radix``) then retries
@@ -49,8 +48,11 @@ from .plan import Step, plan_radix
 from .run import run_plan
 from .text import plain_text, no_digit_limit, parse_decimal, product_digits
 
-__all__ = ["to_str", "from_str", "split_text", "text_to_int_checked", "int_to_ascii_checked", "int_to_digit_values", "digits_text_to_int", "pow_int", "residues_text",
-           "residues_int"]
+__all__ = ["to_str", "from_str", "split_text", "text_to_int_checked", "int_to_ascii_checked",
+           "int_to_digit_values", "digits_text_to_int", "pow_int", "residues_text", "residues_int"]
+
+#: CPython's default int <-> str digit limit: shorter conversions never lift it (a process-wide setting).
+_CPYTHON_LIMIT = 4300
 
 _contexts = threading.local()
 
@@ -198,6 +200,8 @@ def text_to_int_checked(t: str) -> int:
     def attempt(step: Step) -> int:
         nonlocal raw
         if step.engine == "cpython":
+            if len(t) <= _CPYTHON_LIMIT:
+                return int(t)
             with no_digit_limit():
                 return int(t)
         n = digits_text_to_int(t, use_cache=step.engine == "dc", method="auto" if step.engine == "dc" else "ntt")
@@ -324,6 +328,8 @@ def int_to_ascii_checked(x: int) -> np.ndarray:
 
     def attempt(step: Step) -> np.ndarray:
         if step.engine == "cpython":
+            if x.bit_length() <= tuning.TO_STR_INT_MAX_BITS:  # under the limit: no need to lift it
+                return np.frombuffer(str(x).encode("ascii"), dtype=np.uint8)
             with no_digit_limit():
                 return np.frombuffer(str(x).encode("ascii"), dtype=np.uint8)
         v = int_to_digit_values(x, use_cache=step.engine == "dc", method="auto" if step.engine == "dc" else "ntt")
