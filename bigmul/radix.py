@@ -284,6 +284,7 @@ def int_to_digit_values(x: int, use_cache: bool = True, method: str = "auto") ->
     while len(vals) > 1:
         p = _dec_power(h, use_cache, method)
         pairs = range(0, len(vals) - 1, 2)
+        out: list[Any]
         if h * 0.30103 < amin:
             if isinstance(p, np.ndarray):  # kept as digits under another crossover (a tuned run)
                 p = D((p + np.uint8(48)).tobytes().decode("ascii"))
