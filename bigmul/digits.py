@@ -77,6 +77,8 @@ def to_digits(n: int | str, base: int) -> np.ndarray:
             text = np.frombuffer(str(n).encode("ascii"), dtype=np.uint8)
         else:
             text = int_to_ascii_checked(n)
+        if k == 1:  # the digits themselves: one pass
+            return (text - np.uint8(48)).astype(np.int64)
         return decimal_to_limbs(text - np.uint8(48), k)[::-1].copy()
     return _to_digits_dc(n, base)
 
@@ -158,6 +160,9 @@ def from_digits(digits: Sequence[int] | np.ndarray, base: int) -> int:
     if k:  # the digits as decimal text, then from_str's conversion
         from .radix import text_to_int_checked
 
+        if k == 1:  # the digits are the text: one pass
+            text = (arr.astype(np.uint8) + np.uint8(48)).tobytes().decode("ascii").lstrip("0")
+            return text_to_int_checked(text) if text else 0
         text = limbs_to_decimal(arr[::-1].astype(np.int64), k)
         return 0 if text == "0" else text_to_int_checked(text)
     return evaluate(arr.tolist(), base)  # tolist(): exact Python ints for any integer dtype
