@@ -119,9 +119,13 @@ def _blocks(qbits: int, nb: int) -> tuple[int, int]:
     two: each block comes from a reciprocal of only ``block + GUARD_BITS`` bits of ``b``
     (a reciprocal costs ~2.5 products of its length: two half blocks of a 2n-by-n
     division cost ~3.75 products of n bits against ~4.5 for one block at full precision).
+    Blocks are whole bytes, so that each is one slice of the dividend's bytes.
     """
-    n = max(-(-qbits // (nb - GUARD_BITS)), 2 if qbits >= 2 * tuning.current.DIV_NEWTON_MIN_BITS else 1)
-    return -(-qbits // n), n
+    most = (nb - GUARD_BITS) // 8 * 8
+    n = max(-(-qbits // most), 2 if qbits >= 2 * tuning.current.DIV_NEWTON_MIN_BITS else 1)
+    per = -(-qbits // n)
+    beta = min(most, -(-per // 8) * 8)
+    return beta, -(-qbits // beta)
 
 
 def _divmod_newton(a: int, b: int) -> tuple[int, int]:
@@ -146,15 +150,19 @@ def _divmod_newton(a: int, b: int) -> tuple[int, int]:
 def _blocks_from(a: int, b: int, v: int, k: int, sb: int, beta: int, nblocks: int) -> tuple[int, int]:
     """The quotient's blocks from the top, each estimated with ``v`` and corrected exactly."""
     r = a >> (nblocks * beta)  # fewer bits than b: below it
-    q = 0
+    top = 0
     if r >= b:  # cannot happen (r has at most nb - 1 bits); kept so the loop's invariant r < b is checked
-        q, r = 1, r - b
-    mask = (1 << beta) - 1
+        top, r = 1, r - b
+    raw = a.to_bytes((a.bit_length() + 7) // 8, "little")
+    w = beta // 8
+    blocks = []  # the quotient's blocks as bytes, most significant first (joined once: no quadratic shifts)
     for i in range(nblocks - 1, -1, -1):
-        cur = (r << beta) | ((a >> (i * beta)) & mask)  # < b * 2**beta
+        cur = (r << beta) | int.from_bytes(raw[i * w:(i + 1) * w], "little")  # < b * 2**beta
         qi, r = _correct(cur, b, _quotient(cur, v, k, sb))
-        q = (q << beta) | qi
-    return q, r
+        blocks.append(qi.to_bytes(w, "little"))
+    blocks.reverse()
+    q = int.from_bytes(b"".join(blocks), "little")
+    return (q | (top << (nblocks * beta))) if top else q, r
 
 
 def _check(a: int, b: int, q: int, r: int) -> None:

@@ -390,7 +390,8 @@ def plan_divmod(bits_a: int, bits_b: int) -> Plan:
     ('newton', 'cpython')
     """
     th = tuning.current
-    if bits_b < th.DIV_NEWTON_MIN_BITS or bits_a - bits_b < th.DIV_NEWTON_MIN_BITS:
+    least = max(th.DIV_NEWTON_MIN_BITS, 64)  # the Newton blocks need a divisor of 32 guard bits and a byte
+    if bits_b < least or bits_a - bits_b < least:
         return Plan("divmod", (Step("cpython"),), "divisor or quotient below DIV_NEWTON_MIN_BITS: CPython's divmod")
     return Plan("divmod", (Step("newton"), Step("cpython")),
                 "Newton reciprocal through bigmul's products, exact correction, checked modulo a prime")
