@@ -16,7 +16,6 @@ import numpy as np
 from .carrying import normalize
 from .limbs import int_to_limbs, limbs_to_int
 from .operands import as_int_sequence, check_base
-from . import tuning
 from .text import decimal_to_limbs, limbs_to_decimal, no_digit_limit, parse_decimal, power_of_ten
 
 __all__ = ["to_digits", "from_digits", "carry", "evaluate"]
@@ -73,10 +72,7 @@ def to_digits(n: int | str, base: int) -> np.ndarray:
     if k:
         from .radix import int_to_ascii_checked
 
-        if n.bit_length() <= tuning.current.TO_STR_INT_MAX_BITS:
-            text = np.frombuffer(str(n).encode("ascii"), dtype=np.uint8)
-        else:
-            text = int_to_ascii_checked(n)
+        text = int_to_ascii_checked(n)
         if k == 1:  # the digits themselves: one pass
             return (text - np.uint8(48)).astype(np.int64)
         return decimal_to_limbs(text - np.uint8(48), k)[::-1].copy()

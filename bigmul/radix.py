@@ -35,6 +35,7 @@ runs CPython's own ``int()``/``str()`` -- each move counted in
 from __future__ import annotations
 
 import decimal
+import functools
 import operator
 import threading
 from typing import Any, Callable
@@ -69,9 +70,15 @@ def _ctx() -> decimal.Context:
 def _mul(method: str) -> Callable[[int, int], int]:
     from .api import multiply
 
-    if method == "auto":
-        return multiply
-    return lambda a, b: multiply(a, b, method=method) if a and b else 0
+    return multiply if method == "auto" else functools.partial(multiply, method=method)
+
+
+def _cpython(convert: Callable[[], Any], digits: int) -> Any:
+    """CPython's own conversion, lifting its digit limit (a process-wide setting) only past it."""
+    if digits <= _CPYTHON_LIMIT:
+        return convert()
+    with no_digit_limit():
+        return convert()
 
 
 # --- checks -------------------------------------------------------------------
@@ -118,10 +125,8 @@ def _pow5(m: int, use_cache: bool, method: str) -> int:
     leaf = tuning.current.FROM_STR_LEAF_DIGITS
     if m <= leaf:
         return 5 ** m
-    if not use_cache:
-        half = _pow5(m // 2, False, method)
-        return _mul(method)(half, half)
-    return cache.get(("pow5", m), lambda: _square(_pow5(m // 2, True, method), method))
+    make = lambda: _square(_pow5(m // 2, use_cache, method), method)  # noqa: E731
+    return cache.get(("pow5", m), make) if use_cache else make()
 
 
 def _square(x: int, method: str) -> int:
@@ -200,10 +205,7 @@ def text_to_int_checked(t: str) -> int:
     def attempt(step: Step) -> int:
         nonlocal raw
         if step.engine == "cpython":
-            if len(t) <= _CPYTHON_LIMIT:
-                return int(t)
-            with no_digit_limit():
-                return int(t)
+            return _cpython(lambda: int(t), len(t))
         n = digits_text_to_int(t, use_cache=step.engine == "dc", method="auto" if step.engine == "dc" else "ntt")
         if raw is None:
             raw = np.frombuffer(t.encode("ascii"), dtype=np.uint8)
@@ -324,15 +326,13 @@ def to_str(n: Any) -> str:
 
 
 def int_to_ascii_checked(x: int) -> np.ndarray:
-    """ASCII digits (uint8) of ``x > 0`` through the plan's ladder, checked."""
+    """ASCII digits (uint8) of ``x > 0`` through the plan's ladder, checked (short ints: ``str()``)."""
     plan = plan_radix("to_str", x.bit_length())
 
     def attempt(step: Step) -> np.ndarray:
         if step.engine == "cpython":
-            if x.bit_length() <= tuning.TO_STR_INT_MAX_BITS:  # under the limit: no need to lift it
-                return np.frombuffer(str(x).encode("ascii"), dtype=np.uint8)
-            with no_digit_limit():
-                return np.frombuffer(str(x).encode("ascii"), dtype=np.uint8)
+            text = _cpython(lambda: str(x), int(x.bit_length() * 0.30103) + 1)
+            return np.frombuffer(text.encode("ascii"), dtype=np.uint8)
         v = int_to_digit_values(x, use_cache=step.engine == "dc", method="auto" if step.engine == "dc" else "ntt")
         out = v + np.uint8(48)
         _check(x, out)

@@ -197,7 +197,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
     """decimal text <-> raw bytes (unsigned, little-endian: the Dask engine's ``raw`` format)."""
     import os
 
-    from ..radix import split_text, text_to_int_checked, to_str
+    from ..radix import to_str
 
     log = _verbose_logger(args.verbose).debug
     if os.path.abspath(args.input) == os.path.abspath(args.output):
@@ -218,13 +218,10 @@ def cmd_convert(args: argparse.Namespace) -> int:
             f.write(out + "\n")
         log(f"wrote {len(out):,} digits")
     else:
-        text = _read_operand("@" + args.input, [False])
-        neg, digits = split_text(text, f"file {args.input!r}")
-        if neg and digits.strip("0"):
+        n = _read_int("@" + args.input, "IN", [False])
+        if n < 0:
             raise CLIError(f"file {args.input!r} holds a negative number: the raw format is unsigned")
-        digits = digits.lstrip("0")
-        n = text_to_int_checked(digits) if digits else 0
-        log(f"read {len(digits):,} digits")
+        log(f"read a {n.bit_length():,}-bit number")
         with open(args.output, "wb") as f:
             f.write(n.to_bytes((n.bit_length() + 7) // 8, "little"))
         log(f"wrote {(n.bit_length() + 7) // 8:,} bytes")
