@@ -1,25 +1,23 @@
 """The public multiplication API: ``multiply`` and ``square`` for ints, mpz and decimal text.
 
 What this is for: sorting operands by kind (``operands.py``), running the
-int path -- the plan from ``plan.py`` through the one fallback ladder
-(``run.py``), with a modular check on every finished product -- and handing
-decimal text to ``text.py``.
+int path -- the plan from ``plan.py`` (engine, limb width and route of each
+step) through the one fallback ladder (``run.py``), each step one call into
+``engines/routes.py``, which checks the product -- and handing decimal text
+to ``text.py``.
 What it is not for: the engines themselves or the decimal text path.
 """
 from __future__ import annotations
 
 import sys
-from concurrent.futures import Future
 from functools import lru_cache
 from types import ModuleType
 from typing import Any, overload
 
-from . import guards, tuning
-from .engines import fused, limb_product
-from .guards import GuardTrip
-from .limbs import int_to_limbs, limbs_to_int
+from . import tuning
+from .engines import fused
 from .operands import as_convolve_operand, as_int, check_method, kind
-from .plan import FUSED_MIN_BITS, Plan, Step, plan_convolve_values, plan_int, plan_str
+from .plan import Plan, Step, plan_convolve_values, plan_int, plan_str
 from .run import run_plan
 from .text import multiply_str, parse_decimal, small_product
 
@@ -28,57 +26,29 @@ __all__ = ["multiply", "square", "multiply_int", "choose_method"]
 _MIN_CROSSOVER = tuning.INT_MIN_CROSSOVER_BITS
 
 
-
-def _residues(a: int, b: int | None) -> tuple[int, int]:
-    ra = a % guards.PRIME
-    return ra, ra if b is None else b % guards.PRIME
-
-
 @lru_cache(maxsize=1)
-def _fft() -> ModuleType:
-    """``engines.fft``, imported on first use (it imports scipy), then without an import
-    statement's ~0.4 us per product."""
-    from .engines import fft
+def _routes() -> ModuleType:
+    """``engines.routes``, imported on first use (it imports scipy), then without an import
+    statement's cost per product."""
+    from .engines import routes
 
-    return fft
+    return routes
 
 
 def _product(a: int, b: int | None, method: str) -> int:
     """``a * b`` (``b=None``: ``a * a``) for positive ints, by the plan for their sizes."""
     plan = plan_int(a.bit_length(), a.bit_length() if b is None else b.bit_length(), method)
-    res: Future | None = None  # operand residues, computed once, on a helper thread for big operands
-
-    def residues() -> tuple[int, int]:
-        return res.result() if res is not None else _residues(a, b)
 
     def attempt(step: Step) -> int:
-        nonlocal res
         if step.engine == "int":
             return a * (a if b is None else b)
         if step.engine == "gpu":  # the device runs the modular check itself (limb primes)
             from .engines.gpu import gpu_int_product
 
-            guards.count("checks")
             return gpu_int_product(a, b, step.bits)
-        if step.engine == "fft":
-            # One pass in, one pass out, modular check on the digits: from FUSED_MIN_BITS, or at
-            # any size once an earlier product has loaded the kernels.
-            if (fused.LOADED or a.bit_length() >= FUSED_MIN_BITS) and fused.available():
-                return _fft().int_product(a, b, step.bits)
-        x = int_to_limbs(a, step.bits)
-        y = None if b is None else int_to_limbs(b, step.bits)
-        job = None
-        if res is None and a.bit_length() >= tuning.current.OVERLAP_BITS:
-            fut: Future = Future()
-            res = fut
-            job = lambda: fut.set_result(_residues(a, b))  # noqa: E731 - runs during the inverse transform
-        d = limb_product(step.engine, x, y, 1 << step.bits, job)
-        c = limbs_to_int(d, step.bits)
-        guards.count("checks")
-        ra, rb = residues()
-        if ra * rb % guards.PRIME != c % guards.PRIME:
-            raise GuardTrip("modular", 0.0)
-        return c
+        if step.route == "fused":
+            return _routes().int_product(a, b, step.bits)
+        return _routes().limb_int_product(a, b, step.engine, step.bits)
 
     return run_plan(plan, attempt)
 

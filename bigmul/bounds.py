@@ -42,7 +42,7 @@ from typing import Callable
 __all__ = [
     "EPS", "ROUNDOFF_LIMIT", "percival_bound", "fft_error_bound", "fft_limb_bits",
     "fft_decimal_k", "values_fft_ok", "piece_bits", "NTT_PRIMES", "NTT_MAX_LOG2", "ntt_limit_ok", "direct_fits", "direct_limb_bits",
-    "direct_decimal_k", "levels", "stage_twiddle_error", "FOURSTEP_MIN_LEN", "NTT_INT_BITS", "NTT_DECIMAL_K", "FFT_RETRY_NARROWER_BITS",
+    "direct_decimal_k", "levels", "stage_twiddle_error", "FOURSTEP_PROVEN_MIN_LEN", "NTT_INT_BITS", "NTT_DECIMAL_K", "FFT_RETRY_NARROWER_BITS",
     "FFT_RETRY_MIN_BITS",
 ]
 
@@ -73,22 +73,15 @@ def percival_bound(norm_x: float, norm_y: float, log2_len: int, beta: float = 2 
     return norm_x * norm_y * math.expm1(s)
 
 
-#: From this real transform length the CPU engine runs the four-step
-#: transform (``engines/fourstep.py``) on the power-of-two length
-#: ``2**ceil(log2 L)``: pure radix-2 inner transforms plus one twiddle stage,
-#: so ``levels`` (``ceil(log2 L) + 1``: the margin that covers mixed radices
-#: for the 1-D transform) covers the twiddle stage instead, and that one
-#: stage's twiddle error is taken as ``4 eps`` (two extended-precision table
-#: entries multiplied; measured below 1.7 eps per component).  The length is
-#: a speed crossover, measured on the 2-core development machine (int products,
-#: pocketfft, medians of 60+ interleaved calls, 2026-11-27): once the batched
-#: transforms run on one thread each with the two operands on two threads
-#: (``fourstep.convolve_filled``), four-step beats scipy's 1-D transform from
-#: about 2**14 points -- 5*10^4 digits (L ~ 22,500) 0.72 vs 0.75 ms, 7*10^4
-#: 0.79 vs 1.20 ms, 10^5 1.47 vs 3.0 ms -- while at 3*10^4 digits (L ~ 12,500)
-#: the 1-D transform wins, 0.58 vs 0.70 ms.  (Until then it was 2**17, set when
-#: the batched transforms always ran on every core.)
-FOURSTEP_MIN_LEN = 1 << 14
+#: From this real transform length the bound counts the four-step transform
+#: (``engines/fourstep.py``) on the power-of-two length ``2**ceil(log2 L)``:
+#: pure radix-2 inner transforms plus one twiddle stage, so ``levels``
+#: (``ceil(log2 L) + 1``: the margin that covers mixed radices for the 1-D
+#: transform) covers the twiddle stage instead, and that one stage's twiddle
+#: error is taken as ``4 eps`` (two extended-precision table entries
+#: multiplied; measured below 1.7 eps per component).  The four-step runs
+#: from ``tuning.FOURSTEP_MIN_LEN``, a speed crossover that is never below this.
+FOURSTEP_PROVEN_MIN_LEN = 1 << 14
 
 
 def levels(length: int) -> int:
@@ -99,7 +92,7 @@ def levels(length: int) -> int:
 
 def stage_twiddle_error(length: int) -> float:
     """The twiddle error of the one extra stage at this length: ``4 eps`` for four-step lengths, else ``2 eps``."""
-    return 4 * EPS if length >= FOURSTEP_MIN_LEN else 2 * EPS
+    return 4 * EPS if length >= FOURSTEP_PROVEN_MIN_LEN else 2 * EPS
 
 
 def fft_error_bound(n1: int, n2: int, base: int, length: int, mixed_four_step: bool = False) -> float:

@@ -15,12 +15,13 @@ missing the same key at once both compute it, and one copy is kept.
 """
 from __future__ import annotations
 
-import os
 import sys
 import threading
 from typing import Any, Callable
 
 import numpy as np
+
+from . import envvars
 
 __all__ = ["BUDGET_BYTES", "budget", "get", "discard", "clear", "held_bytes"]
 
@@ -39,14 +40,7 @@ def budget() -> int:
 
 
 def _budget() -> int:
-    env = os.environ.get("BIGMUL_CACHE_BYTES", "").strip()
-    if not env:
-        return BUDGET_BYTES
-    if env == "0":
-        return 0
-    from .memory import parse_size
-
-    return parse_size(env, "BIGMUL_CACHE_BYTES")
+    return int(envvars.get("BIGMUL_CACHE_BYTES"))
 
 
 def _size(v: Any) -> int:

@@ -80,16 +80,13 @@ def _check_at_random_point(x: np.ndarray, y: np.ndarray | None, r: np.ndarray) -
     checked without a Python int per coefficient.  A wrong result of degree
     ``d`` passes one prime's check for at most ``d`` of its ``q`` points.
     """
-    guards.count("checks")
     rx = _residues(x)
     ry = rx if y is None else _residues(y)
     rr = _residues(r)
-    for i, q in enumerate(guards.LIMB_PRIMES):
-        t = guards.EVAL_POINTS[q]
-        ex = _eval_residues(rx[i], t, q)
-        ey = ex if y is None else _eval_residues(ry[i], t, q)
-        if ex * ey % q != _eval_residues(rr[i], t, q):
-            raise GuardTrip("modular", float(q))
+    qs = guards.LIMB_PRIMES
+    ex = [_eval_residues(rx[i], guards.EVAL_POINTS[q], q) for i, q in enumerate(qs)]
+    ey = ex if y is None else [_eval_residues(ry[i], guards.EVAL_POINTS[q], q) for i, q in enumerate(qs)]
+    guards.check_product(ex, ey, [_eval_residues(rr[i], guards.EVAL_POINTS[q], q) for i, q in enumerate(qs)], qs)
 
 
 def _float_schoolbook(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -143,7 +140,7 @@ def _kronecker(x: np.ndarray, y: np.ndarray | None, bound: int, method: str, as_
     from .engines import fused
 
     if bits and fused.available():
-        from .engines.fft import slot_product
+        from .engines.routes import slot_product
 
         sc = slot_product(sx, None if y is None else sy, bits)
     else:

@@ -619,18 +619,17 @@ def _run(dask: Any, client: Any, a: Operand, b: Operand, p: FilePlan, sign: int,
     rb = small[na_blocks:na_blocks + nb_blocks]
     rc = small[na_blocks + nb_blocks:na_blocks + nb_blocks + len(final)]
     tops = small[na_blocks + nb_blocks + len(final):]
-    guards.count("checks")
-    for i, q in enumerate(qs):
-        step = pow(p.base, rows_limbs, q)
-
-        def combine(parts: list[tuple[int, ...]]) -> int:
-            acc = 0
+    def combine(parts: list[tuple[int, ...]]) -> list[int]:
+        """Each prime's residue of the whole number from its blocks' residues."""
+        out = []
+        for i, q in enumerate(qs):
+            step, acc = pow(p.base, rows_limbs, q), 0
             for r in reversed(parts):
                 acc = (acc * step + r[i]) % q
-            return acc
+            out.append(acc)
+        return out
 
-        if combine(ra) * combine(rb) % q != combine(rc):
-            raise GuardTrip("modular", float(q))
+    guards.check_product(combine(ra), combine(rb), combine(rc), qs)
     top_block = max((j for j, t in enumerate(tops) if t >= 0), default=-1)
     report["blocks_written"] = top_block + 1
     if a.fmt == "decimal":

@@ -24,7 +24,7 @@ import numpy as np
 from .bounds import FLOAT_EXACT, ROUNDOFF_LIMIT
 
 __all__ = ["GuardTrip", "DeviceFailure", "check_float", "PRIME", "LIMB_PRIMES", "EVAL_POINTS", "is_prime", "random_prime",
-           "check_int", "powers_mod", "limb_residue", "check_limbs", "count", "stats", "reset_stats"]
+           "check_product", "check_int", "powers_mod", "limb_residue", "check_limbs", "count", "stats", "reset_stats"]
 
 
 class GuardTrip(Exception):
@@ -105,16 +105,40 @@ LIMB_PRIMES = (random_prime(2 ** 30, 2 ** 31, _rng), random_prime(2 ** 30, 2 ** 
 EVAL_POINTS = {q: _rng.randrange(2, q) for q in LIMB_PRIMES}
 
 
+def check_product(ra: tuple[int, ...] | list[int], rb: tuple[int, ...] | list[int],
+                  rc: tuple[int, ...] | list[int], primes: tuple[int, ...] | list[int]) -> None:
+    """The modular check, the one form every product path uses: count it, then raise
+    ``GuardTrip("modular")`` unless ``ra[i] * rb[i] == rc[i]`` modulo ``primes[i]`` for every ``i``.
+
+    ``ra``, ``rb``, ``rc``: residues of the operands and the result modulo each
+    prime (Python ints, limb arrays, text and device arrays all reduce to these;
+    ``convolve`` passes its polynomials' values at the random points).
+
+    >>> check_product((3,), (5,), (15 % 7,), (7,))
+    >>> check_product((3,), (5,), (2,), (7,))
+    Traceback (most recent call last):
+    ...
+    bigmul.guards.GuardTrip: modular guard tripped (7.0)
+    """
+    count("checks")
+    for x, y, z, q in zip(ra, rb, rc, primes):
+        if x * y % q != z % q:
+            raise GuardTrip("modular", float(q))
+
+
 def check_int(a: int, b: int | None, c: int, p: int | None = None) -> bool:
-    """True when ``c == a*b`` passes the check modulo ``p`` (``b=None``: ``a*a``).
+    """True when ``c == a*b`` passes :func:`check_product` modulo ``p`` (``b=None``: ``a*a``).
 
     >>> check_int(123, 456, 56088), check_int(123, 456, 56089)
     (True, False)
     """
     p = PRIME if p is None else p
     ra = a % p
-    rb = ra if b is None else b % p
-    return ra * rb % p == c % p
+    try:
+        check_product((ra,), (ra if b is None else b % p,), (c % p,), (p,))
+    except GuardTrip:
+        return False
+    return True
 
 
 _BLOCK = 4096
@@ -172,18 +196,15 @@ def limb_residue(limbs: np.ndarray, base: int, q: int) -> int:
 
 
 def check_limbs(x: np.ndarray, y: np.ndarray | None, z: np.ndarray, base: int,
-                zbase: int | None = None) -> bool:
-    """True when limb arrays satisfy ``X*Y == Z`` modulo both limb primes (``y=None``: ``X*X``).
+                zbase: int | None = None) -> None:
+    """:func:`check_product` of limb arrays ``X*Y == Z`` modulo both limb primes (``y=None``: ``X*X``).
 
     ``x``/``y`` are in ``base``; ``z`` in ``zbase`` (default ``base``).
     """
     zbase = base if zbase is None else zbase
-    for q in LIMB_PRIMES:
-        rx = limb_residue(x, base, q)
-        ry = rx if y is None else limb_residue(y, base, q)
-        if rx * ry % q != limb_residue(z, zbase, q):
-            return False
-    return True
+    rx = [limb_residue(x, base, q) for q in LIMB_PRIMES]
+    ry = rx if y is None else [limb_residue(y, base, q) for q in LIMB_PRIMES]
+    check_product(rx, ry, [limb_residue(z, zbase, q) for q in LIMB_PRIMES], LIMB_PRIMES)
 
 
 # --- counters ---------------------------------------------------------------

@@ -1,9 +1,9 @@
-"""Binary limbs: Python ints <-> little-endian limb arrays, and balanced limbs, for numpy and CuPy.
+"""Limbs: Python ints <-> little-endian binary limb arrays, balanced limbs, and decimal digits <-> base 10**k limbs.
 
 What this is for: the conversions at both ends of a binary product -- ``int``
 to ``bits``-bit limbs through ``int.to_bytes`` and back, bytes <-> limbs on
 numpy or CuPy arrays alike, and the balanced form the float engines need.
-What it is not for: decimal text (``text.py``), the public digit arrays
+What it is not for: parsing decimal text (``text.py``), the public digit arrays
 (``digits.py``) or arithmetic on limbs (``carrying.py`` and the engines).
 
 Internal limb arrays are **little-endian** (least significant limb first), int64.
@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["array_module", "bytes_to_limbs", "limbs_to_bytes", "int_to_limbs", "limbs_to_int", "balance"]
+__all__ = ["array_module", "bytes_to_limbs", "limbs_to_bytes", "int_to_limbs", "limbs_to_int", "balance",
+           "decimal_to_limbs", "limbs_to_decimal"]
 
 
 # --- binary limbs ------------------------------------------------------------
@@ -140,3 +141,93 @@ def balance(limbs: np.ndarray, base: int) -> np.ndarray:
     out[1:-1] += c[:-1]
     out[-1] = c[-1] if len(limbs) else 0
     return out
+
+
+# --- decimal limbs -----------------------------------------------------------
+def decimal_to_limbs(d: np.ndarray, k: int) -> np.ndarray:
+    """Decimal digit values (most significant first) -> base ``10**k`` limbs, least significant first.
+
+    Leading zero limbs are dropped; zero gives an empty array.
+
+    >>> decimal_to_limbs(np.array([1, 2, 3, 4, 5], np.uint8), 2).tolist()
+    [45, 23, 1]
+    """
+    if len(d) == 0:
+        return np.zeros(0, dtype=np.int64)
+    nz = d != 0
+    first = int(nz.argmax())
+    if not nz[first]:
+        return np.zeros(0, dtype=np.int64)
+    d = d[first:]
+    pad = (-len(d)) % k
+    if pad:
+        d = np.concatenate([np.zeros(pad, dtype=d.dtype), d])
+    m = d.reshape(-1, k)[::-1]  # least significant limb first
+    # Horner in the narrowest dtype that holds 10**k (less memory traffic).
+    dt: Any = np.int32 if k <= 9 else np.int64
+    limbs: Any = m[:, 0].astype(dt)
+    for j in range(1, k):
+        limbs *= 10
+        limbs += m[:, j]
+    return limbs.astype(np.int64)
+
+
+_TABLES: dict[int, np.ndarray] = {}
+
+
+def _digit_table(k: int) -> np.ndarray:
+    """ASCII of every ``k``-digit group, zero padded: shape ``(10**k, k)`` uint8 (k <= 4)."""
+    t = _TABLES.get(k)
+    if t is None:
+        v: np.ndarray = np.arange(10 ** k, dtype=np.int64)
+        t = np.empty((10 ** k, k), dtype=np.uint8)
+        for j in range(k - 1, -1, -1):
+            v, r = np.divmod(v, 10)
+            t[:, j] = r + 48
+        t.setflags(write=False)
+        _TABLES[k] = t
+    return t
+
+
+def limbs_to_decimal(limbs: np.ndarray, k: int) -> str:
+    """Base ``10**k`` limbs in ``[0, 10**k)`` (least significant first) -> decimal text, no sign.
+
+    Each limb is split into groups of at most 4 digits (one ``divmod`` per
+    split) whose ASCII comes from a lookup table.
+
+    >>> limbs_to_decimal(np.array([45, 23, 1]), 2)
+    '12345'
+    >>> limbs_to_decimal(np.array([5, 0, 7]), 9)
+    '7000000000000000005'
+    >>> limbs_to_decimal(np.array([], dtype=np.int64), 3)
+    '0'
+    """
+    if len(limbs) == 0:
+        return "0"
+    nz = limbs[::-1] != 0
+    top = int(nz.argmax())
+    if not nz[top]:
+        return "0"
+    v = limbs[: len(limbs) - top][::-1]
+    if k == 8:  # the decimal path's usual width: two 4-digit table words per limb
+        hi, lo = np.divmod(v, 10_000)
+        t32 = _digit_table(4).view("<u4").reshape(-1)
+        out32 = np.empty((len(v), 2), dtype="<u4")
+        out32[:, 0] = t32[hi]
+        out32[:, 1] = t32[lo]
+        flat = out32.view(np.uint8).reshape(-1)
+        first = int(np.argmax(flat != 48))
+        return flat[first:].tobytes().decode("ascii")
+    widths = [4] * (k // 4) + ([k % 4] if k % 4 else [])  # most significant group last
+    out = np.empty((len(v), k), dtype=np.uint8)
+    pos = k
+    for i, w in enumerate(widths):
+        if i < len(widths) - 1:
+            v, r = np.divmod(v, 10 ** w)
+        else:
+            r = v
+        out[:, pos - w: pos] = _digit_table(w)[r]
+        pos -= w
+    flat = out.reshape(-1)
+    first = int(np.argmax(flat != 48))
+    return flat[first:].tobytes().decode("ascii")

@@ -5,49 +5,22 @@ transforms would not fit, before anything large is allocated.
 What it is not for: measuring memory (benchmarks do that).
 
 The limit is the machine's available memory (``MemAvailable`` on Linux, read
-for products of :data:`UNCHECKED_BYTES` or more),
+for products of :func:`unchecked_bytes` or more),
 unless set by ``BIGMUL_MEMORY_LIMIT`` (bytes, or with a K/M/G/T suffix, optionally followed by B or iB: ``2G``, ``500MB``, ``1.5GiB``) or by
 :func:`set_memory_limit`.
 """
 from __future__ import annotations
 
 import os
-import re
 
-from . import envvars
+from . import envvars, tuning
+from .envvars import parse_size
 
 __all__ = ["available_memory", "memory_limit", "set_memory_limit", "check_memory", "limit_set", "parse_size"]
 
 _limit: int | None = None
 
 
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*([KMGT]?)(?:I?B)?\s*$", re.IGNORECASE)
-
-
-def parse_size(text: str | int, what: str = "memory limit") -> int:
-    """Bytes from ``2G``, ``500M``, ``1.5GiB``, ``2GB``, ``64K`` or a plain byte count (binary units).
-
-    >>> parse_size("2G"), parse_size("500mb"), parse_size(1024)
-    (2147483648, 524288000, 1024)
-    >>> parse_size("bogus")
-    Traceback (most recent call last):
-    ...
-    ValueError: memory limit must be a size like 2G, 500M or a number of bytes, got 'bogus'
-    """
-    if isinstance(text, bool):
-        raise TypeError(f"{what} must be an int or a size string, not bool")
-    if isinstance(text, int):
-        n = text
-    elif isinstance(text, str):
-        m = _SIZE.match(text)
-        if not m:
-            raise ValueError(f"{what} must be a size like 2G, 500M or a number of bytes, got {text!r}")
-        n = int(float(m.group(1)) * 1024 ** " KMGT".index(m.group(2).upper() or " "))
-    else:
-        raise TypeError(f"{what} must be an int or a size string like '2G', not {type(text).__name__}")
-    if n <= 0:
-        raise ValueError(f"{what} must be positive, got {text!r}")
-    return n
 
 
 def available_memory() -> int:
@@ -69,10 +42,8 @@ def memory_limit() -> int:
     """The limit in force, in bytes."""
     if _limit is not None:
         return _limit
-    env = os.environ.get("BIGMUL_MEMORY_LIMIT")
-    if env:
-        return parse_size(env, "BIGMUL_MEMORY_LIMIT")
-    return available_memory()
+    env = envvars.get("BIGMUL_MEMORY_LIMIT")
+    return int(env) if env else available_memory()
 
 
 def set_memory_limit(limit: int | str | None) -> None:
@@ -88,21 +59,23 @@ def set_memory_limit(limit: int | str | None) -> None:
     _limit = None if limit is None else parse_size(limit)
 
 
-#: Below this many bytes a product is not checked against the machine's available
-#: memory (reading ``/proc/meminfo`` costs ~0.1 ms, a tenth of a 10^5-digit product);
-#: an explicit limit (``BIGMUL_MEMORY_LIMIT``, :func:`set_memory_limit`) is always applied.
-UNCHECKED_BYTES = 64 << 20
+def unchecked_bytes() -> int:
+    """Below this many bytes a product is not checked against the machine's available memory
+    (``tuning.MEMORY_CHECK_MIN_BYTES``: reading ``/proc/meminfo`` costs about a tenth of a
+    10^5-digit product); an explicit limit (``BIGMUL_MEMORY_LIMIT``, :func:`set_memory_limit`)
+    is always applied."""
+    return tuning.current.MEMORY_CHECK_MIN_BYTES
 
 
 def limit_set() -> bool:
     """Whether an explicit limit is in force (:func:`set_memory_limit` or ``BIGMUL_MEMORY_LIMIT``):
     then every product is checked, whatever its size."""
-    return _limit is not None or envvars.get("BIGMUL_MEMORY_LIMIT") != ""
+    return _limit is not None or envvars.get("BIGMUL_MEMORY_LIMIT") is not None
 
 
 def check_memory(needed: int, what: str) -> None:
     """Raise ``MemoryError`` when ``needed`` bytes exceed the limit."""
-    if needed < UNCHECKED_BYTES and not limit_set():
+    if needed < tuning.current.MEMORY_CHECK_MIN_BYTES and not limit_set():
         return
     limit = memory_limit()
     if needed > limit:

@@ -18,15 +18,11 @@ from typing import Any
 
 import numpy as np
 
-from . import bounds, tuning
+from . import bounds, envvars, tuning
 from .engines import fused
 
 __all__ = ["Step", "Plan", "int_crossover", "plan_int", "plan_str", "plan_radix", "plan_divmod", "plan_isqrt", "plan_convolve", "plan_convolve_values", "coefficient_bound", "max_abs",
            "require_gpu"]
-
-#: Fused passes (numba) for int products from this operand size: below it
-#: numpy's passes cost less than the kernels' call overhead and numba's first-use load.
-FUSED_MIN_BITS = 100_000
 
 #: log2(10): bits per decimal digit.
 LOG2_10 = 3.321928094887362
@@ -42,16 +38,25 @@ class Step:
     big-int product) and ``object`` (convolve with Python ints).
     ``bits``: binary limb width (int path); ``k``: decimal limbs are base
     ``10**k`` (text path); both 0 where they do not apply.
+    ``route``: how a CPU product gets its operands in and its result out
+    (``engines/routes.py``): ``"fused"`` (numba passes straight from the
+    operands' digits into the transform buffers and back) or ``"limbs"``
+    (numpy limb arrays through the engine); empty where there is no choice.
+
+    >>> str(Step("fft", bits=14, route="fused")), str(Step("ntt", k=7, route="limbs"))
+    ('fft(14, fused)', 'ntt(10^7)')
     """
 
     engine: str
     bits: int = 0
     k: int = 0
+    route: str = ""
 
     def __str__(self) -> str:
+        shown = ", fused" if self.route == "fused" else ""
         if self.bits:
-            return f"{self.engine}({self.bits})"
-        return f"{self.engine}(10^{self.k})" if self.k else self.engine
+            return f"{self.engine}({self.bits}{shown})"
+        return f"{self.engine}(10^{self.k}{shown})" if self.k else self.engine
 
 
 @dataclass(frozen=True)
@@ -96,7 +101,7 @@ def _ntt_fits_int(bits1: int, bits2: int) -> bool:
 
 
 def _exact_tail_int(ntt_fits: bool) -> list[Step]:
-    return ([Step("ntt", bits=bounds.NTT_INT_BITS)] if ntt_fits else []) + [Step("int")]
+    return ([Step("ntt", bits=bounds.NTT_INT_BITS, route="limbs")] if ntt_fits else []) + [Step("int")]
 
 
 def _gpu_first(cpu: Plan) -> Plan:
@@ -125,8 +130,9 @@ def plan_int(bits1: int, bits2: int, method: str = "auto") -> Plan:
 
     >>> plan_int(100, 100).method
     'int'
-    >>> str(plan_int(10**6, 10**6, "fft")).split(':')[0]
-    'fft(14) -> fft(12) -> ntt(24) -> int'
+    >>> p = plan_int(10**6, 10**6, "fft")
+    >>> [(s.engine, s.bits) for s in p.steps], p.steps[0].route in ("fused", "limbs")
+    ([('fft', 14), ('fft', 12), ('ntt', 24), ('int', 0)], True)
     """
     th = tuning.current
     small = min(bits1, bits2)
@@ -140,23 +146,30 @@ def plan_int(bits1: int, bits2: int, method: str = "auto") -> Plan:
         method = "fft"
     if method == "direct":
         b = bounds.direct_limb_bits(bits1, bits2, max_bits=30)
-        return Plan("int", (Step("direct", bits=b), Step("int")),
+        return Plan("int", (Step("direct", bits=b, route="limbs"), Step("int")),
                     f"schoolbook int64 convolution, {b}-bit limbs cannot overflow")
     if method == "ntt":
         return Plan("int", tuple(_exact_tail_int(_ntt_fits_int(bits1, bits2))), "three-prime NTT, exact by construction")
-    return _fft_int_plan(bounds.fft_limb_bits(bits1, bits2), _ntt_fits_int(bits1, bits2))
+    return _fft_int_plan(bounds.fft_limb_bits(bits1, bits2), _ntt_fits_int(bits1, bits2), _fused_int(bits1))
 
 
-@lru_cache(maxsize=64)
-def _fft_int_plan(b: int, ntt_fits: bool) -> Plan:
-    """The ``fft`` int plan for limb width ``b``: depends on the sizes only through ``b`` and whether
-    the NTT can hold the product, so it is built once per pair (a new plan object took ~5 us,
-    a tenth of a 12k-bit product)."""
+def _fused_int(bits1: int) -> bool:
+    """Whether an int product takes the fused route: from ``tuning.FUSED_MIN_BITS`` in the first operand
+    (where its passes pay for loading numba), or at any FFT size once the kernels are loaded."""
+    return (fused.LOADED or bits1 >= tuning.current.FUSED_MIN_BITS) and fused.available()
+
+
+@lru_cache(maxsize=128)
+def _fft_int_plan(b: int, ntt_fits: bool, fused_route: bool) -> Plan:
+    """The ``fft`` int plan for limb width ``b``: depends on the sizes only through ``b``, whether
+    the NTT can hold the product and the route, so it is built once per triple (a new plan
+    object costs a measurable share of a 10^4-digit product)."""
+    route = "fused" if fused_route else "limbs"
     steps: list[Step] = []
     if b:
-        steps.append(Step("fft", bits=b))
+        steps.append(Step("fft", bits=b, route=route))
         if b > bounds.FFT_RETRY_MIN_BITS:
-            steps.append(Step("fft", bits=b - bounds.FFT_RETRY_NARROWER_BITS))
+            steps.append(Step("fft", bits=b - bounds.FFT_RETRY_NARROWER_BITS, route=route))
     steps += _exact_tail_int(ntt_fits)
     return Plan("int", tuple(steps), f"float64 FFT with {b}-bit balanced limbs (largest width the "
                 f"error bound proves exact)" if b else "no float FFT width is provably exact")
@@ -167,8 +180,8 @@ def plan_str(digits1: int, digits2: int, method: str = "auto") -> Plan:
 
     >>> plan_str(10, 10).method
     'direct'
-    >>> str(plan_str(10**6, 10**6, "auto")).split(':')[0]
-    'fft(10^4) -> fft(10^3) -> ntt(10^7) -> decimal'
+    >>> [(s.engine, s.k) for s in plan_str(10**6, 10**6, "auto").steps]
+    [('fft', 4), ('fft', 3), ('ntt', 7), ('decimal', 0)]
     """
     th = tuning.current
     small = min(digits1, digits2)
@@ -181,21 +194,30 @@ def plan_str(digits1: int, digits2: int, method: str = "auto") -> Plan:
     tail = []
     kn = bounds.NTT_DECIMAL_K
     if -(-digits1 // kn) + -(-digits2 // kn) - 1 <= 1 << bounds.NTT_MAX_LOG2:
-        tail.append(Step("ntt", k=kn))
+        tail.append(Step("ntt", k=kn, route="limbs"))
     tail.append(Step("decimal"))
     if method == "direct":
-        return Plan("str", (Step("direct", k=kd), Step("decimal")),
+        return Plan("str", (Step("direct", k=kd, route="limbs"), Step("decimal")),
                     f"schoolbook convolution in base 10**{kd}, int64 cannot overflow")
     if method == "ntt":
         return Plan("str", tuple(tail), f"three-prime NTT in base 10**{kn}, exact by construction")
     k = bounds.fft_decimal_k(digits1, digits2)
     steps: list[Step] = []
     if k:
-        steps.append(Step("fft", k=k))
+        steps.append(Step("fft", k=k, route=_fused_str(digits1, k)))
         if k > 1:
-            steps.append(Step("fft", k=k - 1))
+            steps.append(Step("fft", k=k - 1, route=_fused_str(digits1, k - 1)))
     return Plan("str", tuple(steps + tail),
                 f"float64 FFT in base 10**{k} with balanced limbs (largest base the error bound proves exact)")
+
+
+def _fused_str(digits1: int, k: int) -> str:
+    """The route of a text product in base ``10**k``: ``fused`` from ``tuning.FUSED_MIN_DIGITS`` in the first
+    operand, or at any FFT size once the kernels are loaded, for bases up to ``10**MAX_TABLE_K``
+    (the kernels' ASCII tables); else ``limbs``."""
+    if (fused.LOADED or digits1 >= tuning.current.FUSED_MIN_DIGITS) and k <= fused.MAX_TABLE_K and fused.available():
+        return "fused"
+    return "limbs"
 
 
 def plan_convolve(n1: int, n2: int, max_x: int, max_y: int, method: str = "auto", *,
@@ -293,16 +315,16 @@ def _kronecker_limb_bits(n1: int, n2: int, bound: int, method: str) -> int:
 
     It runs where the int path would run the fused float FFT on the packed
     integers (``method`` auto or fft, packed operands of at least
-    :data:`FUSED_MIN_BITS`, numba not switched off); the width is the int
+    ``tuning.FUSED_MIN_BITS``, numba not switched off); the width is the int
     path's for the packed sizes plus one bit (the top slot's borrow).
     """
-    if method not in ("auto", "fft") or os.environ.get("BIGMUL_NUMBA", "1") == "0" or not _numba_importable():
+    if method not in ("auto", "fft") or not envvars.get("BIGMUL_NUMBA") or not _numba_importable():
         return 0
     from .kronecker import slot_bytes
 
     w = 8 * slot_bytes(bound)
     t1, t2 = n1 * w + 1, n2 * w + 1
-    if min(t1, t2) < FUSED_MIN_BITS:
+    if min(t1, t2) < tuning.current.FUSED_MIN_BITS:
         return 0
     first = plan_int(t1, t2, method).steps[0]
     return first.bits if first.engine == "fft" else 0

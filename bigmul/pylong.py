@@ -22,13 +22,14 @@ pass unnoticed either.
 """
 from __future__ import annotations
 
-import os
 import platform
 import sys
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
+
+from . import envvars
 
 __all__ = ["DIGIT_BITS", "available", "digit_count", "digit_view", "new_int", "digits_to_int"]
 
@@ -72,7 +73,7 @@ def _digits_by_bytes(n: int) -> np.ndarray:
 @lru_cache(maxsize=1)
 def available() -> bool:
     """Whether the zero-copy digit access works here (CPython, 30-bit digits, self-check passed)."""
-    if os.environ.get("BIGMUL_PYLONG", "1") == "0":
+    if not envvars.get("BIGMUL_PYLONG"):
         return False
     if platform.python_implementation() != "CPython" or sys.int_info.bits_per_digit != 30 \
             or sys.int_info.sizeof_digit != 4:

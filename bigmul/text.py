@@ -38,8 +38,8 @@ from typing import Any, Iterator
 import numpy as np
 
 from . import guards, tuning
-from .engines import fused, limb_product
-from .guards import GuardTrip
+from .engines import fused
+from .limbs import decimal_to_limbs, limbs_to_decimal
 from .plan import Step, plan_str
 from .run import run_plan
 
@@ -56,15 +56,6 @@ _POW10 = [10 ** i for i in range(19)]
 #: fast path); 10**8 < 2**31 keeps every combined limb small.
 GROUP_DIGITS = 8
 
-#: Fused passes (numba) from this many digits in the first operand, and at
-#: every FFT size once an earlier product has loaded the kernels.  dev-2core,
-#: 2026-11-27, text in/out, fused vs numpy passes (medians of 5, 3 at 10^7):
-#: 10^5 digits 5.6 vs 4.7 ms, 10^6 digits 34.8 vs 29.6 ms, 10^7 digits 0.44 vs
-#: 0.58 s -- numba's load (~0.5 s) is worth it only for the largest products.
-#: Once loaded, with transform buffers kept between products (medians of 15
-#: interleaved, later the same day): 3*10^3 digits 0.58 vs 0.60 ms, 10^4
-#: 0.43 vs 0.70 ms, 10^5 2.2 vs 3.9 ms, 10^6 19.2 vs 38.2 ms.
-FUSED_MIN_DIGITS = 2_000_000
 
 
 @contextlib.contextmanager
@@ -159,95 +150,6 @@ def parse_decimal(s: str, what: str = "operand") -> tuple[int, np.ndarray]:
             raise _bad_char(s, lead + start + int(upos[dbl[0] + 1]), what)
         d = d[~under]
     return sign, d
-
-
-def decimal_to_limbs(d: np.ndarray, k: int) -> np.ndarray:
-    """Decimal digit values (most significant first) -> base ``10**k`` limbs, least significant first.
-
-    Leading zero limbs are dropped; zero gives an empty array.
-
-    >>> decimal_to_limbs(np.array([1, 2, 3, 4, 5], np.uint8), 2).tolist()
-    [45, 23, 1]
-    """
-    if len(d) == 0:
-        return np.zeros(0, dtype=np.int64)
-    nz = d != 0
-    first = int(nz.argmax())
-    if not nz[first]:
-        return np.zeros(0, dtype=np.int64)
-    d = d[first:]
-    pad = (-len(d)) % k
-    if pad:
-        d = np.concatenate([np.zeros(pad, dtype=d.dtype), d])
-    m = d.reshape(-1, k)[::-1]  # least significant limb first
-    # Horner in the narrowest dtype that holds 10**k (less memory traffic).
-    dt: Any = np.int32 if k <= 9 else np.int64
-    limbs: Any = m[:, 0].astype(dt)
-    for j in range(1, k):
-        limbs *= 10
-        limbs += m[:, j]
-    return limbs.astype(np.int64)
-
-
-_TABLES: dict[int, np.ndarray] = {}
-
-
-def _digit_table(k: int) -> np.ndarray:
-    """ASCII of every ``k``-digit group, zero padded: shape ``(10**k, k)`` uint8 (k <= 4)."""
-    t = _TABLES.get(k)
-    if t is None:
-        v: np.ndarray = np.arange(10 ** k, dtype=np.int64)
-        t = np.empty((10 ** k, k), dtype=np.uint8)
-        for j in range(k - 1, -1, -1):
-            v, r = np.divmod(v, 10)
-            t[:, j] = r + 48
-        t.setflags(write=False)
-        _TABLES[k] = t
-    return t
-
-
-def limbs_to_decimal(limbs: np.ndarray, k: int) -> str:
-    """Base ``10**k`` limbs in ``[0, 10**k)`` (least significant first) -> decimal text, no sign.
-
-    Each limb is split into groups of at most 4 digits (one ``divmod`` per
-    split) whose ASCII comes from a lookup table.
-
-    >>> limbs_to_decimal(np.array([45, 23, 1]), 2)
-    '12345'
-    >>> limbs_to_decimal(np.array([5, 0, 7]), 9)
-    '7000000000000000005'
-    >>> limbs_to_decimal(np.array([], dtype=np.int64), 3)
-    '0'
-    """
-    if len(limbs) == 0:
-        return "0"
-    nz = limbs[::-1] != 0
-    top = int(nz.argmax())
-    if not nz[top]:
-        return "0"
-    v = limbs[: len(limbs) - top][::-1]
-    if k == 8:  # the decimal path's usual width: two 4-digit table words per limb
-        hi, lo = np.divmod(v, 10_000)
-        t32 = _digit_table(4).view("<u4").reshape(-1)
-        out32 = np.empty((len(v), 2), dtype="<u4")
-        out32[:, 0] = t32[hi]
-        out32[:, 1] = t32[lo]
-        flat = out32.view(np.uint8).reshape(-1)
-        first = int(np.argmax(flat != 48))
-        return flat[first:].tobytes().decode("ascii")
-    widths = [4] * (k // 4) + ([k % 4] if k % 4 else [])  # most significant group last
-    out = np.empty((len(v), k), dtype=np.uint8)
-    pos = k
-    for i, w in enumerate(widths):
-        if i < len(widths) - 1:
-            v, r = np.divmod(v, 10 ** w)
-        else:
-            r = v
-        out[:, pos - w: pos] = _digit_table(w)[r]
-        pos -= w
-    flat = out.reshape(-1)
-    first = int(np.argmax(flat != 48))
-    return flat[first:].tobytes().decode("ascii")
 
 
 def _decimal_fallback(da: np.ndarray, db: np.ndarray | None) -> str:
@@ -383,28 +285,15 @@ def product_digits(da: np.ndarray, db: np.ndarray | None, method: str = "auto") 
         if step.engine == "gpu":  # digits up, ASCII down; the device runs the modular check
             from .engines.gpu import gpu_decimal_product
 
-            guards.count("checks")
             out = gpu_decimal_product(da, db, k, group)
             log.debug("%s: product checked and formatted on the device", step)
             return _ascii(out)
-        if step.engine == "fft":
-            # From FUSED_MIN_DIGITS (where they pay for loading numba), or at any FFT size once
-            # an earlier product has loaded the kernels; bases up to 10**6 (the ASCII tables).
-            if (fused.LOADED or len(da) >= FUSED_MIN_DIGITS) and k <= fused.MAX_TABLE_K and fused.available():
-                # one pass in, one pass out, modular check on the text itself
-                from .engines.fft import text_product_ascii
+        from .engines import routes
 
-                return text_product_ascii(da, db, k)
-        base = 10 ** k
-        x = decimal_to_limbs(da, k)
-        y = None if db is None else decimal_to_limbs(db, k)
-        d = limb_product(step.engine, x, y, base, group=group)
-        log.debug("%s: product limbs ready", step)
-        guards.count("checks")
-        if not guards.check_limbs(x, y, d, base, base ** group):
-            raise GuardTrip("modular", 0.0)
-        out = limbs_to_decimal(d, k * group)
-        log.debug("modular check passed; formatted %s characters", f"{len(out):,}")
+        if step.route == "fused":  # one pass in, one pass out, modular check on the text itself
+            return routes.text_product_ascii(da, db, k)
+        out = routes.limb_text_product(da, db, step.engine, k, group)
+        log.debug("%s: modular check passed; formatted %s characters", step, f"{len(out):,}")
         return _ascii(out)
 
     return run_plan(plan, attempt, log.debug)

@@ -62,6 +62,29 @@ def _fresh_state():
     bigmul.set_memory_limit(None)
 
 
+@pytest.fixture(autouse=True)
+def _settings_follow_monkeypatched_env(monkeypatch: pytest.MonkeyPatch):
+    """bigmul reads its environment once (``envvars.check``); a test that changes a ``BIGMUL_*``
+    variable through ``monkeypatch`` gets it re-read at once, and the values read before the test
+    come back with the environment when monkeypatch undoes its changes."""
+    from bigmul import envvars
+
+    monkeypatch.setattr(envvars, "_values", envvars._values)  # restored at undo, with the environment
+    real_set, real_del = monkeypatch.setenv, monkeypatch.delenv
+
+    def setenv(name: str, value: str, prepend: str | None = None) -> None:
+        real_set(name, value, prepend)
+        envvars.reload()
+
+    def delenv(name: str, raising: bool = True) -> None:
+        real_del(name, raising)
+        envvars.reload()
+
+    monkeypatch.setenv = setenv  # type: ignore[method-assign]
+    monkeypatch.delenv = delenv  # type: ignore[method-assign]
+    yield
+
+
 @pytest.fixture
 def no_str_limit():
     """Lift CPython's int <-> str digit limit inside one test only (for the int oracle)."""

@@ -260,7 +260,7 @@ def test_kronecker_on_slots_at_extremes(w, lengths, patterns):
        st.lists(st.integers(-2**200, 2**200), min_size=1, max_size=60),
        st.sampled_from([6, 11, 14, 19, 24]))
 def test_slot_product_matches_schoolbook(x, y, bits):
-    from bigmul.engines.fft import slot_product
+    from bigmul.engines.routes import slot_product
 
     mx, my = max(map(abs, x)), max(map(abs, y))
     bound = max(1, mx, my, min(len(x), len(y)) * mx * my)  # the slots hold the inputs too
@@ -309,7 +309,7 @@ def test_slot_product_faults_are_caught(fault, trip):
 @pytest.mark.parametrize("sign", [1, -1])
 def test_slot_product_refuses_coefficients_past_their_slots(sign):
     """The magnitude guard of the fused slot product: a total past the top slot (or below zero) trips."""
-    from bigmul.engines.fft import slot_product
+    from bigmul.engines.routes import slot_product
 
     x = kronecker.slots_of(np.array([100 * sign, 100 * sign], dtype=np.int64), 1)  # each value fits 8 bits ...
     y = kronecker.slots_of(np.array([100], dtype=np.int64), 1)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import bigmul
-from bigmul import bounds
+from bigmul import bounds, tuning
 from bigmul.engines import fft, fourstep
 from bigmul.tools.faults import inject
 
@@ -103,7 +103,7 @@ def test_engine_uses_four_step_from_the_threshold(monkeypatch):
     calls = []
     real = fourstep.convolve
     monkeypatch.setattr(fourstep, "convolve", lambda *a, **k: calls.append(a[2:4]) or real(*a, **k))
-    n = bounds.FOURSTEP_MIN_LEN // 2
+    n = tuning.current.FOURSTEP_MIN_LEN // 2
     x = np.ones(n // 2)
     fft.fft_convolve(x, x)
     assert calls == []
@@ -140,10 +140,10 @@ def test_mixed_shape_only_where_the_bound_allows_it():
     n = 3_000_000
     need = 2 * n + 1
     L = fft.transform_length(n + 1, n + 1)
-    assert fft._four_step_shape(need, L, (n + 1, n + 1, 2**11)) == fourstep.shape_mixed(need)
+    assert fft.four_step_shape(need, L, (n + 1, n + 1, 2**11)) == fourstep.shape_mixed(need)
     # limbs so wide that only the pure radix-2 length can be argued (here: not at all)
-    assert fft._four_step_shape(need, L, (n + 1, n + 1, 2**30)) == fourstep.shape(need)
-    assert fft._four_step_shape(need, L) == fourstep.shape(need)  # no limb data: radix 2
+    assert fft.four_step_shape(need, L, (n + 1, n + 1, 2**30)) == fourstep.shape(need)
+    assert fft.four_step_shape(need, L) == fourstep.shape(need)  # no limb data: radix 2
     assert not bounds.fft_ok(n + 1, n + 1, 2**12, 6_021_120, mixed_four_step=True) or \
         bounds.fft_ok(n + 1, n + 1, 2**12, 6_021_120)
 
@@ -189,7 +189,7 @@ def test_kept_buffers_are_reused_and_give_exact_products():
         with no_digit_limit():
             s = str(ops[0][0] >> (bits - 70_000))  # 21k digits: str() itself is quadratic
             assert bigmul.multiply(s, s, method="fft") == str(int(s) ** 2)
-    assert 0 < workspace.kept_bytes() <= workspace.KEEP_BYTES
+    assert 0 < workspace.kept_bytes() <= workspace.keep_bytes()
     before = workspace.kept_bytes()
     a, b = ops[0]
     assert bigmul.multiply(a, b, method="fft") == a * b
@@ -199,15 +199,17 @@ def test_kept_buffers_are_reused_and_give_exact_products():
 
 
 def test_keep_budget_from_the_environment(monkeypatch):
-    """BIGMUL_KEEP_BYTES sets the budget (0: keep nothing); a malformed value warns and keeps the default."""
+    """BIGMUL_KEEP_BYTES sets the budget (0: keep nothing); a malformed value is refused (envvars' policy)."""
+    from bigmul import envvars
     from bigmul.engines import workspace
 
     for env, want in (("64M", 64 << 20), ("0", 0), ("", 256 << 20)):
         monkeypatch.setenv("BIGMUL_KEEP_BYTES", env)
-        assert workspace._budget() == want
+        assert workspace.keep_bytes() == want
     monkeypatch.setenv("BIGMUL_KEEP_BYTES", "lots")
-    with pytest.warns(RuntimeWarning, match="BIGMUL_KEEP_BYTES"):
-        assert workspace._budget() == 256 << 20
+    with pytest.raises(envvars.ConfigError, match="BIGMUL_KEEP_BYTES"):
+        workspace.keep_bytes()
+    monkeypatch.delenv("BIGMUL_KEEP_BYTES")
     monkeypatch.setattr(workspace, "KEEP_BYTES", 0)  # nothing kept, products still exact
     workspace.clear()
     a = 3 ** 300_000

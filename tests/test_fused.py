@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 import bigmul
-from bigmul import guards, pylong
-from bigmul.engines import fft, fused
+from bigmul import guards, pylong, tuning
+from bigmul.engines import fft, fused, routes
 from bigmul.guards import GuardTrip
 from bigmul.limbs import balance, int_to_limbs
 
@@ -101,11 +101,11 @@ def test_product_one_digit_shorter_is_checked_after_its_copy(monkeypatch):
     a = 1 << 15_000 | rng.getrandbits(14_000)
     b = 1 << 14_999 | rng.getrandbits(14_000)
     assert a.bit_length() + b.bit_length() == 30_001 and (a * b).bit_length() == 30_000
-    assert fft.int_product(a, b, 16) == a * b
+    assert routes.int_product(a, b, 16) == a * b
     real = pylong.digits_to_int
     monkeypatch.setattr(pylong, "digits_to_int", lambda d: real(d) + 1)  # a faulty copy
     with pytest.raises(GuardTrip) as info:
-        fft.int_product(a, b, 16)
+        routes.int_product(a, b, 16)
     assert info.value.reason == "modular"
 
 
@@ -124,22 +124,22 @@ def test_int_product_exact_at_the_edges(bits):
     cases = [(2**29, 2**30), (2**30 - 1, 2**30 - 1), ((1 << 90) - 1, 1)]
     cases += [(a, b) for a in operands(200_001, rng)[:3] for b in operands(150_007, rng)[:2]]
     for a, b in cases:
-        assert fft.int_product(a, b, bits) == a * b
-        assert fft.int_product(a, None, bits) == a * a
+        assert routes.int_product(a, b, bits) == a * b
+        assert routes.int_product(a, None, bits) == a * a
 
 
 def test_int_product_guards_fire():
     a = random.Random(1).getrandbits(400_000)
     with pytest.raises(GuardTrip) as info:
-        fft.int_product(a, a, 24)  # limbs far wider than the bound allows
+        routes.int_product(a, a, 24)  # limbs far wider than the bound allows
     assert info.value.reason in ("roundoff", "magnitude")
 
 
 def test_multiply_uses_fused_path_and_numpy_path_agrees(monkeypatch):
     a, b = 3**300_000, 7**200_000
     calls = []
-    real = fft.int_product
-    monkeypatch.setattr(fft, "int_product", lambda *x: calls.append(1) or real(*x))
+    real = routes.int_product
+    monkeypatch.setattr(routes, "int_product", lambda *x: calls.append(1) or real(*x))
     assert bigmul.multiply(a, b) == a * b
     assert calls == [1]
     monkeypatch.setenv("BIGMUL_NUMBA", "0")
@@ -162,8 +162,8 @@ def test_text_product_exact_at_the_edges(k, no_str_limit):
              ("1", "1"), ("9", "9"), ("50" * 3000, "50" * 3000)]
     for s, t in cases:
         da, db = parse_decimal(s)[1], parse_decimal(t)[1]
-        assert fft.text_product(da, db, k) == str(int(s) * int(t))
-        assert fft.text_product(da, None, k) == str(int(s) ** 2)
+        assert routes.text_product(da, db, k) == str(int(s) * int(t))
+        assert routes.text_product(da, None, k) == str(int(s) ** 2)
 
 
 def test_text_residues_and_flags():
@@ -179,10 +179,10 @@ def test_text_residues_and_flags():
 def test_text_path_uses_fused_kernels_and_guard_fires(monkeypatch, no_str_limit):
     from bigmul import text
 
-    monkeypatch.setattr(text, "FUSED_MIN_DIGITS", 1000)
+    monkeypatch.setattr(tuning.current, "FUSED_MIN_DIGITS", 1000)
     calls = []
-    real = fft.text_product_ascii
-    monkeypatch.setattr(fft, "text_product_ascii", lambda *a: calls.append(a[2]) or real(*a))
+    real = routes.text_product_ascii
+    monkeypatch.setattr(routes, "text_product_ascii", lambda *a: calls.append(a[2]) or real(*a))
     s, t = "8" * 40_000, "6" * 30_000
     assert bigmul.multiply(s, t) == str(int(s) * int(t))
     assert len(calls) == 1
@@ -215,21 +215,21 @@ def test_four_chain_residues_at_every_split(n, no_str_limit):
 
 def test_fused_path_below_its_threshold_once_loaded(monkeypatch):
     """Products under FUSED_MIN_BITS use the numba kernels once an earlier product has loaded them."""
-    from bigmul.plan import FUSED_MIN_BITS
+    FUSED_MIN_BITS = tuning.current.FUSED_MIN_BITS
 
     assert fused.available() and fused.loaded()
     a, b = 3**30_000 + 1, 7**25_000 - 2  # ~48k and ~70k bits: FFT, below FUSED_MIN_BITS
     assert a.bit_length() < FUSED_MIN_BITS
     calls = []
-    real = fft.int_product
-    monkeypatch.setattr(fft, "int_product", lambda *x: calls.append(1) or real(*x))
+    real = routes.int_product
+    monkeypatch.setattr(routes, "int_product", lambda *x: calls.append(1) or real(*x))
     assert bigmul.multiply(a, b) == a * b and calls == [1]
     monkeypatch.setattr(fused, "LOADED", False)  # a fresh process: numpy passes, numba not loaded for this
     assert bigmul.multiply(a, b) == a * b and calls == [1]
 
 
 def test_small_products_do_not_read_the_machine_memory(monkeypatch):
-    """Below memory.UNCHECKED_BYTES only an explicit limit is checked; above it the machine's memory."""
+    """Below memory.unchecked_bytes() only an explicit limit is checked; above it the machine's memory."""
     from bigmul import memory
 
     def no_meminfo() -> int:
@@ -240,7 +240,7 @@ def test_small_products_do_not_read_the_machine_memory(monkeypatch):
     a = 3**200_000
     assert bigmul.multiply(a, a + 2) == a * (a + 2)
     with pytest.raises(AssertionError, match="available_memory read"):
-        memory.check_memory(memory.UNCHECKED_BYTES, "a large product")
+        memory.check_memory(memory.unchecked_bytes(), "a large product")
     bigmul.set_memory_limit("1K")
     try:
         with pytest.raises(MemoryError):

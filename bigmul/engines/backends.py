@@ -66,11 +66,7 @@ def available() -> dict[str, str]:
 
 
 def _forced() -> str | None:
-    name = envvars.get("BIGMUL_FFT_BACKEND").strip().lower()
-    if not name:
-        return None
-    if name not in NAMES:
-        raise ValueError(f"BIGMUL_FFT_BACKEND must be one of {', '.join(NAMES)}, got {name!r}")
+    name: str | None = envvars.get("BIGMUL_FFT_BACKEND")
     return name
 
 
@@ -85,7 +81,7 @@ def choose(L: int) -> str:
                              f"install bigmul's [{'fftw' if forced == 'pyfftw' else forced}] extra") from None
         return forced
     th = tuning.current
-    if L >= bounds.FOURSTEP_MIN_LEN:  # the four-step transforms stay on scipy
+    if L >= tuning.current.FOURSTEP_MIN_LEN:  # the four-step transforms stay on scipy
         return "scipy"
     for name, low in (("mkl", th.FFT_MKL_MIN_LEN), ("pyfftw", th.FFT_PYFFTW_MIN_LEN)):
         if L >= low and installed(name):
@@ -127,14 +123,16 @@ def describe() -> list[str]:
             use = "every length not given to another backend; all four-step transforms"
         else:
             low = th.FFT_PYFFTW_MIN_LEN if name == "pyfftw" else th.FFT_MKL_MIN_LEN
-            use = (f"1-D lengths {low:,} to {bounds.FOURSTEP_MIN_LEN - 1:,}" if low < bounds.FOURSTEP_MIN_LEN
+            use = (f"1-D lengths {low:,} to {tuning.current.FOURSTEP_MIN_LEN - 1:,}" if low < tuning.current.FOURSTEP_MIN_LEN
                    else "not used (never faster here)") if not av[name].startswith("not") else "-"
             mkl_first = not av["mkl"].startswith("not") and th.FFT_MKL_MIN_LEN <= low
-            if name == "pyfftw" and mkl_first and low < bounds.FOURSTEP_MIN_LEN:
+            if name == "pyfftw" and mkl_first and low < tuning.current.FOURSTEP_MIN_LEN:
                 use = "not used: mkl_fft runs those lengths first"
         lines.append(f"  {name:<7} {av[name]}; runs: {use}")
     if forced:
-        lines.append(f"  BIGMUL_FFT_BACKEND={forced}: every 1-D transform")
+        ok = forced.lower() in NAMES
+        lines.append(f"  BIGMUL_FFT_BACKEND={forced}: " + ("every 1-D transform" if ok else
+                     f"INVALID (must be one of {', '.join(NAMES)}): products refuse to run"))
     return lines
 
 

@@ -5,7 +5,7 @@ runs on one core without vectorising across butterflies while its *batched*
 transforms along an axis are vectorised and honour ``workers=``.  The same
 decomposition is what a blocked (distributed) engine would run block by block.
 What it is not for: short lengths (the 1-D transform is faster there; the
-crossover is ``bounds.FOURSTEP_MIN_LEN``) or choosing limb widths.
+crossover is ``tuning.current.FOURSTEP_MIN_LEN``) or choosing limb widths.
 
 The transform, for ``L = n1 * n2`` (``n1`` even) and a real signal ``x``
 viewed as an ``n1 x n2`` matrix ``x[j1, j2] = x[j1 * n2 + j2]``::
@@ -47,6 +47,7 @@ from typing import Callable
 import numpy as np
 import scipy.fft as sfft
 
+from .. import envvars
 from . import backends
 from .workspace import Buffers, signal
 
@@ -64,15 +65,9 @@ def available() -> bool:
 
 def workers() -> int:
     """Threads for the batched transforms: ``BIGMUL_THREADS``, else the cores this process may use."""
-    env = os.environ.get("BIGMUL_THREADS", "").strip()
-    if env:
-        try:
-            n = int(env)
-        except ValueError:
-            raise ValueError(f"BIGMUL_THREADS must be a positive integer, got {env!r}") from None
-        if n < 1:
-            raise ValueError(f"BIGMUL_THREADS must be a positive integer, got {env!r}")
-        return n
+    n = envvars.get("BIGMUL_THREADS")
+    if n:
+        return int(n)
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):
@@ -198,7 +193,7 @@ def _twiddle_kernel() -> Callable[..., None] | None:
     """The twiddle matrix in one numba pass (the same products as the numpy path), or None: without
     numba, or before anything else has imported it (a product too small for the fused kernels does not
     pay numba's import, ~0.5 s, for its twiddles)."""
-    return _twiddle_kernel_cached("numba" in sys.modules and os.environ.get("BIGMUL_NUMBA", "1") != "0")
+    return _twiddle_kernel_cached("numba" in sys.modules and envvars.get("BIGMUL_NUMBA"))
 
 
 def _build_twiddle_kernel() -> Callable[..., None]:

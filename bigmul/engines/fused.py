@@ -33,11 +33,12 @@ into the result int.  Fault injection can drop one carry inside the kernel
 """
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
+
+from .. import envvars
 
 __all__ = ["MAX_TABLE_K", "available", "loaded", "kernels", "split_balanced", "round_carry_pack", "residues30",
            "round_carry_pack_residues",
@@ -50,7 +51,7 @@ def available() -> bool:
     """numba importable, ints readable in place (``pylong``), and not switched off by ``BIGMUL_NUMBA=0``."""
     global LOADED
     LOADED = False
-    if os.environ.get("BIGMUL_NUMBA", "1") == "0":
+    if not envvars.get("BIGMUL_NUMBA"):
         return False
     from .. import pylong
 

@@ -38,8 +38,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .. import carrying, pylong
-from ..guards import DeviceFailure, GuardTrip, LIMB_PRIMES, check_float, powers_mod
+from .. import carrying, envvars, pylong
+from ..guards import LIMB_PRIMES, DeviceFailure, GuardTrip, check_float, check_product, powers_mod
 from ..limbs import balance
 from . import with_headroom
 
@@ -84,7 +84,7 @@ def gpu_status() -> tuple[bool, str]:
 
 def gpu_enabled() -> bool:
     """Whether ``auto`` may use the GPU: ``BIGMUL_GPU=1`` and a device present."""
-    return os.environ.get("BIGMUL_GPU", "") == "1" and gpu_status()[0]
+    return bool(envvars.get("BIGMUL_GPU")) and gpu_status()[0]
 
 
 def gpu_info() -> dict[str, str]:
@@ -244,9 +244,7 @@ def _residues(dev: Any, W: Any, base: int) -> tuple[int, ...]:
 
 
 def _check_residues(ra: tuple[int, ...], rb: tuple[int, ...], rc: tuple[int, ...]) -> None:
-    for q, x, y, z in zip(LIMB_PRIMES, ra, rb, rc):
-        if x * y % q != z:
-            raise GuardTrip("modular", float(q))
+    check_product(ra, rb, rc, LIMB_PRIMES)
 
 
 def _transform(dev: Any, xb: Any, yb: Any, L: int, n: int) -> tuple[Any, float, float]:

@@ -8,7 +8,7 @@ development VM ~150 faults and ~1.5 ms extra for a 10^5-digit product right
 after other work, which took 1.6 ms back to back).  Kept buffers are already
 mapped.
 What it is not for: the largest products -- a shape whose buffers exceed
-:data:`KEEP_BYTES` (256 MiB: a 10^7-digit product's 185 MB fit, a
+:func:`keep_bytes` (256 MiB by default: a 10^7-digit product's 185 MB fit, a
 10^8-digit product's ~1.8 GB do not) is allocated and released per call as
 before; nor results: nothing handed to a caller ever lives in a kept
 buffer.  ``BIGMUL_KEEP_BYTES`` (a size such as ``64M`` or ``1G``; ``0``
@@ -22,37 +22,25 @@ given back under a lock); concurrent products of one shape get separate sets.
 """
 from __future__ import annotations
 
-import os
 import threading
-import warnings
 from collections import OrderedDict
 from contextlib import contextmanager
 from typing import Iterator
 
 import numpy as np
 
-__all__ = ["KEEP_BYTES", "MIN_LEN", "Buffers", "buffers", "keeps", "signal", "kept_bytes", "clear"]
+from .. import envvars
 
-def _budget() -> int:
-    from ..memory import parse_size
+__all__ = ["KEEP_BYTES", "keep_bytes", "Buffers", "buffers", "keeps", "signal", "kept_bytes", "clear"]
 
-    env = os.environ.get("BIGMUL_KEEP_BYTES", "").strip()
-    if not env:
-        return 256 << 20
-    if env == "0":
-        return 0
-    try:
-        return parse_size(env, "BIGMUL_KEEP_BYTES")
-    except ValueError as exc:  # read at import: say so, keep the default
-        warnings.warn(f"{exc}; keeping the default of 256M", RuntimeWarning, stacklevel=2)
-        return 256 << 20
+#: The budget for kept buffers, in all (least recently used sets dropped first); None: from
+#: ``BIGMUL_KEEP_BYTES`` (:func:`keep_bytes`).  Tests set it to shrink the budget.
+KEEP_BYTES: int | None = None
 
 
-#: Buffers kept for reuse, in all (least recently used sets dropped first).
-KEEP_BYTES = _budget()
-#: Products from this transform length use kept buffers; below it (64 kB
-#: signals) fresh allocations come from the allocator's own free lists.
-MIN_LEN = 1 << 13
+def keep_bytes() -> int:
+    """The budget in force: :data:`KEEP_BYTES` when set, else ``BIGMUL_KEEP_BYTES`` (default 256 MiB)."""
+    return int(envvars.get("BIGMUL_KEEP_BYTES")) if KEEP_BYTES is None else KEEP_BYTES
 
 
 class Buffers:
@@ -81,7 +69,7 @@ def _nbytes(L: int, spectrum: tuple[int, ...], two: bool) -> int:
 
 def keeps(L: int, spectrum: tuple[int, ...], two: bool) -> bool:
     """Whether a set of this shape would be kept (it fits the budget)."""
-    return _nbytes(L, spectrum, two) <= KEEP_BYTES
+    return _nbytes(L, spectrum, two) <= keep_bytes()
 
 
 @contextmanager
@@ -94,7 +82,7 @@ def buffers(L: int, spectrum: tuple[int, ...], two: bool) -> Iterator[Buffers]:
     """
     global _bytes
     key = (L, spectrum, two)
-    keep = _nbytes(L, spectrum, two) <= KEEP_BYTES
+    keep = _nbytes(L, spectrum, two) <= keep_bytes()
     b = None
     if keep:
         with _lock:
@@ -114,7 +102,7 @@ def buffers(L: int, spectrum: tuple[int, ...], two: bool) -> Iterator[Buffers]:
                 _free.setdefault(key, []).append(b)
                 _free.move_to_end(key)
                 _bytes += b.nbytes
-                while _bytes > KEEP_BYTES:
+                while _bytes > keep_bytes():
                     k, sets = next(iter(_free.items()))
                     _bytes -= sets.pop(0).nbytes
                     if not sets:

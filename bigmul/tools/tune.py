@@ -194,7 +194,7 @@ def _tune_backends(reps: int, quick: bool, out: Callable[[str], None]) -> dict[s
     import numpy as np
     import scipy.fft as sfft
 
-    from .. import bounds
+    from .. import tuning
     from ..engines import backends
 
     names = [n for n in backends.NAMES if n == "scipy" or not backends.available()[n].startswith("not")]
@@ -202,7 +202,7 @@ def _tune_backends(reps: int, quick: bool, out: Callable[[str], None]) -> dict[s
         out("FFT backends: only scipy is installed (extras [fftw], [mkl] add pyFFTW, mkl_fft)")
         return {}
     lengths = [1 << p for p in range(10, 18)] + [3 * 2 ** 9, 5 * 2 ** 10, 3 * 2 ** 12, 3 * 2 ** 14, 5 * 2 ** 13]
-    lengths = sorted(L for L in lengths if L < bounds.FOURSTEP_MIN_LEN)
+    lengths = sorted(L for L in lengths if L < tuning.current.FOURSTEP_MIN_LEN)
     if quick:
         lengths = lengths[::2]
     out("FFT backends: one rfft + irfft, medians (ms), 1-D lengths below the four-step crossover")
@@ -229,7 +229,7 @@ def _tune_backends(reps: int, quick: bool, out: Callable[[str], None]) -> dict[s
         out(f"  {L:>9,}  " + "  ".join(f"{n} {statistics.median(ts[n]) * 1e3:8.3f}" for n in names))
     found = {}
     for n in names[1:]:
-        low = bounds.FOURSTEP_MIN_LEN  # never, unless it wins from some length on
+        low = tuning.current.FOURSTEP_MIN_LEN  # never, unless it wins from some length on
         for i, L in enumerate(lengths):
             if all(t < ref for t, ref in zip(times[n][i:], times["scipy"][i:])):
                 low = L
@@ -237,7 +237,7 @@ def _tune_backends(reps: int, quick: bool, out: Callable[[str], None]) -> dict[s
         key = "FFT_PYFFTW_MIN_LEN" if n == "pyfftw" else "FFT_MKL_MIN_LEN"
         found[key] = low
         out(f"  -> {key} = {low} ({n} runs the 1-D lengths from there"
-            + (")" if low < bounds.FOURSTEP_MIN_LEN else ": never faster here)"))
+            + (")" if low < tuning.current.FOURSTEP_MIN_LEN else ": never faster here)"))
     return found
 
 

@@ -1,0 +1,225 @@
+"""Whole products, one function per route: operands in, a checked product out.
+
+What this is for: the routes the plan names (``Step.route``) -- ``fused``:
+numba passes that read the operands' own digits (or slots, or decimal
+digits) straight into the transform buffers and write the rounded, carried
+product straight into the result (``fused.py``); ``limbs``: numpy limb
+arrays through any engine of the registry (``limb_product``).  Every route
+ends with :func:`guards.check_product`, the one modular check, and raises
+``GuardTrip`` when a guard fails; the fallback ladder is ``run.py``'s.
+What it is not for: deciding the route (``plan.py``) or the transforms
+themselves (``fft.py``, ``fourstep.py``, the other engines).
+"""
+from __future__ import annotations
+
+from concurrent.futures import Future
+from typing import Callable
+
+import numpy as np
+
+from .. import bounds, memory, pylong, tuning
+from ..guards import LIMB_PRIMES, PRIME, GuardTrip, check_float, check_limbs, check_product
+from ..limbs import decimal_to_limbs, int_to_limbs, limbs_to_decimal, limbs_to_int
+from . import fft, fused, limb_product
+
+__all__ = ["int_product", "limb_int_product", "slot_product", "text_product", "text_product_ascii",
+           "limb_text_product"]
+
+
+def _fused_shape(n1: int, n2: int, base: int) -> tuple[int, tuple[int, int] | None]:
+    """Transform length and four-step shape for a fused product of ``n1`` x ``n2`` limbs in ``base``."""
+    L = fft.transform_length(n1 + 1, n2 + 1)
+    steps = fft.four_step_shape(n1 + n2 + 1, L, (n1 + 1, n2 + 1, base))
+    return (L if steps is None else steps[0] * steps[1]), steps
+
+
+def _check_flags(err: float, mag: float, bad: bool, over: bool) -> None:
+    """The guards on a fused kernel's result: NaN/huge values, round-off, magnitude, digits past the end."""
+    if bad:
+        raise GuardTrip("roundoff" if not mag >= bounds.FLOAT_EXACT else "magnitude", err)
+    check_float(err, mag)
+    if over:
+        raise GuardTrip("carry", 0.0)
+
+
+def int_product(a: int, b: int | None, bits: int) -> int:
+    """``a * b`` (``b=None``: ``a * a``) of positive ints with fused passes, modular check included.
+
+    The operands' own digits are split into balanced limbs straight into the
+    zero-padded transform buffers, and the rounded, carried product is
+    written straight into the result int's digits (``fused.py``).  Raises
+    ``GuardTrip`` for round-off, magnitude, carry or modular failures.
+    Requires ``fused.available()``.  (Kept lean: from 9k bits a product
+    takes ~40-100 us, and every microsecond of bookkeeping here shows.)
+    """
+    ba = a.bit_length()
+    bb = ba if b is None else b.bit_length()
+    n1, n2 = -(-ba // bits), -(-bb // bits)
+    need = n1 + n2 + 1  # balanced limbs: one more each
+    L, steps = _fused_shape(n1, n2, 1 << bits)
+    needed = fft.workspace_bytes(L) + 4 * (n1 + n2)  # plus the result's digits
+    if needed >= tuning.current.MEMORY_CHECK_MIN_BYTES or memory.limit_set():
+        memory.check_memory(needed, f"an FFT product of {n1} x {n2} limbs")
+    da = pylong.digit_view(a)
+    db = da if b is None else pylong.digit_view(b)
+    q1, q2 = LIMB_PRIMES
+    split = fused.split_balanced
+    fill_y = None if b is None else (lambda buf: split(db, bits, n2, buf))
+    count = -(-(ba + bb) // 30)  # the product has ba + bb or ba + bb - 1 bits
+    c = pylong.new_int(count)
+    out = pylong.fill(c, count)
+    with fft.buffers(L, steps, b is not None) as ws:
+        z = fft.convolve_filled(lambda buf: split(da, bits, n1, buf), fill_y, L, steps, None, ws, (n1 + 1, n2 + 1))
+        # The operands' residues inline, in the last pass's call: handing them to the helper
+        # thread (as the numpy path does from OVERLAP_BITS) measured no faster at 3*10^5-10^6
+        # digits, slower at 10^5 (1.45 vs 1.31 ms: the idle core's wake-up) and at 10^7 (185 vs
+        # 133 ms: it competes with the inverse transform for the cores), 2026-11-27 on the 2-core VM.
+        err, mag, bad, over, _, ra, rb, rc = fused.round_carry_pack_residues(
+            z, need, bits, out, da, None if b is None else db, q1, q2)
+    _check_flags(err, mag, bad, over)
+    top = count
+    while top and out[top - 1] == 0:
+        top -= 1
+    if top < count - 1 or top == 0:
+        raise GuardTrip("carry", 0.0)  # far too short to be the product
+    if top < count:  # one digit shorter than the operands allow: copied into an int of top digits
+        c = pylong.digits_to_int(out[:top].copy())
+        rc = fused.residues30(pylong.digit_view(c), top, q1, q2)  # the check covers the copy too
+    check_product(ra, rb, rc, LIMB_PRIMES)
+    return c
+
+
+def _slot_words(slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The slots' bytes flat, and the same buffer zero padded to whole uint32 words."""
+    flat = slots.reshape(-1)
+    buf = np.zeros(-(-flat.size // 4) * 4, dtype=np.uint8)
+    buf[:flat.size] = flat
+    return buf.view(np.uint32), buf[:flat.size]
+
+
+def slot_product(sx: np.ndarray, sy: np.ndarray | None, bits: int) -> np.ndarray:
+    """The two's complement slots of ``x * y``'s convolution from the slots of ``x`` and ``y`` (fused passes).
+
+    Kronecker substitution without Python ints: ``sx``/``sy`` are ``(n, nb)``
+    uint8 two's complement slots (``kronecker.slots_of``; ``sy=None``
+    squares).  The packed integers' balanced ``bits``-bit limbs are read
+    straight from the slots, negative slots' borrows included
+    (``fused.slot_split_balanced``); the rounded, carried product is written
+    with ``kronecker.unpack_slots``' offset ``H`` added on the way
+    (``fused.slot_round_carry_pack``), so each slot holds ``c[k] + 2**(w-1)``
+    and flipping its top bit gives ``c[k]``'s two's complement.  Returns a
+    ``(n1 + n2 - 1, nb)`` uint8 array.  ``GuardTrip`` for round-off and
+    magnitude (of the float results, or a total that does not fit its
+    slots); the caller checks the coefficients (``conv._check_at_random_point``).
+    Requires ``fused.available()``; ``bits`` must be proven for the packed
+    sizes plus one bit (the top borrow).
+    """
+    nb = sx.shape[1]
+    w = 8 * nb
+    count = len(sx) + (len(sx) if sy is None else len(sy)) - 1
+    n1 = len(sx) * w // bits + 1  # one bit past the slots: the top slot's borrow
+    n2 = n1 if sy is None else len(sy) * w // bits + 1
+    memory.check_memory(fft.fft_workspace_bytes(n1 + 1, n2 + 1) + 2 * count * nb,
+                        f"a Kronecker FFT product of {n1} x {n2} limbs")
+    L, steps = _fused_shape(n1, n2, 1 << bits)
+    wx, rx = _slot_words(sx)
+    wy, ry = (wx, rx) if sy is None else _slot_words(sy)
+    out = np.empty(-(-count * nb // 4), dtype=np.uint32)
+    with fft.buffers(L, steps, sy is not None) as ws:
+        z = fft.convolve_filled(lambda buf: fused.slot_split_balanced(wx, rx, nb, bits, n1, buf),
+                             None if sy is None else (lambda buf: fused.slot_split_balanced(wy, ry, nb, bits, n2, buf)),
+                             L, steps, None, ws, (n1 + 1, n2 + 1))
+        err, mag, bad, over, _ = fused.slot_round_carry_pack(z, n1 + n2 + 1, bits, nb, count, out)
+    _check_flags(err, mag, bad, False)
+    raw = out.view(np.uint8)
+    if over or raw[count * nb:].any():
+        raise GuardTrip("magnitude", float(w))  # the product does not fit its slots
+    sc = raw[:count * nb].reshape(count, nb)
+    sc[:, nb - 1] ^= 0x80  # slot = c + 2**(w-1)  ->  two's complement of c
+    return sc
+
+
+def text_product(da: np.ndarray, db: np.ndarray | None, k: int) -> str:
+    """Decimal digits of ``A * B`` as text: :func:`text_product_ascii`, decoded."""
+    return text_product_ascii(da, db, k).tobytes().decode("ascii")
+
+
+def text_product_ascii(da: np.ndarray, db: np.ndarray | None, k: int) -> np.ndarray:
+    """ASCII digits (uint8) of ``A * B`` (no sign, no leading zeros) with fused passes, modular check included.
+
+    ``da``/``db`` are digit values, most significant first, without leading
+    zeros (``db=None`` squares).  Base ``10**k`` balanced limbs go straight
+    into the transform buffers; the rounded, carried product is written as
+    ASCII straight into the output buffer; the modular check compares
+    residues of the operands' digits with residues of the text produced.
+    Raises ``GuardTrip``; requires ``fused.available()``.
+    """
+    la = len(da)
+    lb = la if db is None else len(db)
+    n1, n2 = -(-la // k), -(-lb // k)
+    need = n1 + n2 + 1
+    memory.check_memory(fft.fft_workspace_bytes(n1 + 1, n2 + 1) + 2 * (la + lb),
+                        f"an FFT product of {n1} x {n2} limbs")
+    L, steps = _fused_shape(n1, n2, 10 ** k)
+    q1, q2 = LIMB_PRIMES
+    out = np.empty(la + lb, dtype=np.uint8)  # the product has la + lb or la + lb - 1 digits
+    with fft.buffers(L, steps, db is not None) as ws:
+        z = fft.convolve_filled(lambda buf: fused.decimal_split_balanced(da, k, n1, buf),
+                             None if db is None else (lambda buf: fused.decimal_split_balanced(db, k, n2, buf)),
+                             L, steps, None, ws, (n1 + 1, n2 + 1))
+        flags = fused.decimal_round_carry_format(z, need, k, out)
+    _check_flags(*flags[:4])
+    first = 0 if out[0] != 48 else 1
+    if first and out[1] == 48:
+        raise GuardTrip("carry", 0.0)  # two leading zeros: too short to be the product
+    text = out[first:]
+    ra = fused.decimal_residues(da, q1, q2)
+    rb = ra if db is None else fused.decimal_residues(db, q1, q2)
+    check_product(ra, rb, fused.decimal_residues(text, q1, q2, ascii=True), LIMB_PRIMES)
+    return text
+
+
+def _residues(a: int, b: int | None) -> tuple[int, int]:
+    ra = a % PRIME
+    return ra, ra if b is None else b % PRIME
+
+
+def limb_int_product(a: int, b: int | None, engine: str, bits: int) -> int:
+    """``a * b`` (``b=None``: ``a * a``) of positive ints through numpy limbs and ``engine``.
+
+    The operands' residues modulo :data:`guards.PRIME` are taken on the helper
+    thread during the inverse transform for operands from ``OVERLAP_BITS``.
+
+    >>> limb_int_product(123, 456, "direct", 8)
+    56088
+    """
+    x = int_to_limbs(a, bits)
+    y = None if b is None else int_to_limbs(b, bits)
+    res: Future | None = None
+    job: Callable[[], object] | None = None
+    if a.bit_length() >= tuning.current.OVERLAP_BITS:
+        fut: Future = Future()
+        res = fut
+        job = lambda: fut.set_result(_residues(a, b))  # noqa: E731 - runs during the inverse transform
+    d = limb_product(engine, x, y, 1 << bits, job)
+    c = limbs_to_int(d, bits)
+    ra, rb = res.result() if res is not None else _residues(a, b)
+    check_product((ra,), (rb,), (c,), (PRIME,))
+    return c
+
+
+def limb_text_product(da: np.ndarray, db: np.ndarray | None, engine: str, k: int, group: int) -> str:
+    """Decimal digits of ``A * B`` (``db=None``: ``A * A``) through base ``10**k`` limbs and ``engine``.
+
+    ``group`` neighbouring coefficients are combined before carrying; the
+    modular check compares the limbs' residues (:func:`guards.check_limbs`).
+
+    >>> limb_text_product(np.array([1, 2, 3]), np.array([4, 5, 6]), "direct", 2, 1)
+    '56088'
+    """
+    base = 10 ** k
+    x = decimal_to_limbs(da, k)
+    y = None if db is None else decimal_to_limbs(db, k)
+    d = limb_product(engine, x, y, base, group=group)
+    check_limbs(x, y, d, base, base ** group)
+    return limbs_to_decimal(d, k * group)
