@@ -12,9 +12,12 @@ from __future__ import annotations
 import sys
 from functools import lru_cache
 from types import ModuleType
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, SupportsIndex, overload
 
 from . import tuning
+
+if TYPE_CHECKING:  # the type of an mpz result, for help() and type checkers
+    import gmpy2
 from .engines import fused
 from .operands import as_convolve_operand, as_int, check_method, kind
 from .plan import Plan, Step, plan_convolve_values, plan_int, plan_str
@@ -91,7 +94,8 @@ def multiply(a: str, b: str, *, method: str = ...) -> str: ...
 def multiply(a: Any, b: Any, *, method: str = ...) -> Any: ...
 
 
-def multiply(a: Any, b: Any, *, method: str = "auto") -> Any:
+def multiply(a: int | str | SupportsIndex, b: int | str | SupportsIndex, *,
+             method: str = "auto") -> int | str | gmpy2.mpz:
     """Exact product of two integers, or of two decimal strings.
 
     ``a``, ``b``: integers -- Python ints, objects with ``__index__`` (numpy
@@ -143,7 +147,7 @@ def square(a: str, *, method: str = ...) -> str: ...
 def square(a: Any, *, method: str = ...) -> Any: ...
 
 
-def square(a: Any, *, method: str = "auto") -> Any:
+def square(a: int | str | SupportsIndex, *, method: str = "auto") -> int | str | gmpy2.mpz:
     """Exact square (one forward transform instead of two); same kinds and methods as :func:`multiply`.
 
     >>> square(-12)

@@ -42,7 +42,7 @@ from typing import Callable
 __all__ = [
     "EPS", "ROUNDOFF_LIMIT", "percival_bound", "fft_error_bound", "fft_limb_bits",
     "fft_decimal_k", "values_fft_ok", "piece_bits", "NTT_PRIMES", "NTT_MAX_LOG2", "ntt_limit_ok", "direct_fits", "direct_limb_bits",
-    "direct_decimal_k", "levels", "stage_twiddle_error", "FOURSTEP_PROVEN_MIN_LEN", "NTT_INT_BITS", "NTT_DECIMAL_K", "FFT_RETRY_NARROWER_BITS",
+    "direct_decimal_k", "levels", "stage_twiddle_error", "FOURSTEP_PROVEN_MIN_LEN", "NTT_INT_BITS", "NTT_DECIMAL_K", "SCALAR_MAX_DIGITS", "FFT_RETRY_NARROWER_BITS",
     "FFT_RETRY_MIN_BITS",
 ]
 
@@ -271,6 +271,12 @@ NTT_DECIMAL_K = 7
 #: Below 7-bit limbs the retry gains little over going to the exact NTT.
 FFT_RETRY_NARROWER_BITS = 2
 FFT_RETRY_MIN_BITS = 6
+
+#: A decimal text times a text of at most this many digits (``m < 10**17``)
+#: is one pass over the long operand's digits in int64 (``fused.decimal_scale``):
+#: each step computes ``v = digit * m + carry`` with ``carry < m`` (by induction:
+#: ``carry' = v // 10 <= (9m + m - 1) // 10 < m``), so ``v < 10 m <= 10**18 < 2**63``.
+SCALAR_MAX_DIGITS = 17
 
 
 def ntt_limit_ok(n1: int, n2: int, max_abs_x: int, max_abs_y: int) -> bool:

@@ -188,6 +188,7 @@ def plan_str(digits1: int, digits2: int, method: str = "auto") -> Plan:
     if method == "gpu" or (method == "auto" and small >= th.GPU_STR_MIN_DIGITS and _gpu_on()):
         return _gpu_first(plan_str(digits1, digits2, "fft"))
     kd = bounds.direct_decimal_k(digits1, digits2)
+    scalar = method == "auto" and _scalar_str(digits1, digits2)
     if method == "auto":
         most = th.STR_DIRECT_FUSED_MAX_LIMBS if fused.LOADED else th.STR_DIRECT_MAX_LIMBS
         method = "direct" if -(-small // kd) <= most else "fft"
@@ -196,6 +197,10 @@ def plan_str(digits1: int, digits2: int, method: str = "auto") -> Plan:
     if -(-digits1 // kn) + -(-digits2 // kn) - 1 <= 1 << bounds.NTT_MAX_LOG2:
         tail.append(Step("ntt", k=kn, route="limbs"))
     tail.append(Step("decimal"))
+    if scalar:
+        return Plan("str", (Step("scalar", route="fused"), Step("direct", k=kd, route="limbs"), Step("decimal")),
+                    f"a short operand (at most {bounds.SCALAR_MAX_DIGITS} digits): one int64 pass over the "
+                    "long one's digits, checked modulo two primes")
     if method == "direct":
         return Plan("str", (Step("direct", k=kd, route="limbs"), Step("decimal")),
                     f"schoolbook convolution in base 10**{kd}, int64 cannot overflow")
@@ -218,6 +223,15 @@ def _fused_str(digits1: int, k: int) -> str:
     if (fused.LOADED or digits1 >= tuning.current.FUSED_MIN_DIGITS) and k <= fused.MAX_TABLE_K and fused.available():
         return "fused"
     return "limbs"
+
+
+def _scalar_str(digits1: int, digits2: int) -> bool:
+    """Whether a text product is one pass over the long operand (``routes.scalar_text_product``):
+    a short operand of at most ``bounds.SCALAR_MAX_DIGITS`` digits and the fused kernels loaded or
+    worth loading for the long one (``tuning.FUSED_MIN_DIGITS``)."""
+    short, long_ = min(digits1, digits2), max(digits1, digits2)
+    return (short <= bounds.SCALAR_MAX_DIGITS and (fused.LOADED or long_ >= tuning.current.FUSED_MIN_DIGITS)
+            and fused.available())
 
 
 def plan_convolve(n1: int, n2: int, max_x: int, max_y: int, method: str = "auto", *,

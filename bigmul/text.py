@@ -280,6 +280,10 @@ def product_digits(da: np.ndarray, db: np.ndarray | None, method: str = "auto") 
     def attempt(step: Step) -> np.ndarray:
         if step.engine == "decimal":
             return _ascii(_decimal_fallback(da, db))
+        from .engines import routes
+
+        if step.engine == "scalar":
+            return routes.scalar_text_product(da, da if db is None else db)
         k = step.k
         group = max(1, GROUP_DIGITS // k)
         if step.engine == "gpu":  # digits up, ASCII down; the device runs the modular check
@@ -288,8 +292,6 @@ def product_digits(da: np.ndarray, db: np.ndarray | None, method: str = "auto") 
             out = gpu_decimal_product(da, db, k, group)
             log.debug("%s: product checked and formatted on the device", step)
             return _ascii(out)
-        from .engines import routes
-
         if step.route == "fused":  # one pass in, one pass out, modular check on the text itself
             return routes.text_product_ascii(da, db, k)
         out = routes.limb_text_product(da, db, step.engine, k, group)

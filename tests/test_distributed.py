@@ -279,8 +279,11 @@ def test_cli_dask_and_its_errors(tmp_path):
     run = lambda *args: subprocess.run([sys.executable, "-m", "bigmul", *args], capture_output=True,  # noqa: E731
                                        text=True, timeout=120)
     r = run("mul", f"@{a}", f"@{b}", "-o", str(out), "--method", "dask", "--no-progress")
+    same = tmp_path / "same.txt"
+    assert run("mul", f"@{a}", f"@{b}", "-o", str(same)).returncode == 0
+    assert out.read_bytes() == same.read_bytes() and out.read_bytes().endswith(b"\n")  # as the in-memory path
     assert r.returncode == 0, r.stderr
-    assert out.read_text() == str(int("123456789" * 50) * -987654321)
+    assert out.read_text() == str(int("123456789" * 50) * -987654321) + "\n"
     r = run("mul", f"@{a}", "12", "-o", str(out), "--method", "dask")
     assert r.returncode == 2 and "files" in r.stderr and len(r.stderr.strip().splitlines()) == 1
     r = run("mul", f"@{a}", f"@{tmp_path / 'nope.txt'}", "-o", str(tmp_path / "d.txt"), "--method", "dask")

@@ -68,3 +68,98 @@ def test_licence_file_matches_the_metadata():
     root = Path(__file__).resolve().parents[1]
     assert "MIT License" in (root / "LICENSE").read_text()
     assert 'license = { text = "MIT" }' in (root / "pyproject.toml").read_text()
+
+
+def test_fuzz_reference_is_exact_and_packs_by_bytes():
+    """The convolve reference without flint (Kronecker on CPython ints, fixed-width byte slots)."""
+    import random as _random
+
+    from bigmul.tools import fuzz
+
+    rng = _random.Random(7)
+    for n1, n2, bits in ((1, 1, 3), (5, 9, 70), (40, 17, 200), (3, 300, 1)):
+        x = [rng.randrange(-2 ** bits, 2 ** bits) for _ in range(n1)]
+        y = [rng.randrange(-2 ** bits, 2 ** bits) for _ in range(n2)]
+        want = [sum(x[i] * y[k - i] for i in range(max(0, k - n2 + 1), min(k, n1 - 1) + 1))
+                for k in range(n1 + n2 - 1)]
+        assert fuzz._ref_convolve_ks(x, y) == want
+
+
+def test_fuzz_case_sizes_shrink_as_the_deadline_nears():
+    from bigmul.tools.fuzz import size_cap
+
+    caps = [size_cap(10 ** 6, 20.0, t, 10 ** 6) for t in (1.0, 10.0, 19.0, 19.999)]
+    assert caps[0] == 10 ** 6 and caps == sorted(caps, reverse=True) and caps[-1] == 64
+
+
+def test_fuzz_under_seconds_counts_cases_without_a_total(tmp_path):
+    import time
+
+    t0 = time.monotonic()
+    r = subprocess.run([sys.executable, "-m", "bigmul", "fuzz", "--seconds", "3", "--out", str(tmp_path)],
+                       capture_output=True, text=True, timeout=600)
+    took = time.monotonic() - t0
+    assert r.returncode == 0, r.stderr
+    assert "/0" not in r.stderr and " cases done" in r.stderr
+    assert took < 60  # the limit holds (start-up and the last case included), far from minutes
+
+
+def test_fuzz_ctrl_c_prints_the_partial_summary_then_interrupted(tmp_path):
+    import signal
+    import time
+
+    p = subprocess.Popen([sys.executable, "-m", "bigmul", "fuzz", "--seconds", "120", "--out", str(tmp_path)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(6)
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=120)
+    assert p.returncode == 130
+    assert "cases:" in out and "interrupted" in out  # the summary of what finished
+    assert err.splitlines()[-1] == "bigmul fuzz: interrupted"
+    assert "/0bigmul" not in err
+
+
+@pytest.mark.parametrize("short", ["7", "-12345", "99999999999999999", "10000000000000000", "000123"])
+def test_a_short_text_times_a_long_one_is_one_pass(short, no_str_limit):
+    import random as _random
+
+    from bigmul.engines import fused
+
+    if not fused.available():
+        pytest.skip("the one-pass route needs numba")
+    rng = _random.Random(len(short))
+    long_ = "9" * 30_000 + "".join(rng.choice("0123456789") for _ in range(30_000))
+    assert bigmul.choose_method(long_, short).method == "scalar"
+    assert bigmul.choose_method(long_, "1" * 18).method != "scalar"  # past bounds.SCALAR_MAX_DIGITS
+    bigmul.reset_guard_stats()
+    for a, b in ((long_, short), (short, "-" + long_), ("0" * 5 + long_, short)):
+        assert bigmul.multiply(a, b) == str(int(a) * int(b))
+    assert bigmul.guard_stats().get("trip_modular", 0) == 0
+
+
+def test_the_one_pass_route_is_checked(monkeypatch, no_str_limit):
+    from bigmul.engines import fused
+
+    if not fused.available():
+        pytest.skip("the one-pass route needs numba")
+    real = fused.decimal_scale
+
+    def wrong(d, m):  # a dropped carry: one digit off by one
+        out = real(d, m).copy()
+        out[len(out) // 2] = 48 + (out[len(out) // 2] - 48 + 1) % 10
+        return out
+
+    monkeypatch.setattr(fused, "decimal_scale", wrong)
+    long_ = "31415926" * 5000
+    bigmul.reset_guard_stats()
+    assert bigmul.multiply(long_, "271828") == str(int(long_) * 271828)
+    st = bigmul.guard_stats()
+    assert st["trip_modular"] == 1 and st["fallback_direct"] == 1
+
+
+def test_help_shows_what_multiply_takes_and_returns():
+    import inspect
+
+    for fn in (bigmul.multiply, bigmul.square):
+        sig = str(inspect.signature(fn))
+        assert "Any" not in sig and "int | str" in sig and "gmpy2.mpz" in sig

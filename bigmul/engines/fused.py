@@ -43,7 +43,8 @@ from .. import envvars
 __all__ = ["MAX_TABLE_K", "available", "loaded", "kernels", "split_balanced", "round_carry_pack", "residues30",
            "round_carry_pack_residues",
            "slot_split_balanced", "slot_round_carry_pack",
-           "decimal_split_balanced", "decimal_residues", "decimal_round_carry_format", "decimal_add"]
+           "decimal_split_balanced", "decimal_residues", "decimal_round_carry_format", "decimal_add",
+           "decimal_scale"]
 
 
 @lru_cache(maxsize=1)
@@ -85,7 +86,8 @@ def kernels() -> Any:
                                  round_check=jit.round_check_k,
                                  dec_split=jit.dec_split_k, dec_residues=jit.dec_res_k,
                                  dec_round=jit.dec_round_k, slot_split=jit.slot_split_k,
-                                 slot_round=jit.slot_round_k, dec_add=jit.dec_add_k)
+                                 slot_round=jit.slot_round_k, dec_add=jit.dec_add_k,
+                                 dec_scale=jit.dec_scale_k)
 
 
 def split_balanced(digits: np.ndarray, bits: int, n: int, out: np.ndarray) -> None:
@@ -192,6 +194,20 @@ def decimal_add(p: np.ndarray, lo: np.ndarray) -> np.ndarray:
     out = np.empty(len(p) + 1, dtype=np.uint8)
     kernels().dec_add(p, lo, out)
     return out
+
+
+def decimal_scale(d: np.ndarray, m: int) -> np.ndarray:
+    """ASCII digits (uint8, most significant first, no leading zeros) of ``D * m`` in one pass.
+
+    ``d``: digit values, most significant first, no leading zeros, non-empty;
+    ``1 <= m < 10**17`` (``bounds.SCALAR_MAX_DIGITS``: every partial value
+    ``digit * m + carry`` then stays below ``10 * m <= 10**18 < 2**63``).
+    """
+    if not 1 <= m < 10 ** 17:
+        raise ValueError("decimal_scale multiplies by 1 <= m < 10**17")
+    out = np.empty(len(d) + 17, dtype=np.uint8)
+    first = kernels().dec_scale(d, np.int64(m), out)
+    return out[first:]
 
 
 #: Widest decimal limbs (base 10**k) the fused text passes format by table.

@@ -416,3 +416,26 @@ def dec_add_k(p, lo, out):  # type: ignore[no-untyped-def]
         c = 1 if v >= 10 else 0
         out[i + 1] = v - 10 * c
     out[0] = c
+
+
+@numba.njit(cache=True, nogil=True)
+def dec_scale_k(d, m, out):  # type: ignore[no-untyped-def]
+    # The ASCII digits of D * m into the right end of out (D: the digit values d, most significant
+    # first; 0 <= m < 10**17, so every partial value v = d * m + carry < 10 * m fits 64 bits: the
+    # carry stays below m).  Unsigned arithmetic: the division by 10 is a multiply and a shift.
+    # Returns the index in out of the first digit written.
+    j = len(out) - 1
+    mu = np.uint64(m)
+    ten = np.uint64(10)
+    c = np.uint64(0)
+    for i in range(len(d) - 1, -1, -1):
+        v = np.uint64(d[i]) * mu + c
+        c = v // ten
+        out[j] = np.uint8(48 + (v - ten * c))
+        j -= 1
+    while c > 0:
+        q = c // ten
+        out[j] = np.uint8(48 + (c - ten * q))
+        c = q
+        j -= 1
+    return j + 1

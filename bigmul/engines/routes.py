@@ -23,7 +23,7 @@ from ..limbs import decimal_to_limbs, int_to_limbs, limbs_to_decimal, limbs_to_i
 from . import fft, fused, limb_product
 
 __all__ = ["int_product", "limb_int_product", "slot_product", "text_product", "text_product_ascii",
-           "limb_text_product"]
+           "limb_text_product", "scalar_text_product"]
 
 
 def _fused_shape(n1: int, n2: int, base: int) -> tuple[int, tuple[int, int] | None]:
@@ -223,3 +223,24 @@ def limb_text_product(da: np.ndarray, db: np.ndarray | None, engine: str, k: int
     d = limb_product(engine, x, y, base, group=group)
     check_limbs(x, y, d, base, base ** group)
     return limbs_to_decimal(d, k * group)
+
+
+def scalar_text_product(da: np.ndarray, db: np.ndarray) -> np.ndarray:
+    """ASCII digits of ``A * B`` when one operand has at most ``bounds.SCALAR_MAX_DIGITS`` digits:
+    one pass over the other's digits (``fused.decimal_scale``), modular check on the text written.
+
+    ``da``/``db``: digit values, most significant first, no leading zeros, non-empty.
+
+    >>> scalar_text_product(np.array([9, 9, 9], np.uint8), np.array([1, 2], np.uint8)).tobytes()
+    b'11988'
+    """
+    if len(db) > len(da):
+        da, db = db, da
+    if len(db) > bounds.SCALAR_MAX_DIGITS:
+        raise ValueError(f"the short operand has more than {bounds.SCALAR_MAX_DIGITS} digits")
+    m = int((db + 48).tobytes())
+    out = fused.decimal_scale(da, m)
+    q1, q2 = LIMB_PRIMES
+    check_product(fused.decimal_residues(da, q1, q2), (m % q1, m % q2),
+                  fused.decimal_residues(out, q1, q2, ascii=True), LIMB_PRIMES)
+    return out

@@ -305,6 +305,9 @@ def _mul_dask(args: argparse.Namespace) -> int:
             client.close()
         if cluster is not None:
             cluster.close()
+    if args.format == "decimal":  # a text file ends with a newline, as the in-memory path writes it
+        with open(args.output, "a") as f:
+            f.write("\n")
     if args.verbose:
         print(f"dask product: {rep} in {time.perf_counter() - t0:.2f} s", file=sys.stderr)
     return 0

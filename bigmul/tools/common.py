@@ -76,8 +76,8 @@ class _PlainBar:
     """Progress on stderr without tqdm or without a terminal: one rewritten line on a terminal,
     plain lines (no carriage returns) at most every 10 s into a redirected log."""
 
-    def __init__(self, total: int, enabled: bool, desc: str):
-        self.total, self.n, self.enabled, self.desc = total, 0, enabled, desc
+    def __init__(self, total: int, enabled: bool, desc: str, unit: str = ""):
+        self.total, self.n, self.enabled, self.desc, self.unit = total, 0, enabled, desc, unit
         self.tty = sys.stderr.isatty()
         self.last = time.monotonic() if not self.tty else 0.0
         self.shown = -1
@@ -89,11 +89,17 @@ class _PlainBar:
             return
         if self.tty and (now - self.last > 1 or self.n == self.total):
             self.last = now
-            print(f"\r{self.desc}: {self.n}/{self.total}", end="", file=sys.stderr, flush=True)
+            print(f"\r{self.desc}: {self.count()}", end="", file=sys.stderr, flush=True)
         elif not self.tty and now - self.last > 10:
             self.last = now
             self.shown = self.n
-            print(f"{self.desc}: {self.n}/{self.total}", file=sys.stderr, flush=True)
+            print(f"{self.desc}: {self.count()}", file=sys.stderr, flush=True)
+
+    def count(self) -> str:
+        """``3/90``, or ``24 cases`` when there is no total (a run bounded by time)."""
+        if self.total:
+            return f"{self.n}/{self.total}"
+        return f"{self.n} {self.unit}s" if self.unit else str(self.n)
 
     def close(self) -> None:
         if not self.enabled:
@@ -101,7 +107,7 @@ class _PlainBar:
         if self.tty:
             print(file=sys.stderr)
         elif self.shown != self.n:
-            print(f"{self.desc}: {self.n}/{self.total} done", file=sys.stderr, flush=True)
+            print(f"{self.desc}: {self.count()} done", file=sys.stderr, flush=True)
 
 
 def progress(total: int | None, enabled: bool, desc: str, unit: str, leave: bool = True) -> Any:
@@ -114,7 +120,7 @@ def progress(total: int | None, enabled: bool, desc: str, unit: str, leave: bool
             return tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, leave=leave)
         except ImportError:
             pass
-    return _PlainBar(total or 0, enabled, desc)
+    return _PlainBar(total or 0, enabled, desc, unit)
 
 
 def median(xs: Sequence[float]) -> float:

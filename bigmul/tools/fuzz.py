@@ -323,24 +323,31 @@ def _ref_convolve(x: list[int], y: list[int]) -> list[int]:
 
 
 def _ref_convolve_ks(x: list[int], y: list[int]) -> list[int]:
+    """Kronecker substitution on CPython ints, linear apart from the product: every value is
+    packed into a fixed-width byte slot (``int.to_bytes``, joined once, ``int.from_bytes``) and
+    the product's slots are read back the same way (signs split: four non-negative products)."""
     n = len(x) + len(y) - 1
     if not any(x) or not any(y):
         return [0] * n
     bound = min(len(x), len(y)) * max(map(abs, x)) * max(map(abs, y))
-    w = bound.bit_length() + 2
+    wb = -(-(bound.bit_length() + 1) // 8)  # bytes per slot
+
+    def pack(vs: list[int]) -> int:
+        return int.from_bytes(b"".join(v.to_bytes(wb, "little") for v in vs), "little")
+
     total = [0] * n
     for sx, xs in ((1, [max(v, 0) for v in x]), (-1, [max(-v, 0) for v in x])):
-        X = sum(v << (w * i) for i, v in enumerate(xs))
+        X = pack(xs)
         if not X:
             continue
         for sy, ys in ((1, [max(v, 0) for v in y]), (-1, [max(-v, 0) for v in y])):
-            Y = sum(v << (w * i) for i, v in enumerate(ys))
+            Y = pack(ys)
             if not Y:
                 continue
-            P = _ref_product(X, Y)
-            mask = (1 << w) - 1
+            raw = _ref_product(X, Y).to_bytes(n * wb, "little")
+            s = sx * sy
             for i in range(n):
-                total[i] += sx * sy * ((P >> (w * i)) & mask)
+                total[i] += s * int.from_bytes(raw[i * wb:(i + 1) * wb], "little")
     return total
 
 
@@ -533,6 +540,7 @@ class Summary:
     failures: list = field(default_factory=list)
     guard_stats: dict = field(default_factory=dict)
     seconds: float = 0.0
+    interrupted: bool = False
 
     def text(self) -> str:
         lines = [f"cases: {self.cases:,}   digits multiplied: {self.digits:,}   "
@@ -544,6 +552,8 @@ class Summary:
             if self.by_family.get(fam):
                 lines.append(f"  {fam:<15} {self.by_family[fam]:>7,}  {self.largest.get(fam, 0):>12,}")
         lines.append(f"guards: {self.guard_stats}")
+        if self.interrupted:
+            lines.append("interrupted (Ctrl-C): the summary covers the cases finished before it")
         for f in self.failures:
             lines.append(f"FAIL {f['problem']}  -> replay: {f['command']}")
         return "\n".join(lines)
@@ -563,33 +573,59 @@ def run(seed: int = 0, cases: int | None = None, seconds: float | None = None,
     summary = Summary()
     bar = _bar(cases, progress)
     t0 = time.monotonic()
-    i = 0
     ctx = _inject(inject)
-    with ctx:
-        while (cases is None or i < cases) and (seconds is None or time.monotonic() - t0 < seconds):
-            case = make_case(seed, i, max_digits, methods, kinds)
-            i += 1
-            problem = _fails(case, target)
-            d = case.digits()
-            summary.cases += 1
-            summary.digits += d
-            summary.by_family[case.family] += 1
-            summary.by_method[case.method] += 1
-            summary.by_kind[case.kind] += 1
-            summary.largest[case.family] = max(summary.largest.get(case.family, 0), d)
-            bar.update(1)
-            if problem:
-                small, small_problem = shrink(case, problem, target)
-                path = save_replay(small, small_problem, Path(out_dir))
-                summary.failures.append({"problem": small_problem, "family": case.family,
-                                         "method": case.method, "kind": case.kind, "index": case.index,
-                                         "replay": str(path), "command": f"bigmul fuzz --replay {path}"})
-                if stop_on_failure:
-                    break
+    try:
+        with ctx:
+            _stream(summary, bar, seed, cases, seconds, t0, max_digits, methods, kinds, out_dir, target,
+                    stop_on_failure)
+    except KeyboardInterrupt:
+        summary.interrupted = True
     bar.close()
     summary.seconds = time.monotonic() - t0
     summary.guard_stats = guards.stats()
     return summary
+
+
+def size_cap(max_digits: int, seconds: float | None, elapsed: float, digits_done: int) -> int:
+    """The largest operand size for the next case under a time limit: ``max_digits`` while the time
+    spent so far per digit says a case that size ends well within what is left (a quarter of it),
+    smaller as the deadline nears (never below 64 digits).
+
+    >>> size_cap(10**5, None, 5.0, 10), size_cap(10**5, 20.0, 1.0, 10**6), size_cap(10**5, 20.0, 19.9, 10**5)
+    (100000, 100000, 125)
+    """
+    if seconds is None or digits_done == 0:
+        return max_digits
+    per_digit = elapsed / digits_done
+    left = seconds - elapsed
+    return max(64, min(max_digits, int(left / 4 / max(per_digit, 1e-12))))
+
+
+def _stream(summary: Summary, bar: Any, seed: int, cases: int | None, seconds: float | None, t0: float,
+            max_digits: int, methods: tuple[str, ...], kinds: tuple[str, ...], out_dir: str | os.PathLike,
+            target: Callable[..., Any] | None, stop_on_failure: bool) -> None:
+    i = 0
+    while (cases is None or i < cases) and (seconds is None or time.monotonic() - t0 < seconds):
+        cap = size_cap(max_digits, seconds, time.monotonic() - t0, summary.digits)
+        case = make_case(seed, i, cap, methods, kinds)
+        i += 1
+        problem = _fails(case, target)
+        d = case.digits()
+        summary.cases += 1
+        summary.digits += d
+        summary.by_family[case.family] += 1
+        summary.by_method[case.method] += 1
+        summary.by_kind[case.kind] += 1
+        summary.largest[case.family] = max(summary.largest.get(case.family, 0), d)
+        bar.update(1)
+        if problem:
+            small, small_problem = shrink(case, problem, target)
+            path = save_replay(small, small_problem, Path(out_dir))
+            summary.failures.append({"problem": small_problem, "family": case.family,
+                                     "method": case.method, "kind": case.kind, "index": case.index,
+                                     "replay": str(path), "command": f"bigmul fuzz --replay {path}"})
+            if stop_on_failure:
+                break
 
 
 class _Null:
@@ -683,6 +719,9 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
         if created and not any(Path(args.out).iterdir()):
             Path(args.out).rmdir()
     print(s.text())
+    if s.interrupted:
+        print("bigmul fuzz: interrupted", file=sys.stderr)
+        return 130
     return 1 if s.failures else 0
 
 
