@@ -227,11 +227,13 @@ def _fused_str(digits1: int, k: int) -> str:
 
 def _scalar_str(digits1: int, digits2: int) -> bool:
     """Whether a text product is one pass over the long operand (``routes.scalar_text_product``):
-    a short operand of at most ``bounds.SCALAR_MAX_DIGITS`` digits and the fused kernels loaded or
-    worth loading for the long one (``tuning.FUSED_MIN_DIGITS``)."""
+    a short operand of at most ``bounds.SCALAR_MAX_DIGITS`` digits, a long one past what the stdlib
+    ``decimal`` takes (``tuning.STR_DECIMAL_MAX_CHARS``), and the fused kernels loaded or worth
+    loading for it (``tuning.FUSED_MIN_DIGITS``)."""
     short, long_ = min(digits1, digits2), max(digits1, digits2)
-    return (short <= bounds.SCALAR_MAX_DIGITS and (fused.LOADED or long_ >= tuning.current.FUSED_MIN_DIGITS)
-            and fused.available())
+    th = tuning.current
+    return (short <= bounds.SCALAR_MAX_DIGITS and long_ > th.STR_DECIMAL_MAX_CHARS
+            and (fused.LOADED or long_ >= th.FUSED_MIN_DIGITS) and fused.available())
 
 
 def plan_convolve(n1: int, n2: int, max_x: int, max_y: int, method: str = "auto", *,
