@@ -42,8 +42,8 @@ from typing import Callable
 __all__ = [
     "EPS", "ROUNDOFF_LIMIT", "percival_bound", "fft_error_bound", "fft_limb_bits",
     "fft_decimal_k", "values_fft_ok", "piece_bits", "NTT_PRIMES", "NTT_MAX_LOG2", "ntt_limit_ok", "direct_fits", "direct_limb_bits",
-    "direct_decimal_k", "levels", "stage_twiddle_error", "FOURSTEP_PROVEN_MIN_LEN", "NTT_INT_BITS", "NTT_DECIMAL_K", "SCALAR_MAX_DIGITS", "FFT_RETRY_NARROWER_BITS",
-    "FFT_RETRY_MIN_BITS",
+    "direct_decimal_k", "levels", "stage_twiddle_error", "FOURSTEP_BOUND_LEN", "NTT_INT_BITS", "NTT_DECIMAL_K", "SCALAR_EXACT_DIGITS", "FFT_RETRY_NARROWER_BITS",
+   
 ]
 
 EPS = 2.0 ** -53
@@ -81,7 +81,7 @@ def percival_bound(norm_x: float, norm_y: float, log2_len: int, beta: float = 2 
 #: error is taken as ``4 eps`` (two extended-precision table entries
 #: multiplied; measured below 1.7 eps per component).  The four-step runs
 #: from ``tuning.FOURSTEP_MIN_LEN``, a speed crossover that is never below this.
-FOURSTEP_PROVEN_MIN_LEN = 1 << 14
+FOURSTEP_BOUND_LEN = 1 << 14
 
 
 def levels(length: int) -> int:
@@ -92,7 +92,7 @@ def levels(length: int) -> int:
 
 def stage_twiddle_error(length: int) -> float:
     """The twiddle error of the one extra stage at this length: ``4 eps`` for four-step lengths, else ``2 eps``."""
-    return 4 * EPS if length >= FOURSTEP_PROVEN_MIN_LEN else 2 * EPS
+    return 4 * EPS if length >= FOURSTEP_BOUND_LEN else 2 * EPS
 
 
 def fft_error_bound(n1: int, n2: int, base: int, length: int, mixed_four_step: bool = False) -> float:
@@ -268,15 +268,14 @@ NTT_DECIMAL_K = 7
 #: After a tripped float guard the plan retries with limbs 2 bits narrower
 #: (decimal: base 10**(k-1)): the error bound scales with ``B**2``, so the
 #: retry has 16x (decimal 100x) more margin than the bound already demanded.
-#: Below 7-bit limbs the retry gains little over going to the exact NTT.
+#: (From which width the retry is made at all is ``tuning.FFT_RETRY_MIN_BITS``.)
 FFT_RETRY_NARROWER_BITS = 2
-FFT_RETRY_MIN_BITS = 6
 
 #: A decimal text times a text of at most this many digits (``m < 10**17``)
 #: is one pass over the long operand's digits in int64 (``fused.decimal_scale``):
 #: each step computes ``v = digit * m + carry`` with ``carry < m`` (by induction:
 #: ``carry' = v // 10 <= (9m + m - 1) // 10 < m``), so ``v < 10 m <= 10**18 < 2**63``.
-SCALAR_MAX_DIGITS = 17
+SCALAR_EXACT_DIGITS = 17
 
 
 def ntt_limit_ok(n1: int, n2: int, max_abs_x: int, max_abs_y: int) -> bool:

@@ -2,7 +2,7 @@
 
 What this is for: ``bigmul.convolve(x, y)`` -- the coefficients of the
 product polynomial, exactly, for integers of any sign and size.
-What it is not for: carrying (``carry.py``).
+What it is not for: carrying (``carrying.py``).
 
 Exactness by construction (the plan is ``plan.plan_convolve``):
 - the result dtype comes from the bound ``min(n1, n2) * max|x| * max|y|``:

@@ -150,7 +150,8 @@ def plan_int(bits1: int, bits2: int, method: str = "auto") -> Plan:
                     f"schoolbook int64 convolution, {b}-bit limbs cannot overflow")
     if method == "ntt":
         return Plan("int", tuple(_exact_tail_int(_ntt_fits_int(bits1, bits2))), "three-prime NTT, exact by construction")
-    return _fft_int_plan(bounds.fft_limb_bits(bits1, bits2), _ntt_fits_int(bits1, bits2), _fused_int(bits1))
+    return _fft_int_plan(bounds.fft_limb_bits(bits1, bits2), _ntt_fits_int(bits1, bits2), _fused_int(bits1),
+                         th.FFT_RETRY_MIN_BITS)
 
 
 def _fused_int(bits1: int) -> bool:
@@ -160,15 +161,15 @@ def _fused_int(bits1: int) -> bool:
 
 
 @lru_cache(maxsize=128)
-def _fft_int_plan(b: int, ntt_fits: bool, fused_route: bool) -> Plan:
+def _fft_int_plan(b: int, ntt_fits: bool, fused_route: bool, retry_min: int) -> Plan:
     """The ``fft`` int plan for limb width ``b``: depends on the sizes only through ``b``, whether
-    the NTT can hold the product and the route, so it is built once per triple (a new plan
-    object costs a measurable share of a 10^4-digit product)."""
+    the NTT can hold the product, the route and the retry floor, so it is built once per such
+    key (a new plan object costs a measurable share of a 10^4-digit product)."""
     route = "fused" if fused_route else "limbs"
     steps: list[Step] = []
     if b:
         steps.append(Step("fft", bits=b, route=route))
-        if b > bounds.FFT_RETRY_MIN_BITS:
+        if b > retry_min:
             steps.append(Step("fft", bits=b - bounds.FFT_RETRY_NARROWER_BITS, route=route))
     steps += _exact_tail_int(ntt_fits)
     return Plan("int", tuple(steps), f"float64 FFT with {b}-bit balanced limbs (largest width the "
@@ -199,7 +200,7 @@ def plan_str(digits1: int, digits2: int, method: str = "auto") -> Plan:
     tail.append(Step("decimal"))
     if scalar:
         return Plan("str", (Step("scalar", route="fused"), Step("direct", k=kd, route="limbs"), Step("decimal")),
-                    f"a short operand (at most {bounds.SCALAR_MAX_DIGITS} digits): one int64 pass over the "
+                    f"a short operand (at most {bounds.SCALAR_EXACT_DIGITS} digits): one int64 pass over the "
                     "long one's digits, checked modulo two primes")
     if method == "direct":
         return Plan("str", (Step("direct", k=kd, route="limbs"), Step("decimal")),
@@ -227,12 +228,12 @@ def _fused_str(digits1: int, k: int) -> str:
 
 def _scalar_str(digits1: int, digits2: int) -> bool:
     """Whether a text product is one pass over the long operand (``routes.scalar_text_product``):
-    a short operand of at most ``bounds.SCALAR_MAX_DIGITS`` digits, a long one past what the stdlib
+    a short operand of at most ``bounds.SCALAR_EXACT_DIGITS`` digits, a long one past what the stdlib
     ``decimal`` takes (``tuning.STR_DECIMAL_MAX_CHARS``), and the fused kernels loaded or worth
     loading for it (``tuning.FUSED_MIN_DIGITS``)."""
     short, long_ = min(digits1, digits2), max(digits1, digits2)
     th = tuning.current
-    return (short <= bounds.SCALAR_MAX_DIGITS and long_ > th.STR_DECIMAL_MAX_CHARS
+    return (short <= bounds.SCALAR_EXACT_DIGITS and long_ > th.STR_DECIMAL_MAX_CHARS
             and (fused.LOADED or long_ >= th.FUSED_MIN_DIGITS) and fused.available())
 
 

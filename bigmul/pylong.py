@@ -8,7 +8,7 @@ digits the caller fills in place (for example by a device download straight
 into it) before anyone else sees the object.  ``int.to_bytes`` and
 ``int.from_bytes`` do the same work byte by byte: at 10^8 decimal digits
 (83 MB product) ``from_bytes`` takes ~0.16 s where filling the digits takes
-~0.01 s after allocation (measured on the 2-core development machine).
+~0.01 s after allocation.
 What it is not for: anything but CPython with 30-bit digits.  :func:`available`
 is False elsewhere (PyPy, 15-bit-digit builds, a changed object layout) and
 callers then use ``to_bytes``/``from_bytes``; ``BIGMUL_PYLONG=0`` forces that.

@@ -79,7 +79,7 @@ FFT_PARALLEL_MIN_LEN = 65_536
 #: The four-step transform's batched FFTs use every core from this length. benchmarks/results/tuning_history.md.
 FOURSTEP_PARALLEL_MIN_LEN = 1 << 20
 
-#: The four-step transform from this length (never below ``bounds.FOURSTEP_PROVEN_MIN_LEN``). benchmarks/results/tuning_history.md.
+#: The four-step transform from this length (never below ``bounds.FOURSTEP_BOUND_LEN``). benchmarks/results/tuning_history.md.
 FOURSTEP_MIN_LEN = 1 << 14
 
 #: Kept transform buffers from this length; fresh allocations below. benchmarks/results/tuning_history.md.
@@ -87,6 +87,10 @@ KEEP_MIN_LEN = 1 << 13
 
 #: A product's memory need is checked against the machine's free memory from this many bytes. benchmarks/results/tuning_history.md.
 MEMORY_CHECK_MIN_BYTES = 64 << 20
+
+#: A tripped float guard is retried with narrower limbs only above this width (the NTT below it,
+#: where the retry gains little). A judgement, not measured: benchmarks/results/tuning_history.md.
+FFT_RETRY_MIN_BITS = 6
 
 #: ``from_str``: leaves of this many digits through ``int()``. ``python benchmarks/radix_params.py`` (benchmarks/results/radix_params.txt).
 FROM_STR_LEAF_DIGITS = 1024
@@ -133,6 +137,7 @@ class Thresholds:
     FOURSTEP_PARALLEL_MIN_LEN: int = FOURSTEP_PARALLEL_MIN_LEN
     FFT_MKL_MIN_LEN: int = FFT_MKL_MIN_LEN
     FFT_PYFFTW_MIN_LEN: int = FFT_PYFFTW_MIN_LEN
+    FFT_RETRY_MIN_BITS: int = FFT_RETRY_MIN_BITS
     FROM_STR_LEAF_DIGITS: int = FROM_STR_LEAF_DIGITS
     TO_STR_INT_MAX_BITS: int = TO_STR_INT_MAX_BITS
     TO_STR_LEAF_BITS: int = TO_STR_LEAF_BITS
@@ -148,10 +153,10 @@ class Thresholds:
         self.INT_FFT_MIN_BITS = max(self.INT_FFT_MIN_BITS, INT_MIN_CROSSOVER_BITS)
         self.INT_FFT_FUSED_MIN_BITS = max(min(self.INT_FFT_FUSED_MIN_BITS, self.INT_FFT_MIN_BITS),
                                           INT_MIN_CROSSOVER_BITS)
-        # The four-step bound counts its twiddle stage only from bounds.FOURSTEP_PROVEN_MIN_LEN.
-        from .bounds import FOURSTEP_PROVEN_MIN_LEN
+        # The four-step bound counts its twiddle stage only from bounds.FOURSTEP_BOUND_LEN.
+        from .bounds import FOURSTEP_BOUND_LEN
 
-        self.FOURSTEP_MIN_LEN = max(self.FOURSTEP_MIN_LEN, FOURSTEP_PROVEN_MIN_LEN)
+        self.FOURSTEP_MIN_LEN = max(self.FOURSTEP_MIN_LEN, FOURSTEP_BOUND_LEN)
         # Conversions stay under CPython's 4300-digit int <-> str limit without lifting it.
         self.FROM_STR_LEAF_DIGITS = min(self.FROM_STR_LEAF_DIGITS, 4300)
         self.TO_STR_INT_MAX_BITS = min(self.TO_STR_INT_MAX_BITS, 14_000)

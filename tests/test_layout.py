@@ -165,3 +165,58 @@ def test_public_functions_are_not_shadowed_by_modules(name):
 
     assert callable(getattr(bigmul, name))
     assert not (ROOT / f"{name}.py").exists()
+
+
+# --- named paths exist; speed thresholds live in tuning.py --------------------------------------
+REPO = ROOT.parent
+#: A file path in backquotes (``engines/fft.py``, ``benchmarks/results/x.txt``) in a docstring or comment.
+PATH_RE = __import__("re").compile(r"``([\w./-]+\.(?:py|md|txt|json|csv|toml|png))``")
+#: The convention ``tuning.py`` states: a speed threshold ends in _MIN_<unit> or _MAX_<unit>.
+THRESHOLD_RE = __import__("re").compile(r"^[A-Z0-9_]+_(?:MIN|MAX)_(?:BITS|DIGITS|LEN|LIMBS|CHARS|WORK|PIECES|BYTES)$")
+
+
+def missing_paths(root: Path, repo: Path) -> list[tuple[str, str]]:
+    """(file, path) for every backquoted path in the package's sources that names no existing file
+    (relative to the repository, the package, the file's own folder or ``engines/``/``tools/``)."""
+    out = []
+    for path in sorted(root.rglob("*.py")):
+        for name in PATH_RE.findall(path.read_text()):
+            where = [repo / name, root / name, path.parent / name, root / "engines" / name, root / "tools" / name]
+            if not any(w.exists() for w in where):
+                out.append((str(path.relative_to(repo)), name))
+    return out
+
+
+def thresholds_outside_tuning(root: Path) -> list[tuple[str, str]]:
+    """(module, name) for every module-level constant named like a speed threshold outside
+    ``tuning.py`` (the tools' own run parameters excepted: they decide no route)."""
+    out = []
+    for path in sorted(root.rglob("*.py")):
+        if path.name == "tuning.py" or "tools" in path.relative_to(root).parts:
+            continue
+        for node in ast.parse(path.read_text()).body:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(
+                node, ast.AnnAssign) else []
+            for t in targets:
+                if isinstance(t, ast.Name) and THRESHOLD_RE.match(t.id):
+                    out.append((module_name(path, root), t.id))
+    return out
+
+
+def test_every_path_named_in_the_sources_exists():
+    assert missing_paths(ROOT, REPO) == []
+
+
+def test_speed_thresholds_live_in_tuning():
+    assert thresholds_outside_tuning(ROOT) == []
+
+
+def test_the_path_and_threshold_checks_can_fail(tmp_path):
+    pkg = tmp_path / "bigmul"
+    (pkg / "engines").mkdir(parents=True)
+    (pkg / "__init__.py").write_text('"""See ``engines/fft.py`` and ``carry.py``."""\n')
+    (pkg / "engines" / "fft.py").write_text("# evidence: ``benchmarks/results/old.txt``\nFFT_MIN_LEN = 10\n")
+    (pkg / "tuning.py").write_text("INT_FFT_MIN_BITS = 5\n")
+    assert missing_paths(pkg, tmp_path) == [("bigmul/__init__.py", "carry.py"),
+                                            ("bigmul/engines/fft.py", "benchmarks/results/old.txt")]
+    assert thresholds_outside_tuning(pkg) == [("bigmul.engines.fft", "FFT_MIN_LEN")]

@@ -332,7 +332,7 @@ def convolve_filled(fill_x: Callable[[np.ndarray], None], fill_y: Callable[[np.n
         X *= X
     elif nworkers is None and workers() > 1 and L >= tuning.current.FFT_PARALLEL_MIN_LEN:
         # The two operands' transforms on two threads, one thread each: faster than each on
-        # every core in turn (measured: 10^6 digits 11.0 vs 14.8 ms, 3*10^6 43 vs 59 ms).
+        # every core in turn (``benchmarks/results/tuning_history.md``, FFT_PARALLEL_MIN_LEN).
         from .pool import executor
 
         fut = executor().submit(spectrum, fill_y, 1, 1)

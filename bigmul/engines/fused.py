@@ -34,17 +34,43 @@ into the result int.  Fault injection can drop one carry inside the kernel
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from .. import envvars
 
 __all__ = ["MAX_TABLE_K", "available", "loaded", "kernels", "split_balanced", "round_carry_pack", "residues30",
-           "round_carry_pack_residues",
+           "round_carry_pack_residues", "Flags", "Checked",
            "slot_split_balanced", "slot_round_carry_pack",
            "decimal_split_balanced", "decimal_residues", "decimal_round_carry_format", "decimal_add",
            "decimal_scale"]
+
+
+class Flags(NamedTuple):
+    """What a fused round-and-carry pass reports: the largest distance of a coefficient to its
+    integer, the largest rounded magnitude, whether a value was NaN, too large for exact int64
+    conversion or the total negative (``bad``), whether a non-zero digit fell beyond the output
+    (``over``), and whether fault injection's ``drop_at`` changed anything (``dropped``)."""
+
+    err: float
+    mag: float
+    bad: bool
+    over: bool
+    dropped: bool
+
+
+class Checked(NamedTuple):
+    """:class:`Flags` and the residue pairs (modulo the two limb primes) of ``a``, ``b`` and the output."""
+
+    err: float
+    mag: float
+    bad: bool
+    over: bool
+    dropped: bool
+    ra: tuple[int, int]
+    rb: tuple[int, int]
+    rc: tuple[int, int]
 
 
 @lru_cache(maxsize=1)
@@ -99,35 +125,31 @@ def split_balanced(digits: np.ndarray, bits: int, n: int, out: np.ndarray) -> No
 
 
 def round_carry_pack(z: np.ndarray, n: int, bits: int, out: np.ndarray,
-                     drop_at: int = -1) -> tuple[float, float, bool, bool, bool]:
+                     drop_at: int = -1) -> Flags:
     """Round ``z[:n]``, carry in base ``2**bits`` and write the 30-bit digits into ``out`` (uint32).
 
-    Returns ``(err, mag, bad, over, dropped)``: the largest distance to an
-    integer, the largest rounded magnitude, whether a value was NaN, too large
-    for exact int64 conversion or the total negative, whether a non-zero digit
-    fell beyond ``out`` (a product too long for its operands), and whether the
-    fault-injection argument ``drop_at`` (a limb position whose carry is lost)
-    changed anything.
+    Returns :class:`Flags` (``over``: a product too long for its operands;
+    ``drop_at``: a limb position whose carry fault injection loses).
     """
     err, mag, bad, over, dropped = kernels().round(z, n, bits, out, drop_at)
-    return float(err), float(mag), bool(bad), bool(over), bool(dropped)
+    return Flags(float(err), float(mag), bool(bad), bool(over), bool(dropped))
 
 
 def round_carry_pack_residues(z: np.ndarray, n: int, bits: int, out: np.ndarray, da: np.ndarray,
-                              db: np.ndarray | None, q1: int, q2: int, drop_at: int = -1
-                              ) -> tuple[float, float, bool, bool, bool, tuple[int, int], tuple[int, int], tuple[int, int]]:
+                              db: np.ndarray | None, q1: int, q2: int, drop_at: int = -1) -> Checked:
     """:func:`round_carry_pack`, then :func:`residues30` of the operands' digits ``da``, ``db``
     (``None``: a square) and of the digits written to ``out``, in one kernel call (the int
     product's modular check: ~3 us less per product than four calls at 10^4 bits).
 
-    Returns the five flags of :func:`round_carry_pack`, then the residue pairs of ``a``, ``b``
-    and ``out``.
+    Returns :class:`Checked`: the flags of :func:`round_carry_pack` and the residue pairs of
+    ``a``, ``b`` and ``out``.
     """
     if not (1 << 20 <= q1 < 1 << 31 and 1 << 20 <= q2 < 1 << 31):
         raise ValueError("residues30 reduces modulo primes in [2**20, 2**31)")
-    r = kernels().round_check(z, n, bits, out, drop_at, da, da if db is None else db, db is None, q1, q2)
-    return (float(r[0]), float(r[1]), bool(r[2]), bool(r[3]), bool(r[4]),
-            (int(r[5]), int(r[6])), (int(r[7]), int(r[8])), (int(r[9]), int(r[10])))
+    err, mag, bad, over, dropped, ra1, ra2, rb1, rb2, rc1, rc2 = kernels().round_check(
+        z, n, bits, out, drop_at, da, da if db is None else db, db is None, q1, q2)
+    return Checked(float(err), float(mag), bool(bad), bool(over), bool(dropped),
+                   (int(ra1), int(ra2)), (int(rb1), int(rb2)), (int(rc1), int(rc2)))
 
 
 def slot_split_balanced(words: np.ndarray, raw: np.ndarray, nb: int, bits: int, n: int, out: np.ndarray) -> None:
@@ -143,7 +165,7 @@ def slot_split_balanced(words: np.ndarray, raw: np.ndarray, nb: int, bits: int, 
 
 
 def slot_round_carry_pack(z: np.ndarray, n: int, bits: int, nb: int, count: int, out: np.ndarray,
-                          drop_at: int = -1) -> tuple[float, float, bool, bool, bool]:
+                          drop_at: int = -1) -> Flags:
     """Round ``z[:n]``, carry in base ``2**bits``, add ``sum 2**(w-1) * 2**(w*k)`` (``k < count``,
     ``w = 8*nb``) and write the sum into the uint32 words ``out``.
 
@@ -153,7 +175,7 @@ def slot_round_carry_pack(z: np.ndarray, n: int, bits: int, nb: int, count: int,
     negative total (the slots cannot hold the coefficients).
     """
     err, mag, bad, over, dropped = kernels().slot_round(z, n, bits, 8 * nb, count, out, drop_at)
-    return float(err), float(mag), bool(bad), bool(over), bool(dropped)
+    return Flags(float(err), float(mag), bool(bad), bool(over), bool(dropped))
 
 
 def residues30(digits: np.ndarray, count: int, q1: int, q2: int) -> tuple[int, int]:
@@ -176,13 +198,13 @@ def decimal_residues(d: np.ndarray, q1: int, q2: int, ascii: bool = False) -> tu
 
 
 def decimal_round_carry_format(z: np.ndarray, n: int, k: int, out: np.ndarray,
-                               drop_at: int = -1) -> tuple[float, float, bool, bool, bool]:
+                               drop_at: int = -1) -> Flags:
     """Round ``z[:n]``, carry in base ``10**k`` and write the ASCII digits right-aligned into ``out``.
 
     Returns the same flags as :func:`round_carry_pack`.
     """
     err, mag, bad, over, dropped = kernels().dec_round(z, n, k, out, drop_at, _ascii_table(k))
-    return float(err), float(mag), bool(bad), bool(over), bool(dropped)
+    return Flags(float(err), float(mag), bool(bad), bool(over), bool(dropped))
 
 
 def decimal_add(p: np.ndarray, lo: np.ndarray) -> np.ndarray:
@@ -200,7 +222,7 @@ def decimal_scale(d: np.ndarray, m: int) -> np.ndarray:
     """ASCII digits (uint8, most significant first, no leading zeros) of ``D * m`` in one pass.
 
     ``d``: digit values, most significant first, no leading zeros, non-empty;
-    ``1 <= m < 10**17`` (``bounds.SCALAR_MAX_DIGITS``: every partial value
+    ``1 <= m < 10**17`` (``bounds.SCALAR_EXACT_DIGITS``: every partial value
     ``digit * m + carry`` then stays below ``10 * m <= 10**18 < 2**63``).
     """
     if not 1 <= m < 10 ** 17:

@@ -11,8 +11,8 @@ Why a module: numba's cache key for a closure includes its captured cells,
 pickled; a captured dispatcher pickles differently in every process, so
 kernels defined inside a function that call other kernels (``round_k``
 calls ``round_one`` and ``emit``, ``res_k`` the Horner helpers) were
-recompiled in every process -- ~2.3 s of the first large product (measured:
-2.85-3.04 s against ~0.6 s once they load from the cache).  Kernels that
+recompiled in every process (seconds on the first large product; the
+figures are in ``benchmarks/results/tuning_history.md``).  Kernels that
 call each other as module globals are cached normally.
 """
 from __future__ import annotations
@@ -70,17 +70,12 @@ def take(acc, accbits, src, si, bits, mask, width):  # type: ignore[no-untyped-d
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def carry_limb(c, bits, mask, i, drop_at, dropped, acc, accbits, out, oi, over, width):  # type: ignore[no-untyped-def]
-    # Limb i of the running sum c (base 2**bits): its low bits packed into out through the bit
-    # accumulator (width-bit words), the rest carried on.  Fault injection: the carry out of limb
-    # drop_at is lost (dropped says whether that changed anything).
-    carry = c >> np.int64(bits)
-    if i == drop_at and carry != 0:
-        carry = np.int64(0)
-        dropped = True
+def carry_limb(c, bits, mask, acc, accbits, out, oi, over, width):  # type: ignore[no-untyped-def]
+    # One limb of the running sum c (base 2**bits): its low bits packed into out through the bit
+    # accumulator (width-bit words); returns the carry on and the accumulator's state.
     acc |= np.uint64(c & mask) << np.uint64(accbits)
     acc, accbits, oi, over = emit(acc, accbits + bits, out, oi, over, width, False)
-    return carry, dropped, acc, accbits, oi, over
+    return c >> np.int64(bits), acc, accbits, oi, over
 
 
 @numba.njit(cache=True, nogil=True)
@@ -121,8 +116,10 @@ def round_k(z, n, bits, out, drop_at):  # type: ignore[no-untyped-def]
         if i > n + 64:  # a carry that keeps going: not a non-negative product
             bad = True
             break
-        carry, dropped, acc, accbits, oi, over = carry_limb(c, bits, mask, i, drop_at, dropped,
-                                                            acc, accbits, out, oi, over, 30)
+        carry, acc, accbits, oi, over = carry_limb(c, bits, mask, acc, accbits, out, oi, over, 30)
+        if i == drop_at and carry != 0:  # fault injection: the carry out of limb drop_at is lost
+            carry = np.int64(0)
+            dropped = True
         i += 1
     acc, accbits, oi, over = emit(acc, accbits, out, oi, over, 30, True)
     if carry < 0:
@@ -394,8 +391,10 @@ def slot_round_k(z, n, bits, w, count, out, drop_at):  # type: ignore[no-untyped
             c += np.int64(1) << np.int64(hp - lo)
             hp += w
         lo = hi
-        carry, dropped, acc, accbits, oi, over = carry_limb(c, bits, mask, i, drop_at, dropped,
-                                                            acc, accbits, out, oi, over, 32)
+        carry, acc, accbits, oi, over = carry_limb(c, bits, mask, acc, accbits, out, oi, over, 32)
+        if i == drop_at and carry != 0:  # fault injection: the carry out of limb drop_at is lost
+            carry = np.int64(0)
+            dropped = True
         i += 1
     acc, accbits, oi, over = emit(acc, accbits, out, oi, over, 32, True)
     return err, mag, bad, over, dropped

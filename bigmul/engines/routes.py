@@ -33,12 +33,12 @@ def _fused_shape(n1: int, n2: int, base: int) -> tuple[int, tuple[int, int] | No
     return (L if steps is None else steps[0] * steps[1]), steps
 
 
-def _check_flags(err: float, mag: float, bad: bool, over: bool) -> None:
+def _check_flags(f: fused.Flags | fused.Checked) -> None:
     """The guards on a fused kernel's result: NaN/huge values, round-off, magnitude, digits past the end."""
-    if bad:
-        raise GuardTrip("roundoff" if not mag >= bounds.FLOAT_EXACT else "magnitude", err)
-    check_float(err, mag)
-    if over:
+    if f.bad:
+        raise GuardTrip("roundoff" if not f.mag >= bounds.FLOAT_EXACT else "magnitude", f.err)
+    check_float(f.err, f.mag)
+    if f.over:
         raise GuardTrip("carry", 0.0)
 
 
@@ -65,18 +65,17 @@ def int_product(a: int, b: int | None, bits: int) -> int:
     q1, q2 = LIMB_PRIMES
     split = fused.split_balanced
     fill_y = None if b is None else (lambda buf: split(db, bits, n2, buf))
-    count = -(-(ba + bb) // 30)  # the product has ba + bb or ba + bb - 1 bits
+    count = -(-(ba + bb) // pylong.DIGIT_BITS)  # the product has ba + bb or ba + bb - 1 bits
     c = pylong.new_int(count)
     out = pylong.fill(c, count)
     with fft.buffers(L, steps, b is not None) as ws:
         z = fft.convolve_filled(lambda buf: split(da, bits, n1, buf), fill_y, L, steps, None, ws, (n1 + 1, n2 + 1))
-        # The operands' residues inline, in the last pass's call: handing them to the helper
-        # thread (as the numpy path does from OVERLAP_BITS) measured no faster at 3*10^5-10^6
-        # digits, slower at 10^5 (1.45 vs 1.31 ms: the idle core's wake-up) and at 10^7 (185 vs
-        # 133 ms: it competes with the inverse transform for the cores), 2026-11-27 on the 2-core VM.
-        err, mag, bad, over, _, ra, rb, rc = fused.round_carry_pack_residues(
-            z, need, bits, out, da, None if b is None else db, q1, q2)
-    _check_flags(err, mag, bad, over)
+        # The operands' residues inline, in the last pass's call: on the helper thread (as the
+        # numpy route does from OVERLAP_BITS) they wake an idle core for little work, or compete
+        # with the inverse transform for the cores (``benchmarks/results/tuning_history.md``).
+        r = fused.round_carry_pack_residues(z, need, bits, out, da, None if b is None else db, q1, q2)
+    _check_flags(r)
+    ra, rb, rc = r.ra, r.rb, r.rc
     top = count
     while top and out[top - 1] == 0:
         top -= 1
@@ -129,8 +128,9 @@ def slot_product(sx: np.ndarray, sy: np.ndarray | None, bits: int) -> np.ndarray
         z = fft.convolve_filled(lambda buf: fused.slot_split_balanced(wx, rx, nb, bits, n1, buf),
                              None if sy is None else (lambda buf: fused.slot_split_balanced(wy, ry, nb, bits, n2, buf)),
                              L, steps, None, ws, (n1 + 1, n2 + 1))
-        err, mag, bad, over, _ = fused.slot_round_carry_pack(z, n1 + n2 + 1, bits, nb, count, out)
-    _check_flags(err, mag, bad, False)
+        flags = fused.slot_round_carry_pack(z, n1 + n2 + 1, bits, nb, count, out)
+    _check_flags(flags._replace(over=False))
+    over = flags.over
     raw = out.view(np.uint8)
     if over or raw[count * nb:].any():
         raise GuardTrip("magnitude", float(w))  # the product does not fit its slots
@@ -168,7 +168,7 @@ def text_product_ascii(da: np.ndarray, db: np.ndarray | None, k: int) -> np.ndar
                              None if db is None else (lambda buf: fused.decimal_split_balanced(db, k, n2, buf)),
                              L, steps, None, ws, (n1 + 1, n2 + 1))
         flags = fused.decimal_round_carry_format(z, need, k, out)
-    _check_flags(*flags[:4])
+    _check_flags(flags)
     first = 0 if out[0] != 48 else 1
     if first and out[1] == 48:
         raise GuardTrip("carry", 0.0)  # two leading zeros: too short to be the product
@@ -226,7 +226,7 @@ def limb_text_product(da: np.ndarray, db: np.ndarray | None, engine: str, k: int
 
 
 def scalar_text_product(da: np.ndarray, db: np.ndarray) -> np.ndarray:
-    """ASCII digits of ``A * B`` when one operand has at most ``bounds.SCALAR_MAX_DIGITS`` digits:
+    """ASCII digits of ``A * B`` when one operand has at most ``bounds.SCALAR_EXACT_DIGITS`` digits:
     one pass over the other's digits (``fused.decimal_scale``), modular check on the text written.
 
     ``da``/``db``: digit values, most significant first, no leading zeros, non-empty.
@@ -236,8 +236,8 @@ def scalar_text_product(da: np.ndarray, db: np.ndarray) -> np.ndarray:
     """
     if len(db) > len(da):
         da, db = db, da
-    if len(db) > bounds.SCALAR_MAX_DIGITS:
-        raise ValueError(f"the short operand has more than {bounds.SCALAR_MAX_DIGITS} digits")
+    if len(db) > bounds.SCALAR_EXACT_DIGITS:
+        raise ValueError(f"the short operand has more than {bounds.SCALAR_EXACT_DIGITS} digits")
     m = int((db + 48).tobytes())
     out = fused.decimal_scale(da, m)
     q1, q2 = LIMB_PRIMES

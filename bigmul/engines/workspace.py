@@ -3,19 +3,15 @@
 What this is for: the float engine's four working arrays (two real signals,
 two half spectra) of one transform shape are taken from here and given back
 when the product is done.  A freshly allocated multi-hundred-kB array is new
-memory from the kernel: every 4 kB page faults on its first write (on the
-development VM ~150 faults and ~1.5 ms extra for a 10^5-digit product right
-after other work, which took 1.6 ms back to back).  Kept buffers are already
-mapped.
+memory from the kernel: every 4 kB page faults on its first write, which
+can double a 10^5-digit product's time.  Kept buffers are already mapped.
 What it is not for: the largest products -- a shape whose buffers exceed
 :func:`keep_bytes` (256 MiB by default: a 10^7-digit product's 185 MB fit, a
 10^8-digit product's ~1.8 GB do not) is allocated and released per call as
 before; nor results: nothing handed to a caller ever lives in a kept
 buffer.  ``BIGMUL_KEEP_BYTES`` (a size such as ``64M`` or ``1G``; ``0``
 keeps nothing) sets the budget; ``bigmul.release_buffers()`` frees what is
-kept.  (Measured on the development VM at 10^7 digits, right after a stdlib
-``decimal`` product: 204-216 ms with fresh buffers, 0.03-0.04 s of it
-system time, against 164-176 ms with kept ones.)
+kept.  (The measurements are in ``benchmarks/results/tuning_history.md``.)
 
 Thread safety: a set of buffers belongs to one product at a time (taken and
 given back under a lock); concurrent products of one shape get separate sets.

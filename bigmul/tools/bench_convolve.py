@@ -147,7 +147,7 @@ def format_grid(rows: list[Row]) -> str:
 
 
 def write_grid(rows: list[Row], out_dir: str, config: dict[str, Any], plot: bool = True) -> list[str]:
-    """``convolve.json`` (with machine and versions), ``convolve.csv`` and ``convolve.png``."""
+    """Write convolve.json (with machine and versions), convolve.csv and convolve.png into ``out``."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     doc = {"schema": "bigmul-bench-convolve/1", "machine": machine_info(), "config": config,

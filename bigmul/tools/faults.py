@@ -23,7 +23,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-__all__ = ["FAULTS", "Record", "inject"]
+__all__ = ["FAULTS", "PATCHERS", "Record", "inject"]
 
 #: Fault name -> what it breaks and which guard is expected to catch it.
 FAULTS = {
@@ -44,6 +44,7 @@ FAULTS = {
     "reciprocal": "corrupts every Newton reciprocal far past the correction's reach (division guard)",
     "div_check": "returns q + 1 with the correct r from the corrected division (modular check of q*b + r)",
     "root": "returns the square root plus one with its square from the Newton steps (root check)",
+    "scalar_carry": "drops a carry in the one-pass short x long text product (modular check)",
 }
 
 
@@ -55,258 +56,354 @@ class Record:
     applied: int = 0
 
 
+#: ``patch(module, name, replacement)``: replace a module global until the block ends.
+Patch = Callable[[object, str, object], None]
+
+
+def _perturb_shift(fault: str, patch: Patch, rec: Record, position: int | None) -> None:
+    from ..engines import fft
+    from ..engines import fourstep
+
+    orig_inv = fft.inverse
+    delta = 0.5 if fault == "perturb" else 1.0
+
+    def bad_inverse(X: np.ndarray, L: int, out: np.ndarray | None = None) -> np.ndarray:
+        z = orig_inv(X, L, out)
+        # The transform is zero padded to L < 2 * (n1 + n2 - 1): positions below
+        # L/2 always hold a coefficient that is used.
+        i = (len(z) // 3) if position is None else position % max(1, len(z) // 2)
+        z[i] += delta
+        rec.applied += 1
+        return z
+
+    patch(fft, "inverse", bad_inverse)
+    orig_steps = fourstep.inverse_steps
+
+    def bad_steps(S: np.ndarray, T: np.ndarray, n1: int, w: int, out: np.ndarray | None = None) -> np.ndarray:
+        z = orig_steps(S, T, n1, w, out)
+        flat = z.reshape(-1)
+        i = (len(flat) // 3) if position is None else position % max(1, len(flat) // 2)
+        flat[i] += delta
+        rec.applied += 1
+        return z
+
+    patch(fourstep, "inverse_steps", bad_steps)
+
+
+def _drop_carry(fault: str, patch: Patch, rec: Record, position: int | None) -> None:
+    from .. import carrying as carry
+    from ..engines import fused
+
+    orig_pass = carry.carry_pass
+
+    def bad_pass(c: np.ndarray, base: int, bits: int) -> np.ndarray:
+        hi = (c >> bits) if bits else c // base
+        nz = np.flatnonzero(hi[:-1])
+        out = orig_pass(c, base, bits)
+        if len(nz):
+            i = int(nz[len(nz) // 2 if position is None else position % len(nz)])
+            out[i + 1] -= hi[i]  # the carry out of position i is lost
+            rec.applied += 1
+        return out
+
+    patch(carry, "carry_pass", bad_pass)
+    def dropping(orig: Callable[..., tuple]) -> Callable[..., tuple]:
+        """A fused round/carry kernel that loses the carry out of one limb (its ``drop_at``)."""
+        def bad(z: np.ndarray, n: int, *args: object, drop_at: int = -1) -> tuple:
+            res = orig(z, n, *args, drop_at=n // 2 if position is None else position % max(1, n))
+            rec.applied += res[4]
+            return res
+        return bad
+
+    for name in ("round_carry_pack", "round_carry_pack_residues", "decimal_round_carry_format",
+                 "slot_round_carry_pack"):
+        patch(fused, name, dropping(getattr(fused, name)))
+
+
+def _dask_block(fault: str, patch: Patch, rec: Record, position: int | None) -> None:
+    from .. import distributed
+
+    orig_rows = distributed.inverse_rows
+
+    once = threading.Lock()
+
+    def bad_rows(blk: np.ndarray) -> np.ndarray:
+        blk = orig_rows(blk)
+        if once.acquire(blocking=False):  # a transient fault: one block (blocks run on threads), once
+            blk = blk.copy()
+            blk.reshape(-1)[(blk.size // 3) if position is None else position % blk.size] += 2j
+            rec.applied += 1
+        return blk
+
+    patch(distributed, "inverse_rows", bad_rows)
+
+
+def _dask_carry(fault: str, patch: Patch, rec: Record, position: int | None) -> None:
+    from .. import distributed
+
+    orig_scan = distributed.scan_carries
+
+    def dropped(summaries: list) -> list:
+        out = orig_scan(summaries)
+        nz = [i for i, c in enumerate(out[:-1]) if c]
+        if nz and rec.applied == 0:
+            out[nz[len(nz) // 2 if position is None else position % len(nz)]] = 0
+            rec.applied += 1
+        return out
+
+    patch(distributed, "scan_carries", dropped)
+
+
+def _narrow_slots(fault: str, patch: Patch, rec: Record, position: int | None) -> None:
+    from .. import kronecker
+
+    orig_slot = kronecker.slot_bytes
+
+    def narrow(bound: int) -> int:
+        rec.applied += 1
+        return max(1, orig_slot(bound) - 1)
+
+    patch(kronecker, "slot_bytes", narrow)
+
+
+def _wide_limbs(fault: str, patch: Patch, rec: Record, position: int | None) -> None:
+    from .. import bounds
+
+    orig_bits = bounds.fft_limb_bits
+    orig_k = bounds.fft_decimal_k
+
+    def wide_bits(b1: int, b2: int, **kw: int) -> int:
+        rec.applied += 1
+        return min(orig_bits(b1, b2, **kw) + 8, 30)
+
+    def wide_k(d1: int, d2: int, **kw: int) -> int:
+        rec.applied += 1
+        return min(orig_k(d1, d2, **kw) + 3, 9)
+
+    patch(bounds, "fft_limb_bits", wide_bits)
+    patch(bounds, "fft_decimal_k", wide_k)
+
+
+def _float32(fault: str, patch: Patch, rec: Record, position: int | None) -> None:
+    import scipy.fft as sfft
+
+    from ..engines import fft, fourstep
+
+    def f32_forward(x: np.ndarray, L: int, out: np.ndarray | None = None) -> np.ndarray:
+        rec.applied += 1
+        return sfft.rfft(x.astype(np.float32), L).astype(np.complex128)
+
+    def f32_inverse(X: np.ndarray, L: int, out: np.ndarray | None = None) -> np.ndarray:
+        return sfft.irfft(X.astype(np.complex64), L).astype(np.float64)
+
+    patch(fft, "forward", f32_forward)
+    patch(fft, "inverse", f32_inverse)
+    orig_f, orig_i = fourstep.forward_steps, fourstep.inverse_steps
+
+    def f32_fsteps(x2: np.ndarray, T: np.ndarray, w: int, out: np.ndarray | None = None) -> np.ndarray:
+        rec.applied += 1
+        return orig_f(x2.astype(np.float32), T.astype(np.complex64), w).astype(np.complex128)
+
+    def f32_isteps(S: np.ndarray, T: np.ndarray, n1: int, w: int, out: np.ndarray | None = None) -> np.ndarray:
+        return orig_i(S.astype(np.complex64), T.astype(np.complex64), n1, w).astype(np.float64)
+
+    patch(fourstep, "forward_steps", f32_fsteps)
+    patch(fourstep, "inverse_steps", f32_isteps)
+
+
+def _twiddle(fault: str, patch: Patch, rec: Record, position: int | None) -> None:
+    from ..engines import fourstep
+
+    orig_tw = fourstep.twiddles
+
+    def bad_twiddles(n1: int, n2: int) -> np.ndarray:
+        T = orig_tw(n1, n2).copy()
+        k = (T.shape[0] // 2, T.shape[1] // 3) if position is None else np.unravel_index(
+            position % T.size, T.shape)
+        T[k] *= np.exp(1e-3j)  # a twiddle off by a thousandth of a radian
+        rec.applied += 1
+        return T
+
+    patch(fourstep, "twiddles", bad_twiddles)
+
+
+def _transpose(fault: str, patch: Patch, rec: Record, position: int | None) -> None:
+    from ..engines import fourstep
+
+    orig_isteps = fourstep.inverse_steps
+
+    def transposed(S: np.ndarray, T: np.ndarray, n1: int, w: int, out: np.ndarray | None = None) -> np.ndarray:
+        S = S.copy()
+        a, b = 1, S.shape[0] // 2
+        S[[a, b]] = S[[b, a]]  # two rows of the spectrum exchanged
+        rec.applied += 1
+        return orig_isteps(S, T, n1, w, out)
+
+    patch(fourstep, "inverse_steps", transposed)
+
+
+def _ntt_corrupt(fault: str, patch: Patch, rec: Record, position: int | None) -> None:
+    from ..engines import ntt
+    from .. import bounds
+
+    orig_res = ntt.ntt_residues
+
+    def bad_residues(x: np.ndarray, y: np.ndarray | None) -> tuple:
+        t1, t2, t3 = orig_res(x, y)
+        t1 = t1.copy()
+        t1[len(t1) // 2] = (int(t1[len(t1) // 2]) + 1) % bounds.NTT_PRIMES[0][0]
+        rec.applied += 1
+        return t1, t2, t3
+
+    patch(ntt, "ntt_residues", bad_residues)
+
+
+def _radix_power(fault: str, patch: Patch, rec: Record, position: int | None) -> None:
+    from .. import radix
+
+    orig_pow5, orig_dec = radix._pow5, radix._dec_power
+
+    def bad_pow5(m: int, use_cache: bool, method: str) -> int:
+        v = orig_pow5(m, use_cache, method)
+        if use_cache:
+            rec.applied += 1
+            return v + 1
+        return v
+
+    def bad_dec(h: int, use_cache: bool, method: str) -> object:
+        v = orig_dec(h, use_cache, method)
+        if not use_cache:
+            return v
+        rec.applied += 1
+        if isinstance(v, np.ndarray):
+            v = v.copy()
+            v[-1] = (int(v[-1]) + 1) % 10
+            return v
+        return v + 1
+
+    patch(radix, "_pow5", bad_pow5)
+    patch(radix, "_dec_power", bad_dec)
+
+
+def _radix_carry(fault: str, patch: Patch, rec: Record, position: int | None) -> None:
+    from .. import radix
+
+    orig_add = radix._add
+
+    def bad_add(p: np.ndarray, lo: np.ndarray) -> np.ndarray:
+        out = orig_add(p, lo)
+        if rec.applied == 0:
+            out = out.copy()
+            i = len(out) // 2
+            out[i] = (int(out[i]) + 9) % 10  # a carry into position i lost (and its borrow kept)
+            rec.applied += 1
+        return out
+
+    patch(radix, "_add", bad_add)
+
+
+def _newton_quotient(fault: str, patch: Patch, rec: Record, position: int | None) -> None:
+    from .. import divide
+
+    orig_q = divide._quotient
+
+    def bad_q(a: int, v: int, k: int, sb: int) -> int:
+        rec.applied += 1
+        return orig_q(a, v, k, sb) + 1
+
+    patch(divide, "_quotient", bad_q)
+
+
+def _reciprocal(fault: str, patch: Patch, rec: Record, position: int | None) -> None:
+    from .. import divide
+
+    orig_r = divide.reciprocal
+
+    def bad_r(d: int, k: int) -> int:
+        rec.applied += 1
+        return orig_r(d, k) + (1 << (k // 2))
+
+    patch(divide, "reciprocal", bad_r)
+
+
+def _div_check(fault: str, patch: Patch, rec: Record, position: int | None) -> None:
+    from .. import divide
+
+    orig_c = divide._divmod_newton
+
+    def bad_c(a: int, b: int) -> tuple[int, int]:
+        q, r = orig_c(a, b)
+        rec.applied += 1
+        return q + 1, r
+
+    patch(divide, "_divmod_newton", bad_c)
+
+
+def _root(fault: str, patch: Patch, rec: Record, position: int | None) -> None:
+    from .. import roots
+
+    orig_root = roots.isqrt_newton
+
+    def bad_root(n: int) -> tuple[int, int]:
+        r, sq = orig_root(n)
+        rec.applied += 1
+        return r + 1, sq + 2 * r + 1
+
+    patch(roots, "isqrt_newton", bad_root)
+
+
+def _scalar_carry(fault: str, patch: Patch, rec: Record, position: int | None) -> None:
+    from ..engines import fused
+
+    orig = fused.decimal_scale
+
+    def dropped(d: np.ndarray, m: int) -> np.ndarray:
+        out = orig(d, m).copy()
+        i = len(out) // 2 if position is None else position % len(out)
+        out[i] = 48 + (int(out[i]) - 48 + 9) % 10  # the carry into digit i lost
+        rec.applied += 1
+        return out
+
+    patch(fused, "decimal_scale", dropped)
+
+
+#: Fault name -> the function that installs it (``FAULTS`` says what each breaks).
+PATCHERS: dict[str, Callable[[str, Patch, Record, int | None], None]] = {
+    "perturb": _perturb_shift,
+    "shift": _perturb_shift,
+    "drop_carry": _drop_carry,
+    "dask_block": _dask_block,
+    "dask_carry": _dask_carry,
+    "narrow_slots": _narrow_slots,
+    "wide_limbs": _wide_limbs,
+    "float32": _float32,
+    "twiddle": _twiddle,
+    "transpose": _transpose,
+    "ntt_corrupt": _ntt_corrupt,
+    "radix_power": _radix_power,
+    "radix_carry": _radix_carry,
+    "newton_quotient": _newton_quotient,
+    "reciprocal": _reciprocal,
+    "div_check": _div_check,
+    "root": _root,
+    "scalar_carry": _scalar_carry,
+}
+
+
 @contextlib.contextmanager
 def inject(fault: str, *, position: int | None = None) -> Iterator[Record]:
     """Within the block, break the stage named by ``fault`` (see :data:`FAULTS`)."""
     if fault not in FAULTS:
         raise ValueError(f"unknown fault {fault!r}; valid faults are {', '.join(FAULTS)}")
     rec = Record(fault)
-    from .. import bounds, kronecker
-    from .. import carrying as carry
-    from ..engines import fft, fourstep, fused, ntt
     saved: list[tuple[object, str, object]] = []
 
     def patch(mod: object, name: str, new: object) -> None:
         saved.append((mod, name, getattr(mod, name)))
         setattr(mod, name, new)
 
-    if fault in ("perturb", "shift"):
-        orig_inv = fft.inverse
-        delta = 0.5 if fault == "perturb" else 1.0
-
-        def bad_inverse(X: np.ndarray, L: int, out: np.ndarray | None = None) -> np.ndarray:
-            z = orig_inv(X, L, out)
-            # The transform is zero padded to L < 2 * (n1 + n2 - 1): positions below
-            # L/2 always hold a coefficient that is used.
-            i = (len(z) // 3) if position is None else position % max(1, len(z) // 2)
-            z[i] += delta
-            rec.applied += 1
-            return z
-
-        patch(fft, "inverse", bad_inverse)
-        orig_steps = fourstep.inverse_steps
-
-        def bad_steps(S: np.ndarray, T: np.ndarray, n1: int, w: int, out: np.ndarray | None = None) -> np.ndarray:
-            z = orig_steps(S, T, n1, w, out)
-            flat = z.reshape(-1)
-            i = (len(flat) // 3) if position is None else position % max(1, len(flat) // 2)
-            flat[i] += delta
-            rec.applied += 1
-            return z
-
-        patch(fourstep, "inverse_steps", bad_steps)
-    elif fault == "drop_carry":
-        orig_pass = carry.carry_pass
-
-        def bad_pass(c: np.ndarray, base: int, bits: int) -> np.ndarray:
-            hi = (c >> bits) if bits else c // base
-            nz = np.flatnonzero(hi[:-1])
-            out = orig_pass(c, base, bits)
-            if len(nz):
-                i = int(nz[len(nz) // 2 if position is None else position % len(nz)])
-                out[i + 1] -= hi[i]  # the carry out of position i is lost
-                rec.applied += 1
-            return out
-
-        patch(carry, "carry_pass", bad_pass)
-        def dropping(orig: Callable[..., tuple]) -> Callable[..., tuple]:
-            """A fused round/carry kernel that loses the carry out of one limb (its ``drop_at``)."""
-            def bad(z: np.ndarray, n: int, *args: object, drop_at: int = -1) -> tuple:
-                res = orig(z, n, *args, drop_at=n // 2 if position is None else position % max(1, n))
-                rec.applied += res[4]
-                return res
-            return bad
-
-        for name in ("round_carry_pack", "round_carry_pack_residues", "decimal_round_carry_format",
-                     "slot_round_carry_pack"):
-            patch(fused, name, dropping(getattr(fused, name)))
-    elif fault in ("dask_block", "dask_carry"):
-        from .. import distributed
-
-        if fault == "dask_block":
-            orig_rows = distributed.inverse_rows
-
-            once = threading.Lock()
-
-            def bad_rows(blk: np.ndarray) -> np.ndarray:
-                blk = orig_rows(blk)
-                if once.acquire(blocking=False):  # a transient fault: one block (blocks run on threads), once
-                    blk = blk.copy()
-                    blk.reshape(-1)[(blk.size // 3) if position is None else position % blk.size] += 2j
-                    rec.applied += 1
-                return blk
-
-            patch(distributed, "inverse_rows", bad_rows)
-        else:
-            orig_scan = distributed.scan_carries
-
-            def dropped(summaries: list) -> list:
-                out = orig_scan(summaries)
-                nz = [i for i, c in enumerate(out[:-1]) if c]
-                if nz and rec.applied == 0:
-                    out[nz[len(nz) // 2 if position is None else position % len(nz)]] = 0
-                    rec.applied += 1
-                return out
-
-            patch(distributed, "scan_carries", dropped)
-    elif fault == "narrow_slots":
-        orig_slot = kronecker.slot_bytes
-
-        def narrow(bound: int) -> int:
-            rec.applied += 1
-            return max(1, orig_slot(bound) - 1)
-
-        patch(kronecker, "slot_bytes", narrow)
-    elif fault == "wide_limbs":
-        orig_bits = bounds.fft_limb_bits
-        orig_k = bounds.fft_decimal_k
-
-        def wide_bits(b1: int, b2: int, **kw: int) -> int:
-            rec.applied += 1
-            return min(orig_bits(b1, b2, **kw) + 8, 30)
-
-        def wide_k(d1: int, d2: int, **kw: int) -> int:
-            rec.applied += 1
-            return min(orig_k(d1, d2, **kw) + 3, 9)
-
-        patch(bounds, "fft_limb_bits", wide_bits)
-        patch(bounds, "fft_decimal_k", wide_k)
-    elif fault == "float32":
-        import scipy.fft as sfft
-
-        def f32_forward(x: np.ndarray, L: int, out: np.ndarray | None = None) -> np.ndarray:
-            rec.applied += 1
-            return sfft.rfft(x.astype(np.float32), L).astype(np.complex128)
-
-        def f32_inverse(X: np.ndarray, L: int, out: np.ndarray | None = None) -> np.ndarray:
-            return sfft.irfft(X.astype(np.complex64), L).astype(np.float64)
-
-        patch(fft, "forward", f32_forward)
-        patch(fft, "inverse", f32_inverse)
-        orig_f, orig_i = fourstep.forward_steps, fourstep.inverse_steps
-
-        def f32_fsteps(x2: np.ndarray, T: np.ndarray, w: int, out: np.ndarray | None = None) -> np.ndarray:
-            rec.applied += 1
-            return orig_f(x2.astype(np.float32), T.astype(np.complex64), w).astype(np.complex128)
-
-        def f32_isteps(S: np.ndarray, T: np.ndarray, n1: int, w: int, out: np.ndarray | None = None) -> np.ndarray:
-            return orig_i(S.astype(np.complex64), T.astype(np.complex64), n1, w).astype(np.float64)
-
-        patch(fourstep, "forward_steps", f32_fsteps)
-        patch(fourstep, "inverse_steps", f32_isteps)
-    elif fault == "twiddle":
-        orig_tw = fourstep.twiddles
-
-        def bad_twiddles(n1: int, n2: int) -> np.ndarray:
-            T = orig_tw(n1, n2).copy()
-            k = (T.shape[0] // 2, T.shape[1] // 3) if position is None else np.unravel_index(
-                position % T.size, T.shape)
-            T[k] *= np.exp(1e-3j)  # a twiddle off by a thousandth of a radian
-            rec.applied += 1
-            return T
-
-        patch(fourstep, "twiddles", bad_twiddles)
-    elif fault == "transpose":
-        orig_isteps = fourstep.inverse_steps
-
-        def transposed(S: np.ndarray, T: np.ndarray, n1: int, w: int, out: np.ndarray | None = None) -> np.ndarray:
-            S = S.copy()
-            a, b = 1, S.shape[0] // 2
-            S[[a, b]] = S[[b, a]]  # two rows of the spectrum exchanged
-            rec.applied += 1
-            return orig_isteps(S, T, n1, w, out)
-
-        patch(fourstep, "inverse_steps", transposed)
-    elif fault == "ntt_corrupt":
-        orig_res = ntt.ntt_residues
-
-        def bad_residues(x: np.ndarray, y: np.ndarray | None) -> tuple:
-            t1, t2, t3 = orig_res(x, y)
-            t1 = t1.copy()
-            t1[len(t1) // 2] = (int(t1[len(t1) // 2]) + 1) % bounds.NTT_PRIMES[0][0]
-            rec.applied += 1
-            return t1, t2, t3
-
-        patch(ntt, "ntt_residues", bad_residues)
-    elif fault in ("radix_power", "radix_carry"):
-        from .. import radix
-
-        if fault == "radix_power":
-            orig_pow5, orig_dec = radix._pow5, radix._dec_power
-
-            def bad_pow5(m: int, use_cache: bool, method: str) -> int:
-                v = orig_pow5(m, use_cache, method)
-                if use_cache:
-                    rec.applied += 1
-                    return v + 1
-                return v
-
-            def bad_dec(h: int, use_cache: bool, method: str) -> object:
-                v = orig_dec(h, use_cache, method)
-                if not use_cache:
-                    return v
-                rec.applied += 1
-                if isinstance(v, np.ndarray):
-                    v = v.copy()
-                    v[-1] = (int(v[-1]) + 1) % 10
-                    return v
-                return v + 1
-
-            patch(radix, "_pow5", bad_pow5)
-            patch(radix, "_dec_power", bad_dec)
-        else:
-            orig_add = radix._add
-
-            def bad_add(p: np.ndarray, lo: np.ndarray) -> np.ndarray:
-                out = orig_add(p, lo)
-                if rec.applied == 0:
-                    out = out.copy()
-                    i = len(out) // 2
-                    out[i] = (int(out[i]) + 9) % 10  # a carry into position i lost (and its borrow kept)
-                    rec.applied += 1
-                return out
-
-            patch(radix, "_add", bad_add)
-    elif fault in ("newton_quotient", "reciprocal", "div_check"):
-        from .. import divide
-
-        if fault == "newton_quotient":
-            orig_q = divide._quotient
-
-            def bad_q(a: int, v: int, k: int, sb: int) -> int:
-                rec.applied += 1
-                return orig_q(a, v, k, sb) + 1
-
-            patch(divide, "_quotient", bad_q)
-        elif fault == "reciprocal":
-            orig_r = divide.reciprocal
-
-            def bad_r(d: int, k: int) -> int:
-                rec.applied += 1
-                return orig_r(d, k) + (1 << (k // 2))
-
-            patch(divide, "reciprocal", bad_r)
-        else:
-            orig_c = divide._divmod_newton
-
-            def bad_c(a: int, b: int) -> tuple[int, int]:
-                q, r = orig_c(a, b)
-                rec.applied += 1
-                return q + 1, r
-
-            patch(divide, "_divmod_newton", bad_c)
-    elif fault == "root":
-        from .. import roots
-
-        orig_root = roots.isqrt_newton
-
-        def bad_root(n: int) -> tuple[int, int]:
-            r, sq = orig_root(n)
-            rec.applied += 1
-            return r + 1, sq + 2 * r + 1
-
-        patch(roots, "isqrt_newton", bad_root)
     try:
+        PATCHERS[fault](fault, patch, rec, position)
         yield rec
     finally:
         for mod, name, old in reversed(saved):
