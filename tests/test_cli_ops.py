@@ -105,3 +105,12 @@ def test_pi_progress_bar_on_a_terminal_run(tmp_path):
     r = run("pi", "3e5", "-o", str(tmp_path / "pi.txt"))
     assert r.returncode == 0 and "pi:" in r.stderr and "Traceback" not in r.stderr
     assert run("pi", "1").stdout == "3\n"
+
+
+def test_pi_int_writes_the_digits_as_one_integer(tmp_path):
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "bigmul", "pi", "30", "--int"], capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 0 and r.stdout.strip() == "314159265358979323846264338327"

@@ -252,7 +252,7 @@ def cmd_pi(args: argparse.Namespace) -> int:
         bar.close()
     for name, t in stages.items():
         log(f"{name}: {t:.3f} s")
-    _write_out(args, [text if len(text) == 1 else text[0] + "." + text[1:]], log)
+    _write_out(args, [text if len(text) == 1 or args.int else text[0] + "." + text[1:]], log)
     return 0
 
 
@@ -550,6 +550,8 @@ def build_parser() -> argparse.ArgumentParser:
     pp.add_argument("digits", metavar="N", type=count_arg)
     pp.add_argument("-o", "--output", metavar="FILE", type=_out_path, help="write the digits to FILE")
     pp.add_argument("-v", "--verbose", action="store_true", help="stage timings on stderr")
+    pp.add_argument("--int", action="store_true",
+                    help="write the N digits as one integer (31415...), the form mul, div and isqrt read")
     pp.add_argument("--no-progress", action="store_true", help="no progress bar")
     pp.set_defaults(func=cmd_pi)
 
