@@ -56,10 +56,12 @@ def main() -> None:
     b = bigmul.from_str("3" * 200_000)
     sa, sb = "7" * 200_000, "3" * 200_000
     x = np.arange(5000) % 1000
+    wide = [(7 ** 70 + i) * (-1) ** i for i in range(2000)]  # ~200-bit coefficients: Kronecker
     cases = {
         "multiply(int, int), 2*10^5 digits": lambda: bigmul.multiply(a, b),
         "multiply(str, str), 2*10^5 digits": lambda: bigmul.multiply(sa, sb),
         "convolve(5000 x 5000 values < 1000)": lambda: bigmul.convolve(x, x),
+        "convolve(2000 x 2000 values of ~200 bits)": lambda: bigmul.convolve(wide, wide[:1000]),
     }
     for name, fn in cases.items():
         fn()

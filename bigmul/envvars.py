@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
-__all__ = ["ConfigError", "Variable", "VARIABLES", "get", "check", "reload", "report", "parse_size"]
+__all__ = ["ConfigError", "Variable", "VARIABLES", "values", "get", "check", "reload", "report", "parse_size"]
 
 
 class ConfigError(ValueError):
@@ -131,7 +131,9 @@ VARIABLES: dict[str, Variable] = {v.name: v for v in (
     Variable("BIGMUL_TUNING", "the tuning file (default ~/.config/bigmul/tuning.json, if present)", None, _text),
 )}
 
-_values: dict[str, Any] | None = None
+#: The parsed values once checked (None before the first check, and after :func:`reload`).  Hot
+#: paths read ``(envvars.values or envvars.check())[name]``: a dict lookup, no call, once checked.
+values: dict[str, Any] | None = None
 
 
 def _read() -> tuple[dict[str, Any], list[str]]:
@@ -155,26 +157,26 @@ def _read() -> tuple[dict[str, Any], list[str]]:
 
 def check() -> dict[str, Any]:
     """The parsed values, read and checked on the first call; ``ConfigError`` listing every problem."""
-    global _values
-    if _values is None:
-        values, problems = _read()
+    global values
+    if values is None:
+        read, problems = _read()
         if problems:
             raise ConfigError("bigmul: " + "; ".join(problems))
-        _values = values
-    return _values
+        values = read
+    return values
 
 
 def get(name: str) -> Any:
     """The parsed value of variable ``name`` (its ``unset`` value when not set); the first call checks
     them all (:func:`check`)."""
-    return (_values if _values is not None else check())[name]
+    return (values or check())[name]
 
 
 def reload() -> None:
     """Forget the values read, so the next use reads and checks the environment again (the tuning
     file is checked again; its thresholds stay those read at import)."""
-    global _values
-    _values = None
+    global values
+    values = None
 
 
 def report() -> list[tuple[str, str, str]]:

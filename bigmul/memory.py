@@ -42,7 +42,7 @@ def memory_limit() -> int:
     """The limit in force, in bytes."""
     if _limit is not None:
         return _limit
-    env = envvars.get("BIGMUL_MEMORY_LIMIT")
+    env = (envvars.values or envvars.check())["BIGMUL_MEMORY_LIMIT"]
     return int(env) if env else available_memory()
 
 
@@ -70,7 +70,7 @@ def unchecked_bytes() -> int:
 def limit_set() -> bool:
     """Whether an explicit limit is in force (:func:`set_memory_limit` or ``BIGMUL_MEMORY_LIMIT``):
     then every product is checked, whatever its size."""
-    return _limit is not None or envvars.get("BIGMUL_MEMORY_LIMIT") is not None
+    return _limit is not None or (envvars.values or envvars.check())["BIGMUL_MEMORY_LIMIT"] is not None
 
 
 def check_memory(needed: int, what: str) -> None:

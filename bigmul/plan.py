@@ -80,6 +80,8 @@ class Plan:
 
 
 def _gpu_on() -> bool:
+    if not (envvars.values or envvars.check())["BIGMUL_GPU"]:  # the usual case: no import, no call
+        return False
     from .engines.gpu import gpu_enabled
 
     return gpu_enabled()
@@ -335,7 +337,7 @@ def _kronecker_limb_bits(n1: int, n2: int, bound: int, method: str) -> int:
     ``tuning.FUSED_MIN_BITS``, numba not switched off); the width is the int
     path's for the packed sizes plus one bit (the top slot's borrow).
     """
-    if method not in ("auto", "fft") or not envvars.get("BIGMUL_NUMBA") or not _numba_importable():
+    if method not in ("auto", "fft") or not (envvars.values or envvars.check())["BIGMUL_NUMBA"] or not _numba_importable():
         return 0
     from .kronecker import slot_bytes
 

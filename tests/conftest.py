@@ -69,7 +69,7 @@ def _settings_follow_monkeypatched_env(monkeypatch: pytest.MonkeyPatch):
     come back with the environment when monkeypatch undoes its changes."""
     from bigmul import envvars
 
-    monkeypatch.setattr(envvars, "_values", envvars._values)  # restored at undo, with the environment
+    monkeypatch.setattr(envvars, "values", envvars.values)  # restored at undo, with the environment
     real_set, real_del = monkeypatch.setenv, monkeypatch.delenv
 
     def setenv(name: str, value: str, prepend: str | None = None) -> None:

@@ -66,7 +66,7 @@ def available() -> dict[str, str]:
 
 
 def _forced() -> str | None:
-    name: str | None = envvars.get("BIGMUL_FFT_BACKEND")
+    name: str | None = (envvars.values or envvars.check())["BIGMUL_FFT_BACKEND"]
     return name
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from concurrent.futures import wait
 from contextlib import nullcontext
-from typing import Callable, ContextManager
+from typing import Callable, ContextManager, TypeVar
 
 import numpy as np
 import scipy.fft as sfft
@@ -29,7 +29,9 @@ from ..limbs import balance
 from . import backends, fourstep, with_headroom, workspace
 from .pool import executor
 
-__all__ = ["transform_length", "fft_convolve", "fft_workspace_bytes", "workspace_bytes", "executor", "coefficients",
+T = TypeVar("T")
+
+__all__ = ["fused_shape", "convolve_kept", "transform_length", "fft_convolve", "fft_workspace_bytes", "workspace_bytes", "executor", "coefficients",
            "forward", "inverse", "four_step_shape", "convolve_filled", "buffers"]
 
 def transform_length(n1: int, n2: int) -> int:
@@ -127,11 +129,11 @@ def four_step_shape(need: int, L: int, limbs: tuple[int, int, int] | None = None
     and base) are given and the bound with one more level still proves the
     product exact, the usually shorter mixed-radix shape.
     """
-    if L < tuning.current.FOURSTEP_MIN_LEN or not fourstep.available():
+    both = None if L < tuning.current.FOURSTEP_MIN_LEN else fourstep.shapes(need)
+    if both is None:
         return None
-    n1, n2 = fourstep.shape(need)
+    (n1, n2), (m1, m2) = both
     if limbs is not None:
-        m1, m2 = fourstep.shape_mixed(need)
         if m1 * m2 < n1 * n2 and bounds.fft_ok(limbs[0], limbs[1], limbs[2], m1 * m2, mixed_four_step=True):
             return m1, m2
     if bounds.levels(n1 * n2) > bounds.levels(L):  # cannot happen: 2**ceil(log2 need) <= 2**ceil(log2 L)
@@ -211,3 +213,26 @@ def buffers(L: int, steps: tuple[int, int] | None, two: bool) -> ContextManager[
         # spectrum exists (a set of four held throughout would raise the peak by a third).
         return nullcontext(None)
     return workspace.buffers(L, spectrum, two)
+
+
+def fused_shape(n1: int, n2: int, base: int) -> tuple[int, tuple[int, int] | None, int]:
+    """Transform length, four-step shape (or None: 1-D) and working bytes of a product of ``n1`` x
+    ``n2`` limbs in ``base`` whose balanced limbs are written straight into the buffers.
+
+    >>> fused_shape(100, 100, 2**16)[:2]
+    (204, None)
+    """
+    L = transform_length(n1 + 1, n2 + 1)
+    steps = four_step_shape(n1 + n2 + 1, L, (n1 + 1, n2 + 1, base))
+    L = L if steps is None else steps[0] * steps[1]
+    return L, steps, workspace_bytes(L)
+
+
+def convolve_kept(fill_x: Callable[[np.ndarray], None], fill_y: Callable[[np.ndarray], None] | None,
+                  L: int, steps: tuple[int, int] | None, used: tuple[int, int],
+                  finish: Callable[[np.ndarray], T]) -> T:
+    """``finish(z)`` of the un-rounded convolution ``z`` of the two filled signals, computed in kept
+    buffers (:func:`buffers`) that go back once ``finish`` -- which must copy what it keeps out of
+    ``z`` -- has returned."""
+    with buffers(L, steps, fill_y is not None) as ws:
+        return finish(convolve_filled(fill_x, fill_y, L, steps, None, ws, used))

@@ -51,7 +51,7 @@ from .. import envvars
 from . import backends
 from .workspace import Buffers, signal
 
-__all__ = ["shape", "shape_mixed", "twiddles", "available", "convolve", "convolve_padded", "convolve_filled", "workers", "forward_steps", "twiddle_block", "workers_for",
+__all__ = ["shape", "shapes", "shape_mixed", "twiddles", "available", "convolve", "convolve_padded", "convolve_filled", "workers", "forward_steps", "twiddle_block", "workers_for",
            "inverse_steps"]
 
 #: pi to long-double precision (``np.longdouble(np.pi)`` would be only double precision).
@@ -65,7 +65,7 @@ def available() -> bool:
 
 def workers() -> int:
     """Threads for the batched transforms: ``BIGMUL_THREADS``, else the cores this process may use."""
-    n = envvars.get("BIGMUL_THREADS")
+    n = (envvars.values or envvars.check())["BIGMUL_THREADS"]
     if n:
         return int(n)
     try:
@@ -80,6 +80,18 @@ def workers_for(L: int) -> int:
     from .. import tuning
 
     return 1 if L < tuning.current.FOURSTEP_PARALLEL_MIN_LEN else workers()
+
+
+def shapes(need: int) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """:func:`shape` and :func:`shape_mixed` of ``need``, or None where the four-step transform
+    cannot run (no extended precision: :func:`available`); one call for the planner.
+
+    >>> shapes(1000)[0]
+    (32, 32)
+    """
+    if not available():
+        return None
+    return shape(need), shape_mixed(need)
 
 
 def shape(need: int) -> tuple[int, int]:
@@ -193,7 +205,7 @@ def _twiddle_kernel() -> Callable[..., None] | None:
     """The twiddle matrix in one numba pass (the same products as the numpy path), or None: without
     numba, or before anything else has imported it (a product too small for the fused kernels does not
     pay numba's import, ~0.5 s, for its twiddles)."""
-    return _twiddle_kernel_cached("numba" in sys.modules and envvars.get("BIGMUL_NUMBA"))
+    return _twiddle_kernel_cached("numba" in sys.modules and (envvars.values or envvars.check())["BIGMUL_NUMBA"])
 
 
 def _build_twiddle_kernel() -> Callable[..., None]:

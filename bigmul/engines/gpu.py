@@ -84,7 +84,7 @@ def gpu_status() -> tuple[bool, str]:
 
 def gpu_enabled() -> bool:
     """Whether ``auto`` may use the GPU: ``BIGMUL_GPU=1`` and a device present."""
-    return bool(envvars.get("BIGMUL_GPU")) and gpu_status()[0]
+    return bool((envvars.values or envvars.check())["BIGMUL_GPU"]) and gpu_status()[0]
 
 
 def gpu_info() -> dict[str, str]:

@@ -13,6 +13,7 @@ themselves (``fft.py``, ``fourstep.py``, the other engines).
 from __future__ import annotations
 
 from concurrent.futures import Future
+from functools import partial
 from typing import Callable
 
 import numpy as np
@@ -24,13 +25,6 @@ from . import fft, fused, limb_product
 
 __all__ = ["int_product", "limb_int_product", "slot_product", "text_product", "text_product_ascii",
            "limb_text_product", "scalar_text_product"]
-
-
-def _fused_shape(n1: int, n2: int, base: int) -> tuple[int, tuple[int, int] | None]:
-    """Transform length and four-step shape for a fused product of ``n1`` x ``n2`` limbs in ``base``."""
-    L = fft.transform_length(n1 + 1, n2 + 1)
-    steps = fft.four_step_shape(n1 + n2 + 1, L, (n1 + 1, n2 + 1, base))
-    return (L if steps is None else steps[0] * steps[1]), steps
 
 
 def _check_flags(f: fused.Flags | fused.Checked) -> None:
@@ -56,24 +50,23 @@ def int_product(a: int, b: int | None, bits: int) -> int:
     bb = ba if b is None else b.bit_length()
     n1, n2 = -(-ba // bits), -(-bb // bits)
     need = n1 + n2 + 1  # balanced limbs: one more each
-    L, steps = _fused_shape(n1, n2, 1 << bits)
-    needed = fft.workspace_bytes(L) + 4 * (n1 + n2)  # plus the result's digits
+    L, steps, needed = fft.fused_shape(n1, n2, 1 << bits)
+    needed += 4 * (n1 + n2)  # plus the result's digits
     if needed >= tuning.current.MEMORY_CHECK_MIN_BYTES or memory.limit_set():
         memory.check_memory(needed, f"an FFT product of {n1} x {n2} limbs")
     da = pylong.digit_view(a)
     db = da if b is None else pylong.digit_view(b)
     q1, q2 = LIMB_PRIMES
-    split = fused.split_balanced
-    fill_y = None if b is None else (lambda buf: split(db, bits, n2, buf))
+    fill_y = None if b is None else partial(fused.split_balanced, db, bits, n2)
     count = -(-(ba + bb) // pylong.DIGIT_BITS)  # the product has ba + bb or ba + bb - 1 bits
     c = pylong.new_int(count)
     out = pylong.fill(c, count)
-    with fft.buffers(L, steps, b is not None) as ws:
-        z = fft.convolve_filled(lambda buf: split(da, bits, n1, buf), fill_y, L, steps, None, ws, (n1 + 1, n2 + 1))
-        # The operands' residues inline, in the last pass's call: on the helper thread (as the
-        # numpy route does from OVERLAP_BITS) they wake an idle core for little work, or compete
-        # with the inverse transform for the cores (``benchmarks/results/tuning_history.md``).
-        r = fused.round_carry_pack_residues(z, need, bits, out, da, None if b is None else db, q1, q2)
+    # The operands' residues inline, in the last pass's call: on the helper thread (as the numpy
+    # route does from OVERLAP_BITS) they wake an idle core for little work, or compete with the
+    # inverse transform for the cores (``benchmarks/results/tuning_history.md``).
+    r = fft.convolve_kept(partial(fused.split_balanced, da, bits, n1), fill_y, L, steps, (n1 + 1, n2 + 1),
+                          partial(fused.round_carry_pack_residues, n=need, bits=bits, out=out, da=da,
+                                  db=None if b is None else db, q1=q1, q2=q2))
     _check_flags(r)
     ra, rb, rc = r.ra, r.rb, r.rc
     top = count
@@ -118,17 +111,16 @@ def slot_product(sx: np.ndarray, sy: np.ndarray | None, bits: int) -> np.ndarray
     count = len(sx) + (len(sx) if sy is None else len(sy)) - 1
     n1 = len(sx) * w // bits + 1  # one bit past the slots: the top slot's borrow
     n2 = n1 if sy is None else len(sy) * w // bits + 1
-    memory.check_memory(fft.fft_workspace_bytes(n1 + 1, n2 + 1) + 2 * count * nb,
-                        f"a Kronecker FFT product of {n1} x {n2} limbs")
-    L, steps = _fused_shape(n1, n2, 1 << bits)
+    L, steps, needed = fft.fused_shape(n1, n2, 1 << bits)
+    memory.check_memory(needed + 2 * count * nb, f"a Kronecker FFT product of {n1} x {n2} limbs")
     wx, rx = _slot_words(sx)
     wy, ry = (wx, rx) if sy is None else _slot_words(sy)
     out = np.empty(-(-count * nb // 4), dtype=np.uint32)
-    with fft.buffers(L, steps, sy is not None) as ws:
-        z = fft.convolve_filled(lambda buf: fused.slot_split_balanced(wx, rx, nb, bits, n1, buf),
-                             None if sy is None else (lambda buf: fused.slot_split_balanced(wy, ry, nb, bits, n2, buf)),
-                             L, steps, None, ws, (n1 + 1, n2 + 1))
-        flags = fused.slot_round_carry_pack(z, n1 + n2 + 1, bits, nb, count, out)
+    flags = fft.convolve_kept(partial(fused.slot_split_balanced, wx, rx, nb, bits, n1),
+                              None if sy is None else partial(fused.slot_split_balanced, wy, ry, nb, bits, n2),
+                              L, steps, (n1 + 1, n2 + 1),
+                              partial(fused.slot_round_carry_pack, n=n1 + n2 + 1, bits=bits, nb=nb, count=count,
+                                      out=out))
     _check_flags(flags._replace(over=False))
     over = flags.over
     raw = out.view(np.uint8)
@@ -158,16 +150,14 @@ def text_product_ascii(da: np.ndarray, db: np.ndarray | None, k: int) -> np.ndar
     lb = la if db is None else len(db)
     n1, n2 = -(-la // k), -(-lb // k)
     need = n1 + n2 + 1
-    memory.check_memory(fft.fft_workspace_bytes(n1 + 1, n2 + 1) + 2 * (la + lb),
-                        f"an FFT product of {n1} x {n2} limbs")
-    L, steps = _fused_shape(n1, n2, 10 ** k)
+    L, steps, needed = fft.fused_shape(n1, n2, 10 ** k)
+    memory.check_memory(needed + 2 * (la + lb), f"an FFT product of {n1} x {n2} limbs")
     q1, q2 = LIMB_PRIMES
     out = np.empty(la + lb, dtype=np.uint8)  # the product has la + lb or la + lb - 1 digits
-    with fft.buffers(L, steps, db is not None) as ws:
-        z = fft.convolve_filled(lambda buf: fused.decimal_split_balanced(da, k, n1, buf),
-                             None if db is None else (lambda buf: fused.decimal_split_balanced(db, k, n2, buf)),
-                             L, steps, None, ws, (n1 + 1, n2 + 1))
-        flags = fused.decimal_round_carry_format(z, need, k, out)
+    flags = fft.convolve_kept(partial(fused.decimal_split_balanced, da, k, n1),
+                              None if db is None else partial(fused.decimal_split_balanced, db, k, n2),
+                              L, steps, (n1 + 1, n2 + 1),
+                              partial(fused.decimal_round_carry_format, n=need, k=k, out=out))
     _check_flags(flags)
     first = 0 if out[0] != 48 else 1
     if first and out[1] == 48:

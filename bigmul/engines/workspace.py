@@ -36,7 +36,7 @@ KEEP_BYTES: int | None = None
 
 def keep_bytes() -> int:
     """The budget in force: :data:`KEEP_BYTES` when set, else ``BIGMUL_KEEP_BYTES`` (default 256 MiB)."""
-    return int(envvars.get("BIGMUL_KEEP_BYTES")) if KEEP_BYTES is None else KEEP_BYTES
+    return int((envvars.values or envvars.check())["BIGMUL_KEEP_BYTES"]) if KEEP_BYTES is None else KEEP_BYTES
 
 
 class Buffers:

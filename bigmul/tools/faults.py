@@ -109,8 +109,8 @@ def _drop_carry(fault: str, patch: Patch, rec: Record, position: int | None) -> 
     patch(carry, "carry_pass", bad_pass)
     def dropping(orig: Callable[..., tuple]) -> Callable[..., tuple]:
         """A fused round/carry kernel that loses the carry out of one limb (its ``drop_at``)."""
-        def bad(z: np.ndarray, n: int, *args: object, drop_at: int = -1) -> tuple:
-            res = orig(z, n, *args, drop_at=n // 2 if position is None else position % max(1, n))
+        def bad(z: np.ndarray, n: int, *args: object, drop_at: int = -1, **kw: object) -> tuple:
+            res = orig(z, n, *args, drop_at=n // 2 if position is None else position % max(1, n), **kw)
             rec.applied += res[4]
             return res
         return bad
