@@ -219,8 +219,9 @@ def fused_shape(n1: int, n2: int, base: int) -> tuple[int, tuple[int, int] | Non
     """Transform length, four-step shape (or None: 1-D) and working bytes of a product of ``n1`` x
     ``n2`` limbs in ``base`` whose balanced limbs are written straight into the buffers.
 
-    >>> fused_shape(100, 100, 2**16)[:2]
-    (204, None)
+    >>> L, steps, _ = fused_shape(100, 100, 2**16)
+    >>> L >= 203, steps   # a fast length for the 203 coefficients; 1-D at this size
+    (True, None)
     """
     L = transform_length(n1 + 1, n2 + 1)
     steps = four_step_shape(n1 + n2 + 1, L, (n1 + 1, n2 + 1, base))
