@@ -134,8 +134,7 @@ def multiply(a: int | str | SupportsIndex, b: int | str | SupportsIndex, *,
         return multiply_int(a, b)  # two ints: no operand sorting (``_multiply``)
     elif type(a) is str and type(b) is str and method == "auto":
         small = small_product(a, b)
-        if small is not None:
-            return small
+        return small if small is not None else multiply_str(a, b, method, try_small=False)
     return _multiply(a, b, method, False)
 
 

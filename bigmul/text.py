@@ -236,17 +236,19 @@ def _strip(d: np.ndarray) -> np.ndarray:
     return d[first:] if len(d) and nz[first] else d[:0]
 
 
-def multiply_str(s: str, t: str | None, method: str = "auto", names: tuple[str, str] = ("a", "b")) -> str:
+def multiply_str(s: str, t: str | None, method: str = "auto", names: tuple[str, str] = ("a", "b"),
+                 try_small: bool = True) -> str:
     """Decimal product of decimal strings ``s`` and ``t`` (``t=None``: square ``s``).
 
-    ``names`` are the operands' names in error messages (the CLI passes file names).
+    ``names`` are the operands' names in error messages (the CLI passes file names);
+    ``try_small=False``: the caller has already tried :func:`small_product`.
 
     >>> multiply_str("123", "456")
     '56088'
     >>> multiply_str("-0", "5")
     '0'
     """
-    if method == "auto":
+    if method == "auto" and try_small:
         small = small_product(s, t)
         if small is not None:
             return small

@@ -149,3 +149,15 @@ def test_the_one_pass_route_is_checked(no_str_limit):
         assert bigmul.multiply(long_, "271828") == str(int(long_) * 271828)
     st = bigmul.guard_stats()
     assert rec.applied == 1 and st["trip_modular"] == 1 and st["fallback_direct"] == 1
+
+
+def test_a_text_product_tries_the_short_paths_once(monkeypatch):
+    from bigmul import api, text
+
+    calls = []
+    real = text.small_product
+    monkeypatch.setattr(api, "small_product", lambda s, t: calls.append(1) or real(s, t))
+    monkeypatch.setattr(text, "small_product", lambda s, t: calls.append(1) or real(s, t))
+    a = "7" * 20_000
+    assert bigmul.multiply(a, a) == bigmul.square(a)
+    assert len(calls) == 2  # once for multiply, once for square
