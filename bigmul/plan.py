@@ -157,9 +157,10 @@ def plan_int(bits1: int, bits2: int, method: str = "auto") -> Plan:
 
 
 def _fused_int(bits1: int) -> bool:
-    """Whether an int product takes the fused route: from ``tuning.FUSED_MIN_BITS`` in the first operand
-    (where its passes pay for loading numba), or at any FFT size once the kernels are loaded."""
-    return (fused.LOADED or bits1 >= tuning.current.FUSED_MIN_BITS) and fused.available()
+    """Whether an int product takes the fused route: at any FFT size once the kernels are loaded.
+    A product from ``tuning.FUSED_MIN_BITS`` in the first operand (where the passes pay for numba)
+    starts loading them in the background and takes the numpy route until they are ready."""
+    return fused.ready(start=bits1 >= tuning.current.FUSED_MIN_BITS)
 
 
 @lru_cache(maxsize=128)
@@ -220,10 +221,10 @@ def plan_str(digits1: int, digits2: int, method: str = "auto") -> Plan:
 
 
 def _fused_str(digits1: int, k: int) -> str:
-    """The route of a text product in base ``10**k``: ``fused`` from ``tuning.FUSED_MIN_DIGITS`` in the first
-    operand, or at any FFT size once the kernels are loaded, for bases up to ``10**MAX_TABLE_K``
-    (the kernels' ASCII tables); else ``limbs``."""
-    if (fused.LOADED or digits1 >= tuning.current.FUSED_MIN_DIGITS) and k <= fused.MAX_TABLE_K and fused.available():
+    """The route of a text product in base ``10**k``: ``fused`` once the kernels are loaded, for bases
+    up to ``10**MAX_TABLE_K`` (the kernels' ASCII tables); else ``limbs``.  A product from
+    ``tuning.FUSED_MIN_DIGITS`` in the first operand starts loading them in the background."""
+    if k <= fused.MAX_TABLE_K and fused.ready(start=digits1 >= tuning.current.FUSED_MIN_DIGITS):
         return "fused"
     return "limbs"
 
@@ -236,7 +237,7 @@ def _scalar_str(digits1: int, digits2: int) -> bool:
     short, long_ = min(digits1, digits2), max(digits1, digits2)
     th = tuning.current
     return (short <= bounds.SCALAR_EXACT_DIGITS and long_ > th.STR_DECIMAL_MAX_CHARS
-            and (fused.LOADED or long_ >= th.FUSED_MIN_DIGITS) and fused.available())
+            and fused.ready(start=long_ >= th.FUSED_MIN_DIGITS))
 
 
 def plan_convolve(n1: int, n2: int, max_x: int, max_y: int, method: str = "auto", *,

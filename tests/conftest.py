@@ -52,6 +52,18 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
             f"check prime {guards.PRIME}"]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _kernels_loaded_before_the_tests():
+    """Load the numba kernels once, up front, where they can run: a large product would otherwise
+    start loading them in the background and take the numpy route until they are ready, and which
+    route a test's products took would depend on timing.  Tests of the cold path patch
+    ``fused.LOADED`` or run a fresh process."""
+    from bigmul.engines import fused
+
+    fused.available()
+    yield
+
+
 @pytest.fixture(autouse=True)
 def _fresh_state():
     """Zero the guard counters and restore the memory limit around every test."""

@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import math
 import os
-import sys
 import threading
 from collections import OrderedDict
 from concurrent.futures import wait
@@ -48,7 +47,7 @@ import numpy as np
 import scipy.fft as sfft
 
 from .. import envvars
-from . import backends
+from . import backends, fused
 from .workspace import Buffers, signal
 
 __all__ = ["shape", "shapes", "shape_mixed", "twiddles", "available", "convolve", "convolve_padded", "convolve_filled", "workers", "forward_steps", "twiddle_block", "workers_for",
@@ -196,34 +195,11 @@ def _build_twiddles(n1: int, n2: int) -> np.ndarray:
     return T
 
 
-@lru_cache(maxsize=2)
-def _twiddle_kernel_cached(loaded: bool) -> Callable[..., None] | None:
-    return _build_twiddle_kernel() if loaded else None
-
-
 def _twiddle_kernel() -> Callable[..., None] | None:
-    """The twiddle matrix in one numba pass (the same products as the numpy path), or None: without
-    numba, or before anything else has imported it (a product too small for the fused kernels does not
-    pay numba's import, ~0.5 s, for its twiddles)."""
-    return _twiddle_kernel_cached("numba" in sys.modules and (envvars.values or envvars.check())["BIGMUL_NUMBA"])
-
-
-def _build_twiddle_kernel() -> Callable[..., None]:
-    """Compile the one-pass twiddle kernel (or load it from numba's disk cache)."""
-    import numba
-
-    @numba.njit(cache=True, nogil=True)
-    def build(A, B, s, L, T):  # type: ignore[no-untyped-def]
-        mask = (1 << s) - 1
-        for k1 in range(T.shape[0]):
-            m = 0  # k1 * j2 mod L, stepped by k1
-            for j2 in range(T.shape[1]):
-                T[k1, j2] = A[m >> s] * B[m & mask]
-                m += k1
-                if m >= L:
-                    m -= L
-
-    return build  # type: ignore[no-any-return]
+    """The twiddle matrix in one numba pass (the same products as the numpy path), or None before
+    the fused kernels are loaded (a product too small for them does not pay numba's import for its
+    twiddles; the kernels' loader compiles this one with them)."""
+    return fused.twiddle_build if fused.LOADED else None
 
 
 def twiddle_block(n1: int, n2: int, k1: tuple[int, int], j2: tuple[int, int]) -> np.ndarray:

@@ -20,9 +20,11 @@ product, done in single passes over memory instead of a dozen numpy passes:
 
 What it is not for: anything without numba or without ``pylong``'s
 zero-copy int access: :func:`available` is False there and the engine uses
-its numpy path.  ``BIGMUL_NUMBA=0`` forces that.  numba is imported on the
-first large product, never by ``import bigmul``; kernels are cached on disk
-(``cache=True``).
+its numpy path.  ``BIGMUL_NUMBA=0`` forces that.  numba is imported by the
+first large product, never by ``import bigmul``, and on a background thread
+(:func:`ready`): that product and the next take the numpy route until every
+kernel is compiled (once after an install, seconds) or loaded from numba's
+disk cache (``cache=True``); :func:`available` loads them and waits.
 
 Exactness: the kernels compute exactly what the numpy path computes (tests
 compare them on the same inputs, edge values included); the round-off and
@@ -36,6 +38,10 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+import atexit
+import importlib.util
+import threading
+
 import numpy as np
 
 from .. import envvars
@@ -44,7 +50,7 @@ __all__ = ["MAX_TABLE_K", "available", "loaded", "kernels", "split_balanced", "r
            "round_carry_pack_residues", "Flags", "Checked",
            "slot_split_balanced", "slot_round_carry_pack",
            "decimal_split_balanced", "decimal_residues", "decimal_round_carry_format", "decimal_add",
-           "decimal_scale"]
+           "decimal_scale", "ready", "wait", "twiddle_build"]
 
 
 class Flags(NamedTuple):
@@ -73,26 +79,111 @@ class Checked(NamedTuple):
     rc: tuple[int, int]
 
 
-@lru_cache(maxsize=1)
-def available() -> bool:
-    """numba importable, ints readable in place (``pylong``), and not switched off by ``BIGMUL_NUMBA=0``."""
-    global LOADED
-    LOADED = False
-    if not envvars.get("BIGMUL_NUMBA"):
-        return False
+_load_lock = threading.Lock()
+_loader: threading.Thread | None = None
+_attempted = False  # available() has run (a background load is then never started again)
+
+
+def _usable() -> bool:
+    """numba not switched off, ints readable in place, numba installed (nothing imported yet)."""
     from .. import pylong
 
-    if not pylong.available():
-        return False
-    try:
-        kernels()
-    except Exception:  # noqa: BLE001 - no numba, or it cannot compile here: use numpy
-        return False
-    LOADED = True
-    return True
+    return bool(envvars.get("BIGMUL_NUMBA")) and pylong.available() and importlib.util.find_spec("numba") is not None
 
 
-#: True once :func:`available` has loaded the kernels in this process.
+@lru_cache(maxsize=1)
+def available() -> bool:
+    """Load the kernels now (waiting for a background load already running): True when numba is
+    importable, ints are readable in place (``pylong``), ``BIGMUL_NUMBA`` does not switch them off
+    and every kernel compiled (or loaded from numba's disk cache) and ran on small inputs."""
+    global LOADED, _attempted
+    with _load_lock:
+        _attempted = True
+        LOADED = False
+        if not _usable():
+            return False
+        try:
+            _warm()
+        except Exception:  # noqa: BLE001 - no numba, or it cannot compile here: use numpy
+            return False
+        LOADED = True
+        return True
+
+
+def ready(start: bool = True) -> bool:
+    """Whether the kernels are loaded; never waits.  When they are not and ``start`` is true, they
+    start loading on a background thread (once per process), and the caller takes the numpy route
+    meanwhile: the first large product does not wait for numba's import and compilation.
+
+    >>> ready(start=False) in (True, False)
+    True
+    """
+    if LOADED:
+        return True
+    if start:
+        _start_loading()
+    return False
+
+
+def _start_loading() -> None:
+    global _loader
+    if _loader is not None or _attempted or not _usable():
+        return
+    with _load_lock:
+        if _loader is not None or _attempted:
+            return
+        _loader = threading.Thread(target=available, name="bigmul-kernels", daemon=True)
+        _loader.start()
+    atexit.register(_loader.join)  # never leave numba half way through writing its cache
+
+
+def wait(timeout: float | None = None) -> bool:
+    """Wait for a background load started by :func:`ready` (if any); whether the kernels are loaded."""
+    t = _loader
+    if t is not None:
+        t.join(timeout)
+    return LOADED
+
+
+def _warm() -> None:
+    """Run every kernel once on small inputs of the argument types the products pass, so each is
+    compiled (or loaded from the disk cache) before a product relies on it."""
+    from .. import pylong
+    from ..guards import LIMB_PRIMES
+
+    q1, q2 = LIMB_PRIMES
+    a = (1 << 200) - 12_345
+    da = pylong.digit_view(a)
+    z = np.zeros(64)
+    out = np.zeros(16, dtype=np.uint32)
+    split_balanced(da, 16, 13, z)
+    round_carry_pack_residues(z, 27, 16, out, da, da, q1, q2)
+    round_carry_pack_residues(z, 27, 16, out, da, None, q1, q2)
+    round_carry_pack(z, 27, 16, out)
+    residues30(da, len(da), q1, q2)
+    d = np.arange(1, 21, dtype=np.uint8) % 10
+    decimal_split_balanced(d, 4, 5, z)
+    decimal_round_carry_format(z, 11, 4, np.zeros(48, dtype=np.uint8))
+    decimal_residues(d, q1, q2)
+    decimal_residues(d + np.uint8(48), q1, q2, ascii=True)
+    decimal_add(d + np.uint8(48), d[:5])
+    decimal_scale(d, 12_345)
+    ro, ro_ascii = d.copy(), d + np.uint8(48)  # read-only digits too (text read by np.frombuffer)
+    ro.setflags(write=False)
+    ro_ascii.setflags(write=False)
+    decimal_split_balanced(ro, 4, 5, z)
+    decimal_residues(ro, q1, q2)
+    decimal_residues(ro_ascii, q1, q2, ascii=True)
+    raw = np.zeros(16, dtype=np.uint8)
+    slot_split_balanced(raw.view(np.uint32), raw, 2, 12, 10, z)
+    slot_round_carry_pack(z, 12, 12, 2, 6, np.zeros(4, dtype=np.uint32))
+    A = np.ones(8, dtype=np.complex128)
+    A.setflags(write=False)  # the twiddle tables are read-only
+    twiddle_build(A, A, 2, 16, np.empty((3, 4), dtype=np.complex128))
+
+
+#: True once the kernels are loaded in this process (:func:`available`, or the background load
+#: :func:`ready` starts): products then take the fused route from ``INT_FFT_FUSED_MIN_BITS``.
 LOADED = False
 
 
@@ -113,7 +204,13 @@ def kernels() -> Any:
                                  dec_split=jit.dec_split_k, dec_residues=jit.dec_res_k,
                                  dec_round=jit.dec_round_k, slot_split=jit.slot_split_k,
                                  slot_round=jit.slot_round_k, dec_add=jit.dec_add_k,
-                                 dec_scale=jit.dec_scale_k)
+                                 dec_scale=jit.dec_scale_k, twiddle=jit.twiddle_k)
+
+
+def twiddle_build(A: np.ndarray, B: np.ndarray, s: int, L: int, T: np.ndarray) -> None:
+    """The four-step twiddle matrix ``T[k1, j2] = A[m >> s] * B[m & (2**s - 1)]``, ``m = k1 j2 mod L``,
+    in one pass (``fourstep.twiddles``; the same products as its numpy path)."""
+    kernels().twiddle(A, B, s, L, T)
 
 
 def split_balanced(digits: np.ndarray, bits: int, n: int, out: np.ndarray) -> None:
