@@ -88,13 +88,9 @@ def residues_int(n: int) -> tuple[int, int]:
     >>> q1, q2 = guards.LIMB_PRIMES; residues_int(10**40) == (10**40 % q1, 10**40 % q2)
     True
     """
-    q1, q2 = guards.LIMB_PRIMES
-    if n.bit_length() > 1 << 16 and fused.available():
-        from . import pylong
-
-        d = pylong.digit_view(n)
-        return fused.residues30(d, len(d), q1, q2)
-    return n % q1, n % q2
+    if n.bit_length() > 1 << 16:
+        fused.available()  # a large conversion loads the kernels for its check
+    return fused.int_residues(n)
 
 
 def residues_text(ascii_digits: np.ndarray) -> tuple[int, int]:

@@ -25,6 +25,7 @@ from typing import Any
 
 from . import guards, tuning
 from .divide import divmod_int
+from .engines import fused
 from .guards import GuardTrip
 from .plan import Step, plan_isqrt
 from .run import run_plan
@@ -88,12 +89,14 @@ def isqrt_newton(n: int) -> tuple[int, int]:
 
 
 def _check(n: int, r: int, sq: int) -> None:
-    """``r*r <= n < (r+1)**2`` with ``sq = r*r`` (``multiply``'s checked square), checked again modulo a prime."""
+    """``r*r <= n < (r+1)**2`` with ``sq = r*r`` (``multiply``'s checked square), checked again modulo the two limb primes."""
     guards.count("checks")
-    p = guards.PRIME
     rest = n - sq
-    if not 0 <= rest <= 2 * r or (r % p) * (r % p) % p != sq % p:
+    if not 0 <= rest <= 2 * r:
         raise GuardTrip("root", 0.0)
+    for p, rr, rs in zip(guards.LIMB_PRIMES, fused.int_residues(r), fused.int_residues(sq)):
+        if (rr * rr - rs) % p:
+            raise GuardTrip("root", 0.0)
 
 
 def isqrt_int(n: int) -> int:

@@ -50,7 +50,7 @@ __all__ = ["MAX_TABLE_K", "available", "loaded", "kernels", "split_balanced", "r
            "round_carry_pack_residues", "Flags", "Checked",
            "slot_split_balanced", "slot_round_carry_pack",
            "decimal_split_balanced", "decimal_residues", "decimal_round_carry_format", "decimal_add",
-           "decimal_scale", "ready", "wait", "twiddle_build"]
+           "decimal_scale", "ready", "wait", "twiddle_build", "int_residues"]
 
 
 class Flags(NamedTuple):
@@ -205,6 +205,25 @@ def kernels() -> Any:
                                  dec_round=jit.dec_round_k, slot_split=jit.slot_split_k,
                                  slot_round=jit.slot_round_k, dec_add=jit.dec_add_k,
                                  dec_scale=jit.dec_scale_k, twiddle=jit.twiddle_k)
+
+
+def int_residues(n: int) -> tuple[int, int]:
+    """``n mod q`` for both limb primes (``n >= 0``): one kernel pass over the int's own digits once
+    the kernels are loaded and ``n`` is large (CPython's ``n % q`` is far slower there), else ``%``.
+
+    >>> from bigmul.guards import LIMB_PRIMES
+    >>> int_residues(7 ** 20_000) == tuple(7 ** 20_000 % q for q in LIMB_PRIMES)
+    True
+    """
+    from ..guards import LIMB_PRIMES
+
+    q1, q2 = LIMB_PRIMES
+    if LOADED and n.bit_length() > 1 << 14:
+        from .. import pylong
+
+        d = pylong.digit_view(n)
+        return residues30(d, len(d), q1, q2)
+    return n % q1, n % q2
 
 
 def twiddle_build(A: np.ndarray, B: np.ndarray, s: int, L: int, T: np.ndarray) -> None:
