@@ -292,7 +292,9 @@ def int_to_digit_values(x: int, use_cache: bool = True, method: str = "auto") ->
             out = []
             for i in pairs:
                 hi, lo = _values(vals[i + 1]), _values(vals[i])
-                out.append(lo if len(hi) == 1 and hi[0] == 0 else _add(product_digits(hi, pv, method), lo))
+                # Unchecked product: the conversion's own check (_check: residues of the int against
+                # the whole text) covers every product and addition of the tree.
+                out.append(lo if len(hi) == 1 and hi[0] == 0 else _add(product_digits(hi, pv, method, False), lo))
         if len(vals) % 2:
             out.append(vals[-1])
         vals = out

@@ -266,12 +266,15 @@ def multiply_str(s: str, t: str | None, method: str = "auto", names: tuple[str, 
     return sign + product_digits(da, db, method).tobytes().decode("ascii")
 
 
-def product_digits(da: np.ndarray, db: np.ndarray | None, method: str = "auto") -> np.ndarray:
+def product_digits(da: np.ndarray, db: np.ndarray | None, method: str = "auto", check: bool = True) -> np.ndarray:
     """ASCII digits (uint8, most significant first, no leading zeros) of ``A * B`` (``db=None``: ``A * A``).
 
     ``da``/``db``: digit values 0-9, most significant first, no leading zeros,
     non-empty.  The text path's plan, guards and fallback ladder, without a
     Python ``str`` at either end (``radix.py`` chains such products).
+    ``check=False`` leaves out the modular check of the fused route (its
+    round-off, magnitude and carry guards stay): only for a caller whose own
+    check covers the result, as ``to_str``'s residues of the whole text do.
 
     >>> product_digits(np.array([1, 2, 3], np.uint8), np.array([4, 5, 6], np.uint8)).tobytes()
     b'56088'
@@ -295,7 +298,7 @@ def product_digits(da: np.ndarray, db: np.ndarray | None, method: str = "auto") 
             log.debug("%s: product checked and formatted on the device", step)
             return _ascii(out)
         if step.route == "fused":  # one pass in, one pass out, modular check on the text itself
-            return routes.text_product_ascii(da, db, k)
+            return routes.text_product_ascii(da, db, k, check)
         out = routes.limb_text_product(da, db, step.engine, k, group)
         log.debug("%s: modular check passed; formatted %s characters", step, f"{len(out):,}")
         return _ascii(out)

@@ -156,6 +156,31 @@ def test_dropped_recombination_carry_trips(small_levels, no_str_limit):
     assert rec.applied == 1 and s["trip_radix"] == 1 and s["retry_exact"] == 1
 
 
+def test_an_unchecked_product_inside_to_str_is_caught_by_its_check(small_levels, monkeypatch, no_str_limit):
+    """to_str's products skip their own modular check (the conversion's check covers the tree):
+    one wrong digit from one of them trips the conversion's check, and the exact retry is right."""
+    from bigmul.engines import fused, routes
+
+    if not fused.available():
+        pytest.skip("the fused text route needs numba")
+    real = routes.text_product_ascii
+    hits = []
+
+    def once_wrong(da, db, k, check=True):
+        out = real(da, db, k, check)
+        if not check and not hits:
+            hits.append(1)
+            out = out.copy()
+            out[len(out) // 2] = 48 + (int(out[len(out) // 2]) - 47) % 10
+        return out
+
+    monkeypatch.setattr(routes, "text_product_ascii", once_wrong)
+    n = 7 ** 9000
+    assert bigmul.to_str(n) == str(n)
+    s = bigmul.guard_stats()
+    assert hits == [1] and s["trip_radix"] == 1 and s["retry_exact"] == 1
+
+
 def test_last_resort_is_cpython(small_levels, monkeypatch, no_str_limit):
     """Both divide-and-conquer steps wrong: CPython's own conversion, counted."""
     monkeypatch.setattr(radix, "_check", lambda n, d: (_ for _ in ()).throw(radix.GuardTrip("radix", 0.0)))

@@ -136,7 +136,7 @@ def text_product(da: np.ndarray, db: np.ndarray | None, k: int) -> str:
     return text_product_ascii(da, db, k).tobytes().decode("ascii")
 
 
-def text_product_ascii(da: np.ndarray, db: np.ndarray | None, k: int) -> np.ndarray:
+def text_product_ascii(da: np.ndarray, db: np.ndarray | None, k: int, check: bool = True) -> np.ndarray:
     """ASCII digits (uint8) of ``A * B`` (no sign, no leading zeros) with fused passes, modular check included.
 
     ``da``/``db`` are digit values, most significant first, without leading
@@ -144,7 +144,8 @@ def text_product_ascii(da: np.ndarray, db: np.ndarray | None, k: int) -> np.ndar
     into the transform buffers; the rounded, carried product is written as
     ASCII straight into the output buffer; the modular check compares
     residues of the operands' digits with residues of the text produced.
-    Raises ``GuardTrip``; requires ``fused.available()``.
+    Raises ``GuardTrip``; requires ``fused.available()``.  ``check=False`` leaves out the
+    modular check (``text.product_digits`` explains when that is sound).
     """
     la = len(da)
     lb = la if db is None else len(db)
@@ -163,6 +164,8 @@ def text_product_ascii(da: np.ndarray, db: np.ndarray | None, k: int) -> np.ndar
     if first and out[1] == 48:
         raise GuardTrip("carry", 0.0)  # two leading zeros: too short to be the product
     text = out[first:]
+    if not check:
+        return text
     ra = fused.decimal_residues(da, q1, q2)
     rb = ra if db is None else fused.decimal_residues(db, q1, q2)
     check_product(ra, rb, fused.decimal_residues(text, q1, q2, ascii=True), LIMB_PRIMES)
