@@ -24,16 +24,18 @@ from dataclasses import dataclass, fields
 #: Ints: CPython's ``a * b`` below this many bits in the smaller operand (numba not loaded). ``bigmul tune``, row INT_FFT_MIN_BITS.
 INT_FFT_MIN_BITS = 40_000
 
-#: No int crossover below this (the hot path tests it first). Floor, not tuned: benchmarks/results/tuning_history.md.
+#: No int crossover below this (the hot path tests it first): a floor, not tuned; history in benchmarks/results/tuning_history.md.
 INT_MIN_CROSSOVER_BITS = 1024
 
 #: Ints once the fused kernels are loaded in the process. ``bigmul tune``, row INT_FFT_FUSED_MIN_BITS.
 INT_FFT_FUSED_MIN_BITS = 9_000
 
-#: Int products take the fused (numba) route from this many bits in the first operand. benchmarks/results/tuning_history.md.
+#: A product from this many bits (first operand) starts loading the numba kernels in the background.
+#: A one-time trade, not a crossover of two routes (``bigmul tune`` row INT_FFT_FUSED_MIN_BITS times the
+#: loaded side): a judgement, history in benchmarks/results/tuning_history.md.
 FUSED_MIN_BITS = 100_000
 
-#: Text products take the fused route from this many digits in the first operand. benchmarks/results/tuning_history.md.
+#: The same for text, in digits of the first operand: a judgement, history in benchmarks/results/tuning_history.md.
 FUSED_MIN_DIGITS = 2_000_000
 
 #: Text: schoolbook in base 10**k up to this many limbs in the smaller operand. ``bigmul tune``, row STR_DIRECT_MAX_LIMBS.
@@ -42,13 +44,13 @@ STR_DIRECT_MAX_LIMBS = 1000
 #: The same once the fused kernels are loaded. ``bigmul tune``, row STR_DIRECT_FUSED_MAX_LIMBS.
 STR_DIRECT_FUSED_MAX_LIMBS = 64
 
-#: Text of at most this many characters per operand goes through CPython ``int``. benchmarks/results/tuning_history.md.
+#: Text of at most this many characters per operand goes through CPython ``int``. ``bigmul tune --only STR_INT_MAX_CHARS`` (history: benchmarks/results/tuning_history.md).
 STR_INT_MAX_CHARS = 250
 
-#: Text up to this many characters (longer operand) goes through the stdlib ``decimal``. benchmarks/results/tuning_history.md.
+#: Text up to this many characters (longer operand) goes through the stdlib ``decimal``. ``bigmul tune --only STR_DECIMAL_MAX_CHARS`` (history: benchmarks/results/tuning_history.md).
 STR_DECIMAL_MAX_CHARS = 8000
 
-#: The same once the fused kernels are loaded. benchmarks/results/tuning_history.md.
+#: The same once the fused kernels are loaded. ``bigmul tune --only STR_DECIMAL_FUSED_MAX_CHARS`` (history: benchmarks/results/tuning_history.md).
 STR_DECIMAL_FUSED_MAX_CHARS = 2000
 
 #: ``convolve``: int64 schoolbook while ``len(x) * len(y)`` is at most this. ``bigmul tune``, row CONVOLVE_DIRECT_MAX_WORK.
@@ -57,7 +59,7 @@ CONVOLVE_DIRECT_MAX_WORK = 1_000_000
 #: ``convolve`` past 2**63: Python-int schoolbook up to this work, Kronecker above. ``bigmul tune``, row CONVOLVE_OBJECT_MAX_WORK.
 CONVOLVE_OBJECT_MAX_WORK = 2500
 
-#: ``convolve`` on wide int64 values: float-exact pieces while the two counts add up to at most this. benchmarks/results/tuning_history.md.
+#: ``convolve`` on wide int64 values: float-exact pieces while the two counts add up to at most this. ``bigmul tune --only CONVOLVE_MAX_PIECES`` (history: benchmarks/results/tuning_history.md).
 CONVOLVE_MAX_PIECES = 12
 
 #: 1-D transforms on mkl_fft / pyFFTW (when installed) from these lengths. ``bigmul tune``, rows FFT_MKL_MIN_LEN, FFT_PYFFTW_MIN_LEN.
@@ -70,22 +72,23 @@ GPU_MIN_BITS = 1_328_772
 #: The same for decimal text, in digits. ``python benchmarks/gpu_check.py`` (benchmarks/results/gpu_check_2.txt).
 GPU_STR_MIN_DIGITS = 200_000
 
-#: The numpy route takes the operands' residues on the helper thread from this many bits. benchmarks/results/tuning_history.md.
+#: The numpy route takes the operands' residues on the helper thread from this many bits. ``bigmul tune --only OVERLAP_BITS`` (history: benchmarks/results/tuning_history.md).
 OVERLAP_BITS = 200_000
 
-#: The two forward transforms run on two threads from this length. benchmarks/results/tuning_history.md.
+#: The two forward transforms run on two threads from this length. ``bigmul tune --only FFT_PARALLEL_MIN_LEN`` (history: benchmarks/results/tuning_history.md).
 FFT_PARALLEL_MIN_LEN = 65_536
 
-#: The four-step transform's batched FFTs use every core from this length. benchmarks/results/tuning_history.md.
+#: The four-step transform's batched FFTs use every core from this length. ``bigmul tune --only FOURSTEP_PARALLEL_MIN_LEN`` (history: benchmarks/results/tuning_history.md).
 FOURSTEP_PARALLEL_MIN_LEN = 1 << 20
 
-#: The four-step transform from this length (never below ``bounds.FOURSTEP_BOUND_LEN``). benchmarks/results/tuning_history.md.
+#: The four-step transform from this length (never below ``bounds.FOURSTEP_BOUND_LEN``). ``bigmul tune --only FOURSTEP_MIN_LEN`` (history: benchmarks/results/tuning_history.md).
 FOURSTEP_MIN_LEN = 1 << 14
 
-#: Kept transform buffers from this length; fresh allocations below. benchmarks/results/tuning_history.md.
+#: Kept transform buffers from this length; fresh allocations below. ``bigmul tune --only KEEP_MIN_LEN`` (history: benchmarks/results/tuning_history.md).
 KEEP_MIN_LEN = 1 << 13
 
-#: A product's memory need is checked against the machine's free memory from this many bytes. benchmarks/results/tuning_history.md.
+#: A product's memory need is checked against the machine's free memory from this many bytes (below,
+#: only an explicit limit): a safety/cost judgement, not a crossover; history in benchmarks/results/tuning_history.md.
 MEMORY_CHECK_MIN_BYTES = 64 << 20
 
 #: A tripped float guard is retried with narrower limbs only above this width (the NTT below it,

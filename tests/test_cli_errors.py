@@ -198,3 +198,13 @@ def test_package_metadata_has_author():
 
     md = metadata("bigmul")
     assert "bigmul developers" in (md.get("Author") or md.get("Author-email") or "")
+
+
+def test_tune_only_measures_the_named_rows(capsys):
+    from bigmul.tools.cli import main
+
+    assert main(["tune", "--only", "STR_INT_MAX_CHARS", "--quick"]) == 0
+    out = capsys.readouterr().out
+    assert "STR_INT_MAX_CHARS" in out and "first" in out and "second" in out
+    assert main(["tune", "--only", "NO_SUCH"]) == 2
+    assert "no tune row for NO_SUCH" in capsys.readouterr().err

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-__all__ = ["config_path", "measure_crossover", "run_tune", "add_parser"]
+__all__ = ["config_path", "measure_crossover", "run_tune", "run_rows", "EXTRA_ROWS", "add_parser"]
 
 
 def config_path() -> Path:
@@ -188,6 +188,121 @@ def _isqrt_case(bits: int) -> tuple[Callable[[], Any], Callable[[], Any]]:
     return (lambda: math.isqrt(n)), one_level
 
 
+def _both(name: str, low: int, high: int, fn: Callable[[], Any],
+          loaded: bool = True) -> tuple[Callable[[], Any], Callable[[], Any]]:
+    """``fn`` with threshold ``name`` forced to ``low`` and to ``high`` (the two routes it chooses
+    between), with or without the fused kernels."""
+    return (_with_kernels(loaded, _forced(name, high, fn)), _with_kernels(loaded, _forced(name, low, fn)))
+
+
+def _rand_int(bits: int) -> int:
+    return random.Random(bits).getrandbits(bits) | (1 << (bits - 1))
+
+
+def _text_small_case(name: str, loaded: bool) -> Callable[[int], tuple[Callable[[], Any], Callable[[], Any]]]:
+    """Text products of ``digits`` digits each: the short route up to the threshold (slow side
+    forced by a huge value), the next route above it (forced by 0)."""
+    def make(digits: int) -> tuple[Callable[[], Any], Callable[[], Any]]:
+        from ..api import multiply
+
+        r = random.Random(digits)
+        s = "".join(r.choices("123456789", k=digits))
+        t = "".join(r.choices("123456789", k=digits))
+        below, above = _both(name, 0, 10 ** 12, lambda: multiply(s, t), loaded)
+        return below, above  # (the short route, the next one): measure_crossover's (slow, fast)
+    return make
+
+
+def _int_route_case(name: str, loaded: bool = True) -> Callable[[int], tuple[Callable[[], Any], Callable[[], Any]]]:
+    """Int products of ``bits`` bits: the route below the threshold (forced by a huge value) against
+    the route from it (forced by 1, or the least value the bound allows)."""
+    def make(bits: int) -> tuple[Callable[[], Any], Callable[[], Any]]:
+        from .. import bounds
+        from ..api import multiply_int
+
+        a, b = _rand_int(bits), _rand_int(bits + 1)
+        least = bounds.FOURSTEP_BOUND_LEN if name == "FOURSTEP_MIN_LEN" else 1
+        return _both(name, least, 10 ** 12, lambda: multiply_int(a, b, "fft"), loaded)
+    return make
+
+
+def _length_of(bits: int) -> int:
+    """The transform length of an int product of ``bits`` x ``bits + 1`` bits (fused route)."""
+    from .. import bounds
+    from ..engines import fft
+
+    w = bounds.fft_limb_bits(bits, bits + 1)
+    return fft.fused_shape(-(-bits // w), -(-(bits + 1) // w), 1 << w)[0]
+
+
+def _pieces_case(bits: int) -> tuple[Callable[[], Any], Callable[[], Any]]:
+    import numpy as np
+
+    from ..conv import convolve
+
+    g = np.random.default_rng(bits)
+    x = g.integers(-2 ** (bits - 1), 2 ** (bits - 1), 10_000)
+    y = g.integers(-2 ** (bits - 1), 2 ** (bits - 1), 5_001)
+    return _both("CONVOLVE_MAX_PIECES", 0, 10 ** 6, lambda: convolve(x, y))
+
+
+def _pieces_of(bits: int) -> int:
+    from .. import bounds
+
+    fit = bounds.piece_bits(10_000, 5_001, bits, bits)
+    return 0 if fit is None else fit[1] + fit[2]
+
+
+#: Rows of ``bigmul tune --only`` beyond the default run: threshold, what the two sides are, operand
+#: sizes, the cases, and the threshold's value from the first size where the second side wins.
+EXTRA_ROWS: list[tuple[str, str, list[int], Callable[[int], Any], Callable[[int], int]]] = [
+    ("STR_INT_MAX_CHARS", "text x text: CPython int (slow above) vs the stdlib decimal, digits each",
+     [100, 150, 200, 250, 300, 400, 600], _text_small_case("STR_INT_MAX_CHARS", False), lambda n: n - 1),
+    ("STR_DECIMAL_MAX_CHARS", "text x text, numba not loaded: stdlib decimal vs bigmul's array path, digits",
+     [2000, 4000, 6000, 8000, 10000, 12000, 16000], _text_small_case("STR_DECIMAL_MAX_CHARS", False),
+     lambda n: n - 1),
+    ("STR_DECIMAL_FUSED_MAX_CHARS", "text x text, kernels loaded: stdlib decimal vs bigmul's fused path, digits",
+     [500, 1000, 1500, 2000, 3000, 4000], _text_small_case("STR_DECIMAL_FUSED_MAX_CHARS", True), lambda n: n - 1),
+    ("CONVOLVE_MAX_PIECES", "convolve 10^4 x 5001 int64 values: float-exact pieces vs Kronecker, value bits "
+     "(the value is the piece count there)", [20, 30, 40, 50, 56, 62], _pieces_case, lambda b: _pieces_of(b) - 1),
+    ("OVERLAP_BITS", "int x int on the numpy route: residues inline vs on the helper thread, bits",
+     [50_000, 100_000, 200_000, 400_000, 800_000], _int_route_case("OVERLAP_BITS", loaded=False), lambda n: n),
+    ("FOURSTEP_MIN_LEN", "int x int: 1-D transform vs four-step, bits (the value is the transform length)",
+     [150_000, 200_000, 300_000, 400_000, 600_000, 900_000], _int_route_case("FOURSTEP_MIN_LEN"),
+     _length_of),
+    ("KEEP_MIN_LEN", "int x int: fresh buffers vs kept ones, bits (the value is the transform length)",
+     [10_000, 20_000, 40_000, 80_000, 160_000], _int_route_case("KEEP_MIN_LEN"), _length_of),
+    ("FFT_PARALLEL_MIN_LEN", "int x int: the two forward transforms in turn vs on two threads, bits "
+     "(the value is the transform length)", [150_000, 300_000, 600_000, 1_200_000, 2_400_000],
+     _int_route_case("FFT_PARALLEL_MIN_LEN"), _length_of),
+    ("FOURSTEP_PARALLEL_MIN_LEN", "int x int: batched transforms on one thread vs every core, bits "
+     "(the value is the transform length)", [2_000_000, 4_000_000, 8_000_000, 16_000_000],
+     _int_route_case("FOURSTEP_PARALLEL_MIN_LEN"), _length_of),
+]
+
+
+def run_rows(names: list[str], quick: bool = False, out: Callable[[str], None] = print) -> dict[str, int]:
+    """Measure the named rows of :data:`EXTRA_ROWS` (``bigmul tune --only``); print the evidence."""
+    from .. import tuning
+    from ..engines import fused
+
+    fused.available()  # loaded now, so that each case alone decides whether a run uses them
+    found: dict[str, int] = {}
+    for name, what, sizes, make, to_value in EXTRA_ROWS:
+        if name not in names:
+            continue
+        cross, rows = measure_crossover(sizes[::2] if quick else sizes, make, 3 if quick else 7)
+        out(f"{name}: {what}")
+        for n, ts, tf in rows:
+            out(f"  {n:>11,}  first {ts * 1e3:9.3f} ms  second {tf * 1e3:9.3f} ms  {'second wins' if tf < ts else ''}")
+        if cross is None:
+            out(f"  no crossover in range; keeping {getattr(tuning.current, name)}")
+            continue
+        found[name] = max(1, to_value(cross))
+        out(f"  -> {name} = {found[name]} (package default {getattr(tuning.current, name)})")
+    return found
+
+
 def _tune_backends(reps: int, quick: bool, out: Callable[[str], None]) -> dict[str, int]:
     """Time one rfft + irfft per 1-D length on every installed backend, interleaved; each other
     backend runs the 1-D lengths from the first one from which it beat scipy at every length tried."""
@@ -298,7 +413,15 @@ def run_tune(quick: bool = False, out: Callable[[str], None] = print) -> dict[st
 def cmd_tune(args: argparse.Namespace) -> int:
     from .common import CLIError
 
-    found = run_tune(quick=args.quick)
+    if args.only:
+        names = [x.strip() for x in args.only.split(",") if x.strip()]
+        known = {r[0] for r in EXTRA_ROWS}
+        bad = [n for n in names if n not in known]
+        if bad:
+            raise CLIError(f"no tune row for {', '.join(bad)}; rows: {', '.join(sorted(known))}")
+        found = run_rows(names, quick=args.quick)
+    else:
+        found = run_tune(quick=args.quick)
     if not args.write:
         print(f"(not saved: rerun with --write to store these in {config_path()}, which auto reads)",
               file=sys.stderr)
@@ -323,4 +446,6 @@ def add_parser(sub: Any) -> None:
                                    f"{config_path()} (or $BIGMUL_TUNING), which auto reads.")
     p.add_argument("--quick", action="store_true", help="fewer sizes and repeats")
     p.add_argument("--write", action="store_true", help="save the measured values to the config file")
+    p.add_argument("--only", metavar="NAMES", help="measure only these thresholds (comma separated), "
+                   "including those the default run leaves out: " + ", ".join(r[0] for r in EXTRA_ROWS))
     p.set_defaults(func=cmd_tune)
