@@ -40,15 +40,17 @@ __all__ = [
 
 
 def release_buffers() -> None:
-    """Free the kept transform buffers and the cached powers of the conversions and divisions.
+    """Free the kept transform buffers, the cached powers of the conversions and divisions, and the
+    recent reciprocals divisions start from.
 
     >>> release_buffers()
     """
-    from . import cache
+    from . import cache, divide
     from .engines import workspace
 
     workspace.clear()
     cache.clear()
+    divide.clear_seeds()
 
 
 def selftest(verbose: bool = False) -> bool:

@@ -39,7 +39,7 @@ from .guards import GuardTrip
 from .plan import Step, plan_divmod
 from .run import run_plan
 
-__all__ = ["divmod", "divmod_int", "reciprocal", "GUARD_BITS", "MAX_CORRECTIONS"]
+__all__ = ["divmod", "divmod_int", "reciprocal", "clear_seeds", "GUARD_BITS", "MAX_CORRECTIONS"]
 
 _pydivmod = builtins.divmod
 
@@ -57,13 +57,37 @@ def _mul() -> Callable[[int, int], int]:
     return multiply
 
 
+#: Recent reciprocals ``(d, k, v)``: a later divisor whose top bits are a recent one's starts its
+#: Newton iteration from it (``isqrt``'s divisors grow by one level's bits at a time).
+_seeds: list[tuple[int, int, int]] = []
+SEEDS_KEPT = 4
+
+
+def clear_seeds() -> None:
+    """Forget the recent reciprocals (``bigmul.release_buffers``)."""
+    _seeds.clear()
+
+
+def _seed(d: int, k: int, h: int) -> int | None:
+    """``~2**(2h) / (d >> (k - h))`` from a recent reciprocal ``v_s ~ 2**(2 k_s) / d_s`` of at least
+    ``h`` bits whose divisor has the same top ``h`` bits: ``v_s >> (k_s - h)``, within 4 units
+    (``v_s``'s error shifted away, the truncation of ``d_s`` to ``h`` bits, the floor)."""
+    top = d >> (k - h)
+    for ds, ks, vs in list(_seeds):
+        if ks >= h and ds >> (ks - h) == top:
+            return vs >> (ks - h)
+    return None
+
+
 def reciprocal(d: int, k: int) -> int:
     """``v`` with ``|v - 2**(2k) / d| < 4`` for ``d`` of exactly ``k`` bits, by Newton's iteration.
 
     Step (precision ``h -> k``, ``h = k//2 + 4``): ``v0 = vh * 2**(k-h)``,
     ``e = 2**(2k) - d*v0``, ``v = v0 + v0*e / 2**(2k)``; the relative error
     ``eps`` of ``v0`` becomes ``eps**2`` plus the truncations, so a start
-    within 4 units at ``h`` bits ends within 4 units at ``k``.
+    within 4 units at ``h`` bits ends within 4 units at ``k``.  The start is
+    a recent reciprocal's top bits when one fits (:func:`_seed`), else the
+    same iteration at ``h`` bits.
 
     >>> d = 3 ** 20000; k = d.bit_length()
     >>> abs(reciprocal(d, k) - (1 << 2 * k) // d) < 4
@@ -73,7 +97,9 @@ def reciprocal(d: int, k: int) -> int:
         return (1 << (2 * k)) // d
     mul = _mul()
     h = k // 2 + 4
-    vh = reciprocal(d >> (k - h), h)
+    vh = _seed(d, k, h)
+    if vh is None:
+        vh = reciprocal(d >> (k - h), h)
     # e = 2**(2k) - d * vh * 2**(k-h): |e| < ~2**(2k - h + 4)
     e = (1 << (2 * k)) - (mul(d, vh) << (k - h))
     # v0 * e / 2**(2k) = vh * e / 2**(k + h); only e's top bits matter: drop k - 8 of them
@@ -141,10 +167,13 @@ def _divmod_newton(a: int, b: int) -> tuple[int, int]:
     # divide-and-conquer base conversion divides every piece of a level by one power.
     key = ("recip", k, d)
     v = cache.get(key, lambda: reciprocal(d, k))
+    _seeds.insert(0, (d, k, v))
+    del _seeds[SEEDS_KEPT:]
     try:
         return _blocks_from(a, b, v, k, sb, beta, nblocks)
     except GuardTrip:
         cache.discard(key)  # the next division by b computes its reciprocal afresh
+        _seeds.clear()  # nor does any later one start from it
         raise
 
 

@@ -215,3 +215,28 @@ def test_large_division_and_root(no_str_limit):
         assert bigmul.isqrt(a) == gmpy2.isqrt(gmpy2.mpz(a))
         s = gmpy2.mpz(a).digits()
         assert bigmul.to_str(a) == s and bigmul.from_str(s) == a
+
+
+def test_a_recent_reciprocal_seeds_the_next_one_and_a_bad_seed_is_caught():
+    """``reciprocal`` starts from a recent reciprocal whose divisor has the same top bits (isqrt's
+    divisors grow level by level); the result stays within 4 units, and a wrong seed ends in the
+    exact correction or the division guard, never in a wrong quotient."""
+    from bigmul import cache, divide
+
+    d = 7 ** 30_000 | 1
+    k = d.bit_length()
+    cache.clear("recip")
+    divide._seeds.clear()
+    ks = k // 2 + 40  # a seed of the top ks bits, as a smaller division would have left it
+    ds = d >> (k - ks)
+    divide._seeds.append((ds, ks, (1 << (2 * ks)) // ds))
+    assert divide._seed(d, k, k // 2 + 4) is not None
+    assert abs(divide.reciprocal(d, k) - (1 << (2 * k)) // d) < 4
+    divide._seeds[:] = [(ds, ks, (1 << (2 * ks)) // ds + (1 << (ks - 8)))]  # off by 2**-8 of itself
+    a = 11 ** 40_000
+    b = d << 1000
+    bigmul.reset_guard_stats()
+    assert bigmul.divmod(a, b) == divmod(a, b)
+    st = bigmul.guard_stats()
+    assert st["trip_division"] >= 1 and st["fallback_cpython"] >= 1 and divide._seeds == []
+    divide._seeds.clear()
