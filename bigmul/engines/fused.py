@@ -111,9 +111,13 @@ def available() -> bool:
 
 
 def ready(start: bool = True) -> bool:
-    """Whether the kernels are loaded; never waits.  When they are not and ``start`` is true, they
-    start loading on a background thread (once per process), and the caller takes the numpy route
-    meanwhile: the first large product does not wait for numba's import and compilation.
+    """Whether the kernels are loaded, for a product that would use them.
+
+    When they are not and ``start`` is true (a large product), the first such product starts
+    loading them on a background thread (once per process) and takes the numpy route meanwhile,
+    so it does not wait for numba's import and compilation; a later large product waits for the
+    load to finish instead of running beside it (numba's loader and the numpy passes would compete
+    for the interpreter, and both would be slower).  Small products (``start`` false) never wait.
 
     >>> ready(start=False) in (True, False)
     True
@@ -121,7 +125,11 @@ def ready(start: bool = True) -> bool:
     if LOADED:
         return True
     if start:
-        _start_loading()
+        if _loader is None:
+            _start_loading()
+        elif _loader is not threading.current_thread():
+            _loader.join()
+            return LOADED
     return False
 
 
