@@ -21,7 +21,7 @@ import numpy as np
 from . import bounds, envvars, tuning
 from .engines import fused
 
-__all__ = ["Step", "Plan", "int_crossover", "plan_int", "plan_str", "plan_radix", "plan_divmod", "plan_isqrt", "plan_convolve", "plan_convolve_values", "coefficient_bound", "max_abs",
+__all__ = ["Step", "Plan", "int_crossover", "plan_int", "plan_str", "plan_radix", "plan_join", "to_str_nodes", "plan_divmod", "plan_isqrt", "plan_convolve", "plan_convolve_values", "coefficient_bound", "max_abs",
            "require_gpu"]
 
 #: log2(10): bits per decimal digit.
@@ -40,8 +40,9 @@ class Step:
     ``10**k`` (text path); both 0 where they do not apply.
     ``route``: how a CPU product gets its operands in and its result out
     (``engines/routes.py``): ``"fused"`` (numba passes straight from the
-    operands' digits into the transform buffers and back) or ``"limbs"``
-    (numpy limb arrays through the engine); empty where there is no choice.
+    operands' digits into the transform buffers and back), ``"shared"`` (the
+    same, with one operand's transform computed once for many products) or
+    ``"limbs"`` (numpy limb arrays through the engine); empty where there is no choice.
 
     >>> str(Step("fft", bits=14, route="fused")), str(Step("ntt", k=7, route="limbs"))
     ('fft(14, fused)', 'ntt(10^7)')
@@ -53,7 +54,7 @@ class Step:
     route: str = ""
 
     def __str__(self) -> str:
-        shown = ", fused" if self.route == "fused" else ""
+        shown = f", {self.route}" if self.route in ("fused", "shared") else ""
         if self.bits:
             return f"{self.engine}({self.bits}{shown})"
         return f"{self.engine}(10^{self.k}{shown})" if self.k else self.engine
@@ -420,6 +421,43 @@ def plan_radix(op: str, size: int) -> Plan:
     if small:
         return Plan(op, (Step("cpython"),), "below the leaf size: CPython's own conversion")
     return Plan(op, (Step("dc"), Step("dc_exact"), Step("cpython")), _LADDER_REASONS[op])
+
+
+def to_str_nodes(digits: int) -> str:
+    """How a ``to_str`` level of nodes of about ``digits`` digits joins them: ``"decimal"`` (stdlib
+    ``Decimal`` values, libmpdec's products) below ``TO_STR_ARRAY_MIN_DIGITS``, else ``"array"``
+    (digit arrays, bigmul's decimal engine).
+
+    >>> to_str_nodes(100), to_str_nodes(10**6)
+    ('decimal', 'array')
+    """
+    return "decimal" if digits < tuning.current.TO_STR_ARRAY_MIN_DIGITS else "array"
+
+
+def plan_join(kind: str, size_hi: int, size_p: int, method: str = "auto") -> Plan:
+    """Plan for the joins ``hi * P + lo`` of one level of a radix conversion: ``kind`` ``"str"``
+    (``to_str``, sizes in digits, ``P`` a power of two in decimal) or ``"int"`` (``from_str``, sizes
+    in bits, ``P`` a power of five, the sum ``(hi * P << m) + lo``); ``P`` is shared by the level's
+    joins and ``size_hi`` is the longest ``hi`` of the level (the limb width proven for it holds for
+    the shorter ones).
+
+    ``fft(.., shared)``: ``P``'s transform computed once per level and reused, the product not
+    checked on its own (the conversion's check covers it; ``lo`` added in the carry pass for text),
+    where the product's own plan starts with the fused FFT; ``product``: the product by its own
+    plan and ladder, then the addition.
+
+    >>> [str(s) for s in plan_join("str", 10**6, 10**6, "ntt").steps]
+    ['product']
+    >>> plan_join("int", 100, 100).method
+    'product'
+    """
+    first = (plan_str if kind == "str" else plan_int)(size_hi, size_p, method).steps[0]
+    product = Step("product")
+    if first.engine == "fft" and first.route == "fused":
+        what = f"base 10**{first.k}" if kind == "str" else f"{first.bits}-bit limbs"
+        return Plan("join", (Step("fft", bits=first.bits, k=first.k, route="shared"), product),
+                    f"the level's shared power transformed once; {what}")
+    return Plan("join", (product,), "the product by its own plan, then the addition")
 
 
 def plan_divmod(bits_a: int, bits_b: int) -> Plan:

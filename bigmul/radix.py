@@ -45,7 +45,7 @@ import numpy as np
 from . import cache, guards, tuning
 from .engines import fused
 from .guards import GuardTrip
-from .plan import Step, plan_radix
+from .plan import Plan, Step, plan_join, plan_radix, to_str_nodes
 from .run import run_plan
 from .text import plain_text, no_digit_limit, parse_decimal, product_digits
 
@@ -148,7 +148,20 @@ def digits_text_to_int(t: str, use_cache: bool = True, method: str = "auto") -> 
     m = L
     while len(vals) > 1:
         p5 = _pow5(m, use_cache, method)
-        out = [(mul(vals[i + 1], p5) << m) + vals[i] for i in range(0, len(vals) - 1, 2)]
+        pairs = range(0, len(vals) - 1, 2)
+        plan = plan_join("int", max(vals[i + 1].bit_length() for i in pairs), p5.bit_length(), method)
+        if plan.method == "product":
+            out = [(mul(vals[i + 1], p5) << m) + vals[i] for i in pairs]
+        else:
+            from .engines.routes import SharedInt, int_product_shared
+
+            shared = SharedInt(p5)
+
+            def attempt(step: Step, hi: int) -> int:
+                return int_product_shared(hi, shared, step.bits) if step.route == "shared" else mul(hi, p5)
+
+            # Unchecked products: the conversion's own check (_check) covers every join of the tree.
+            out = [(run_plan(plan, functools.partial(attempt, hi=vals[i + 1])) << m) + vals[i] for i in pairs]
         if len(vals) % 2:
             out.append(vals[-1])
         vals = out
@@ -252,12 +265,32 @@ def _dec_power(h: int, use_cache: bool, method: str) -> Any:
         if h <= leaf:
             return decimal.Decimal(1 << h)
         half = _dec_power(h // 2, use_cache, method)
-        if h * 0.30103 < tuning.current.TO_STR_ARRAY_MIN_DIGITS:
+        if to_str_nodes(int(h * 0.30103)) == "decimal":
             return _ctx().multiply(half, half)
         v = _values(half)
         return product_digits(v, None, method) - np.uint8(48)
 
     return cache.get(("dec2", h), make) if use_cache else make()
+
+
+def _join(plan: Plan, hi: np.ndarray, shared: Any, lo: np.ndarray, method: str) -> np.ndarray:
+    """Digit values of ``hi * P + lo`` (``P``: ``shared``'s digits, ``lo < P``) by ``plan``'s ladder
+    (``plan.plan_join``).
+
+    Unchecked products: the conversion's own check (:func:`_check`: residues of the int against
+    the whole text) covers every product and addition of the tree.
+    """
+    if len(hi) == 1 and hi[0] == 0:
+        return lo
+
+    def attempt(step: Step) -> np.ndarray:
+        if step.route == "shared":
+            from .engines.routes import text_join
+
+            return text_join(hi, shared, lo, step.k)
+        return _add(product_digits(hi, shared.digits, method, False), lo)
+
+    return run_plan(plan, attempt)
 
 
 def int_to_digit_values(x: int, use_cache: bool = True, method: str = "auto") -> np.ndarray:
@@ -271,7 +304,6 @@ def int_to_digit_values(x: int, use_cache: bool = True, method: str = "auto") ->
     [1, 0, 7]
     """
     leaf = tuning.current.TO_STR_LEAF_BITS  # a multiple of 8 (Thresholds): leaves are whole bytes
-    amin = tuning.current.TO_STR_ARRAY_MIN_DIGITS
     ctx = _ctx()
     raw = x.to_bytes((x.bit_length() + 7) // 8, "little")
     step = leaf // 8
@@ -283,18 +315,17 @@ def int_to_digit_values(x: int, use_cache: bool = True, method: str = "auto") ->
         p = _dec_power(h, use_cache, method)
         pairs = range(0, len(vals) - 1, 2)
         out: list[Any]
-        if h * 0.30103 < amin:
+        if to_str_nodes(int(h * 0.30103)) == "decimal":
             if isinstance(p, np.ndarray):  # kept as digits under another crossover (a tuned run)
                 p = D((p + np.uint8(48)).tobytes().decode("ascii"))
             out = [ctx.add(ctx.multiply(vals[i + 1], p), vals[i]) for i in pairs]
         else:
-            pv = _values(p)
-            out = []
-            for i in pairs:
-                hi, lo = _values(vals[i + 1]), _values(vals[i])
-                # Unchecked product: the conversion's own check (_check: residues of the int against
-                # the whole text) covers every product and addition of the tree.
-                out.append(lo if len(hi) == 1 and hi[0] == 0 else _add(product_digits(hi, pv, method, False), lo))
+            from .engines.routes import SharedFactor
+
+            shared = SharedFactor(_values(p))  # the level's power, transformed once per shape
+            his = [_values(vals[i + 1]) for i in pairs]
+            plan = plan_join("str", max(map(len, his)), len(shared.digits), method)
+            out = [_join(plan, hi, shared, _values(vals[i]), method) for hi, i in zip(his, pairs)]
         if len(vals) % 2:
             out.append(vals[-1])
         vals = out

@@ -34,7 +34,7 @@ def fallback_name(prev: str, nxt: str) -> str:
     return {"fft": "retry_fft", "ntt": "fallback_ntt", "direct": "fallback_direct",
             "int": "fallback_int", "decimal": "fallback_decimal", "gpu": "retry_gpu",
             "kronecker": "fallback_kronecker", "object": "fallback_object",
-            "dc_exact": "retry_exact", "cpython": "fallback_cpython"}[nxt]
+            "dc_exact": "retry_exact", "cpython": "fallback_cpython", "product": "fallback_product"}[nxt]
 
 
 def run_plan(plan: Plan, attempt: Callable[[Step], T], log: Callable[[str], None] | None = None) -> T:

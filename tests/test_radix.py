@@ -157,28 +157,105 @@ def test_dropped_recombination_carry_trips(small_levels, no_str_limit):
 
 
 def test_an_unchecked_product_inside_to_str_is_caught_by_its_check(small_levels, monkeypatch, no_str_limit):
-    """to_str's products skip their own modular check (the conversion's check covers the tree):
-    one wrong digit from one of them trips the conversion's check, and the exact retry is right."""
+    """to_str's joins skip their own modular check (the conversion's check covers the tree): one
+    wrong digit from one of them trips the conversion's check, and the exact retry is right."""
     from bigmul.engines import fused, routes
 
     if not fused.available():
         pytest.skip("the fused text route needs numba")
-    real = routes.text_product_ascii
+    real = routes.text_join
     hits = []
 
-    def once_wrong(da, db, k, check=True):
-        out = real(da, db, k, check)
-        if not check and not hits:
+    def once_wrong(hi, shared, lo, k):
+        out = real(hi, shared, lo, k)
+        if not hits:
             hits.append(1)
             out = out.copy()
-            out[len(out) // 2] = 48 + (int(out[len(out) // 2]) - 47) % 10
+            out[len(out) // 2] = (int(out[len(out) // 2]) + 1) % 10
         return out
 
-    monkeypatch.setattr(routes, "text_product_ascii", once_wrong)
+    monkeypatch.setattr(routes, "text_join", once_wrong)
     n = 7 ** 9000
     assert bigmul.to_str(n) == str(n)
     s = bigmul.guard_stats()
     assert hits == [1] and s["trip_radix"] == 1 and s["retry_exact"] == 1
+
+
+def test_an_unchecked_product_inside_from_str_is_caught_by_its_check(monkeypatch, no_str_limit):
+    """from_str's shared-power products skip their own modular check: one product off by one trips
+    the conversion's check, and the exact retry is right."""
+    from bigmul.engines import fused, routes
+
+    if not fused.available():
+        pytest.skip("the shared route needs numba")
+    real = routes.int_product_shared
+    hits = []
+
+    def once_wrong(a, shared, bits):
+        c = real(a, shared, bits)
+        if not hits:
+            hits.append(1)
+            c += 1
+        return c
+
+    monkeypatch.setattr(routes, "int_product_shared", once_wrong)
+    n = 7 ** 60_000
+    assert bigmul.from_str(str(n)) == n
+    s = bigmul.guard_stats()
+    assert hits == [1] and s["trip_radix"] == 1 and s["retry_exact"] == 1
+
+
+@pytest.mark.parametrize("which", ["to_str", "from_str"])
+def test_corrupted_shared_spectrum_is_caught(no_str_limit, which):
+    """A wrong kept transform of a level's power: a guard fires (round-off on the join, or the
+    conversion's check) and the answer is exact."""
+    if not fused.available():
+        pytest.skip("the shared route needs numba")
+    n = 3 ** 80_000
+    with inject("shared_spectrum") as rec:
+        if which == "to_str":
+            assert bigmul.to_str(n) == str(n)
+        else:
+            assert bigmul.from_str(str(n)) == n
+    s = bigmul.guard_stats()
+    assert rec.applied > 0
+    assert s.get("trip_roundoff", 0) + s.get("trip_magnitude", 0) + s.get("trip_radix", 0) > 0
+
+
+def test_shared_join_matches_int(no_str_limit, rng):
+    """routes.text_join (P's kept transform, lo added in the carry pass) against Python int, edges
+    included: all nines, lo = P - 1, lo = 0, hi shorter than P, one transform reused for all."""
+    from bigmul.engines import routes
+
+    if not fused.available():
+        pytest.skip("the shared route needs numba")
+
+    def vals(x: int) -> np.ndarray:
+        return np.frombuffer(str(x).encode(), np.uint8) - np.uint8(48)
+
+    P = 2 ** 40_000
+    shared = routes.SharedFactor(vals(P))
+    his = [10 ** 12_000 - 1, 10 ** 12_041 - 1, rng.getrandbits(39_990) | 1, 1, 7, 10 ** 11_999]
+    los = [P - 1, 0, rng.randrange(P), P - 1, 1, 10 ** 5]
+    for hi, lo in zip(his, los):
+        k = bigmul.plan.plan_join("str", 12_042, len(shared.digits)).steps[0].k
+        out = routes.text_join(vals(hi), shared, vals(lo), k)
+        assert int(out.astype(np.uint8).__add__(48).tobytes()) == hi * P + lo
+    assert len(shared.spectra) >= 1
+    A = 5 ** 20_000
+    sh = routes.SharedInt(A)
+    bits = bigmul.plan.plan_join("int", 60_000, A.bit_length()).steps[0].bits
+    for a in (2 ** 60_000 - 1, rng.getrandbits(59_000), 1, 3):
+        assert routes.int_product_shared(a, sh, bits) == a * A
+
+
+def test_join_plans_show_the_shared_route():
+    if not fused.available():
+        pytest.skip("the shared route needs numba")
+    p = bigmul.plan.plan_join("str", 10 ** 5, 10 ** 5)
+    assert p.steps[0].route == "shared" and str(p.steps[0]).endswith(", shared)") and p.steps[-1].engine == "product"
+    assert bigmul.plan.plan_join("int", 10 ** 6, 10 ** 6).steps[0].route == "shared"
+    assert bigmul.plan.to_str_nodes(10) == "decimal" and bigmul.plan.to_str_nodes(10 ** 6) == "array"
 
 
 def test_last_resort_is_cpython(small_levels, monkeypatch, no_str_limit):

@@ -32,7 +32,7 @@ from .pool import executor
 T = TypeVar("T")
 
 __all__ = ["fused_shape", "convolve_kept", "transform_length", "fft_convolve", "fft_workspace_bytes", "workspace_bytes", "executor", "coefficients",
-           "forward", "inverse", "four_step_shape", "convolve_filled", "buffers"]
+           "forward", "inverse", "four_step_shape", "convolve_filled", "buffers", "spectrum", "convolve_spectrum"]
 
 def transform_length(n1: int, n2: int) -> int:
     """Real transform length for a linear convolution of ``n1`` and ``n2`` values.
@@ -237,3 +237,43 @@ def convolve_kept(fill_x: Callable[[np.ndarray], None], fill_y: Callable[[np.nda
     ``z`` -- has returned."""
     with buffers(L, steps, fill_y is not None) as ws:
         return finish(convolve_filled(fill_x, fill_y, L, steps, None, ws, used))
+
+
+def spectrum(fill: Callable[[np.ndarray], None], L: int, steps: tuple[int, int] | None) -> np.ndarray:
+    """The forward spectrum of the signal ``fill`` writes into a zeroed length-``L`` buffer, in the
+    layout :func:`convolve_spectrum` multiplies by (the half spectrum, or the four-step's
+    transposed one for ``steps``): an operand shared by many products is transformed once.
+
+    >>> x = np.array([3., 2., 1.]); y = np.array([6., 5., 4.])
+    >>> Y = spectrum(lambda b: b.__setitem__(slice(0, 3), y), 5, None)
+    >>> z = convolve_spectrum(lambda b: b.__setitem__(slice(0, 3), x), Y, 5, None, 3, np.rint)
+    >>> z.tolist()
+    [18.0, 27.0, 28.0, 13.0, 4.0]
+    """
+    buf = np.zeros(L)
+    fill(buf)
+    if steps is None:
+        return forward(buf, L)
+    n1, n2 = steps
+    return fourstep.forward_steps(buf.reshape(n1, n2), fourstep.twiddles(n1, n2), fourstep.workers_for(L))
+
+
+def convolve_spectrum(fill_x: Callable[[np.ndarray], None], Y: np.ndarray, L: int,
+                      steps: tuple[int, int] | None, used: int, finish: Callable[[np.ndarray], T]) -> T:
+    """``finish(z)`` of the un-rounded convolution of the signal ``fill_x`` writes (its first
+    ``used`` values) with the operand whose :func:`spectrum` (same ``L`` and ``steps``) is ``Y``:
+    one forward and one inverse transform instead of three.  Kept buffers as :func:`convolve_kept`."""
+    with buffers(L, steps, False) as ws:
+        buf, out = workspace.signal(ws, 0, L, (used, 0))
+        fill_x(buf)
+        if steps is None:
+            X = forward(buf, L, out)
+            X *= Y
+            return finish(inverse(X, L, None if ws is None else ws.x))
+        n1, n2 = steps
+        T = fourstep.twiddles(n1, n2)
+        w = fourstep.workers_for(L)
+        X = fourstep.forward_steps(buf.reshape(n1, n2), T, w, out)
+        X *= Y
+        z = fourstep.inverse_steps(X, T, n1, w, None if ws is None else ws.x.reshape(n1, n2))
+        return finish(z.reshape(-1))

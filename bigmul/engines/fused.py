@@ -49,7 +49,7 @@ from .. import envvars
 __all__ = ["MAX_TABLE_K", "available", "loaded", "kernels", "split_balanced", "round_carry_pack", "residues30",
            "round_carry_pack_residues", "Flags", "Checked",
            "slot_split_balanced", "slot_round_carry_pack",
-           "decimal_split_balanced", "decimal_residues", "decimal_round_carry_format", "decimal_add",
+           "decimal_split_balanced", "decimal_residues", "decimal_round_carry_format", "decimal_join", "decimal_add",
            "decimal_scale", "ready", "wait", "twiddle_build", "int_residues"]
 
 
@@ -172,6 +172,7 @@ def _warm() -> None:
     d = np.arange(1, 21, dtype=np.uint8) % 10
     decimal_split_balanced(d, 4, 5, z)
     decimal_round_carry_format(z, 11, 4, np.zeros(48, dtype=np.uint8))
+    decimal_join(z, 11, 4, np.zeros(48, dtype=np.uint8), d[:5])
     decimal_residues(d, q1, q2)
     decimal_residues(d + np.uint8(48), q1, q2, ascii=True)
     decimal_add(d + np.uint8(48), d[:5])
@@ -210,7 +211,7 @@ def kernels() -> Any:
     return types.SimpleNamespace(split=jit.split_k, round=jit.round_k, residues=jit.res_k,
                                  round_check=jit.round_check_k,
                                  dec_split=jit.dec_split_k, dec_residues=jit.dec_res_k,
-                                 dec_round=jit.dec_round_k, slot_split=jit.slot_split_k,
+                                 dec_round=jit.dec_round_k, dec_join=jit.dec_join_k, slot_split=jit.slot_split_k,
                                  slot_round=jit.slot_round_k, dec_add=jit.dec_add_k,
                                  dec_scale=jit.dec_scale_k, twiddle=jit.twiddle_k)
 
@@ -331,6 +332,15 @@ def decimal_round_carry_format(z: np.ndarray, n: int, k: int, out: np.ndarray,
     return Flags(float(err), float(mag), bool(bad), bool(over), bool(dropped))
 
 
+def decimal_join(z: np.ndarray, n: int, k: int, out: np.ndarray, lo: np.ndarray,
+                 drop_at: int = -1) -> Flags:
+    """:func:`decimal_round_carry_format` with the digit values ``lo`` added at the right end and
+    digit values (0-9) written instead of ASCII: ``hi * P + lo`` from the convolution of ``hi`` and
+    ``P`` in one pass (``to_str``'s joins).  ``len(lo) <= n * k``, else ``over`` is set."""
+    err, mag, bad, over, dropped = kernels().dec_join(z, n, k, out, lo, drop_at, _value_table(k))
+    return Flags(float(err), float(mag), bool(bad), bool(over), bool(dropped))
+
+
 def decimal_add(p: np.ndarray, lo: np.ndarray) -> np.ndarray:
     """Digit values (uint8, most significant first) of the ASCII digits ``p`` plus the digit values ``lo``.
 
@@ -358,6 +368,14 @@ def decimal_scale(d: np.ndarray, m: int) -> np.ndarray:
 
 #: Widest decimal limbs (base 10**k) the fused text passes format by table.
 MAX_TABLE_K = 6
+
+
+@lru_cache(maxsize=8)
+def _value_table(k: int) -> np.ndarray:
+    """The digit values of every ``k``-digit group (:func:`_ascii_table` less 48)."""
+    t = _ascii_table(k) - np.uint8(48)
+    t.setflags(write=False)
+    return t
 
 
 @lru_cache(maxsize=8)

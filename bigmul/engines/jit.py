@@ -325,6 +325,76 @@ def dec_round_k(z, n, k, out, drop_at, table):  # type: ignore[no-untyped-def]
     return err, mag, bad, over, dropped
 
 @numba.njit(cache=True, nogil=True)
+def dec_join_k(z, n, k, out, lo, drop_at, table):  # type: ignore[no-untyped-def]
+    # dec_round_k with the digit values lo (most significant first) added at the right end, and
+    # digit values (0-9, from ``table``) written instead of ASCII: hi * P + lo in one pass.  The
+    # limb i of lo (its digits [len(lo) - (i+1)k, len(lo) - ik)) enters the carry chain with the
+    # coefficient i; lo < 10**(k n) is the caller's contract (a longer lo sets ``over``).
+    base = np.int64(10) ** k
+    inv = 1.0 / float(base)
+    nout = len(out)
+    nlo = len(lo)
+    err = 0.0
+    mag = 0.0
+    bad = False
+    over = False
+    dropped = False
+    carry = np.int64(0)
+    pos = nout  # next digit goes to out[pos - 1]
+    i = 0
+    while i < n or carry != 0:
+        if i < n:
+            v, err, mag, b = round_one(z[i], err, mag)
+            bad |= b
+            c = carry + v
+        else:
+            c = carry
+        if i > n + 64:
+            bad = True
+            break
+        top = nlo - i * k
+        if top > 0:  # lo's limb i
+            t = np.int64(0)
+            for j in range(top - k if top > k else 0, top):
+                t = t * 10 + np.int64(lo[j])
+            c += t
+        q = np.int64(np.floor(c * inv))
+        limb = c - q * base
+        if limb < 0:
+            q -= 1
+            limb += base
+        elif limb >= base:
+            q += 1
+            limb -= base
+        carry = q
+        if i == drop_at and carry != 0:
+            carry = np.int64(0)
+            dropped = True
+        if pos >= k:
+            pos -= k
+            t0 = limb * k
+            for j in range(k):
+                out[pos + j] = table[t0 + j]
+        else:
+            for _ in range(k):
+                dig = limb % 10
+                limb //= 10
+                if pos > 0:
+                    pos -= 1
+                    out[pos] = np.uint8(dig)
+                elif dig != 0:
+                    over = True
+        i += 1
+    while pos > 0:
+        pos -= 1
+        out[pos] = np.uint8(0)
+    if nlo > n * k:
+        over = True
+    if carry < 0:
+        bad = True
+    return err, mag, bad, over, dropped
+
+@numba.njit(cache=True, nogil=True)
 def slot_split_k(words, raw, nb, bits, n, out):  # type: ignore[no-untyped-def]
     # Balanced bits-bit limbs of X = sum x[i] 2**(w i) from the two's complement w-bit slots in
     # raw (their bytes; words: the same buffer as uint32, zero padded): the unsigned stream is

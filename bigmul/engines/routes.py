@@ -24,6 +24,7 @@ from ..limbs import decimal_to_limbs, int_to_limbs, limbs_to_decimal, limbs_to_i
 from . import fft, fused, limb_product
 
 __all__ = ["int_product", "limb_int_product", "slot_product", "text_product", "text_product_ascii",
+           "SharedFactor", "text_join", "SharedInt", "int_product_shared",
            "limb_text_product", "scalar_text_product"]
 
 
@@ -79,6 +80,49 @@ def int_product(a: int, b: int | None, bits: int) -> int:
         rc = fused.residues30(pylong.digit_view(c), top, q1, q2)  # the check covers the copy too
     check_product(ra, rb, rc, LIMB_PRIMES)
     return c
+
+
+class SharedInt:
+    """An int operand shared by many products (a level's power in ``from_str``): its digits and its
+    transform, computed once per transform shape (:func:`fft.spectrum`) and reused."""
+
+    def __init__(self, value: int) -> None:
+        self.value = value
+        self.digits = pylong.digit_view(value)  # valid while self.value lives
+        self.spectra: dict[tuple[int, tuple[int, int] | None, int], np.ndarray] = {}
+
+    def spectrum(self, L: int, steps: tuple[int, int] | None, bits: int) -> np.ndarray:
+        key = (L, steps, bits)
+        Y = self.spectra.get(key)
+        if Y is None:
+            n = -(-self.value.bit_length() // bits)
+            Y = self.spectra[key] = fft.spectrum(partial(fused.split_balanced, self.digits, bits, n), L, steps)
+        return Y
+
+
+def int_product_shared(a: int, shared: SharedInt, bits: int) -> int:
+    """``a * P`` (``P``: the shared int, ``a, P > 0``) with fused passes and ``P``'s kept transform:
+    no modular check (``from_str`` checks the whole conversion).  Round-off, magnitude and carry
+    guards as :func:`int_product`; raises ``GuardTrip``; requires ``fused.available()``."""
+    ba, bb = a.bit_length(), shared.value.bit_length()
+    n1, n2 = -(-ba // bits), -(-bb // bits)
+    L, steps, needed = fft.fused_shape(n1, n2, 1 << bits)
+    needed += 4 * (n1 + n2)
+    if needed >= tuning.current.MEMORY_CHECK_MIN_BYTES or memory.limit_set():
+        memory.check_memory(needed, f"an FFT product of {n1} x {n2} limbs")
+    da = pylong.digit_view(a)
+    count = -(-(ba + bb) // pylong.DIGIT_BITS)
+    c = pylong.new_int(count)
+    out = pylong.fill(c, count)
+    r = fft.convolve_spectrum(partial(fused.split_balanced, da, bits, n1), shared.spectrum(L, steps, bits), L, steps,
+                              n1 + 1, partial(fused.round_carry_pack, n=n1 + n2 + 1, bits=bits, out=out))
+    _check_flags(r)
+    top = count
+    while top and out[top - 1] == 0:
+        top -= 1
+    if top < count - 1 or top == 0:
+        raise GuardTrip("carry", 0.0)  # far too short to be the product
+    return c if top == count else pylong.digits_to_int(out[:top].copy())
 
 
 def _slot_words(slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -170,6 +214,49 @@ def text_product_ascii(da: np.ndarray, db: np.ndarray | None, k: int, check: boo
     rb = ra if db is None else fused.decimal_residues(db, q1, q2)
     check_product(ra, rb, fused.decimal_residues(text, q1, q2, ascii=True), LIMB_PRIMES)
     return text
+
+
+class SharedFactor:
+    """A decimal operand shared by many products (a level's power in ``to_str``): its digit values
+    and its transform, computed once per transform shape (:func:`fft.spectrum`) and reused."""
+
+    def __init__(self, digits: np.ndarray) -> None:
+        self.digits = digits
+        self.spectra: dict[tuple[int, tuple[int, int] | None, int], np.ndarray] = {}
+
+    def spectrum(self, L: int, steps: tuple[int, int] | None, k: int) -> np.ndarray:
+        key = (L, steps, k)
+        Y = self.spectra.get(key)
+        if Y is None:
+            n = -(-len(self.digits) // k)
+            Y = self.spectra[key] = fft.spectrum(partial(fused.decimal_split_balanced, self.digits, k, n), L, steps)
+        return Y
+
+
+def text_join(hi: np.ndarray, shared: SharedFactor, lo: np.ndarray, k: int) -> np.ndarray:
+    """Digit values (uint8, most significant first) of ``hi * P + lo`` with fused passes, ``P`` the
+    shared factor, ``0 <= lo < P``: no modular check (``to_str`` checks the whole conversion).
+
+    ``hi``, ``P``: digit values without leading zeros.  ``P``'s transform is
+    :class:`SharedFactor`'s; ``lo`` enters the carry pass
+    (:func:`fused.decimal_join`), so the sum costs no pass of its own.  The
+    result has ``len(hi) + len(P)`` digits or one fewer (a leading zero is
+    dropped).  Round-off, magnitude and carry guards as
+    :func:`text_product_ascii`; raises ``GuardTrip``; requires ``fused.available()``.
+    """
+    la, lb = len(hi), len(shared.digits)
+    n1, n2 = -(-la // k), -(-lb // k)
+    L, steps, needed = fft.fused_shape(n1, n2, 10 ** k)
+    memory.check_memory(needed + 2 * (la + lb), f"an FFT product of {n1} x {n2} limbs")
+    out = np.empty(la + lb, dtype=np.uint8)
+    flags = fft.convolve_spectrum(partial(fused.decimal_split_balanced, hi, k, n1), shared.spectrum(L, steps, k),
+                                  L, steps, n1 + 1, partial(fused.decimal_join, n=n1 + n2 + 1, k=k, out=out, lo=lo))
+    _check_flags(flags)
+    if out[0]:
+        return out
+    if out[1] == 0:
+        raise GuardTrip("carry", 0.0)  # two leading zeros: too short to be hi * P + lo
+    return out[1:]
 
 
 def _residues(a: int, b: int | None) -> tuple[int, int]:

@@ -39,7 +39,8 @@ FAULTS = {
     "dask_carry": "drops one carry between Dask blocks, once (modular check)",
     "transpose": "swaps two rows of the four-step spectrum, a wrong transposition (round-off guard)",
     "radix_power": "adds 1 to every cached power of the conversions (radix check; the uncached retry is exact)",
-    "radix_carry": "drops a carry in one decimal recombination of to_str, once (radix check)",
+    "radix_carry": "drops a carry in one decimal recombination of to_str (the fused join's carry pass, or the addition), once (radix check)",
+    "shared_spectrum": "corrupts the kept transform of a conversion level's shared power (radix check)",
     "newton_quotient": "makes every Newton quotient estimate one too large (divmod's exact correction)",
     "reciprocal": "corrupts every Newton reciprocal far past the correction's reach (division guard)",
     "div_check": "returns q + 1 with the correct r from the corrected division (modular check of q*b + r)",
@@ -287,8 +288,23 @@ def _radix_power(fault: str, patch: Patch, rec: Record, position: int | None) ->
 
 def _radix_carry(fault: str, patch: Patch, rec: Record, position: int | None) -> None:
     from .. import radix
+    from ..engines import fused
 
     orig_add = radix._add
+    orig_join = fused.decimal_join
+
+    def bad_join(z: np.ndarray, n: int, k: int, out: np.ndarray, lo: np.ndarray, drop_at: int = -1) -> object:
+        if rec.applied:
+            return orig_join(z, n, k, out, lo, drop_at)
+        # drop the carry out of a middle limb that has one (the kernel reports whether it did)
+        for at in range(n // 2, n):
+            flags = orig_join(z.copy(), n, k, out, lo, at)
+            if flags.dropped:
+                rec.applied += 1
+                return flags._replace(dropped=False)
+        return orig_join(z, n, k, out, lo, drop_at)
+
+    patch(fused, "decimal_join", bad_join)
 
     def bad_add(p: np.ndarray, lo: np.ndarray) -> np.ndarray:
         out = orig_add(p, lo)
@@ -352,6 +368,20 @@ def _root(fault: str, patch: Patch, rec: Record, position: int | None) -> None:
     patch(roots, "isqrt_newton", bad_root)
 
 
+def _shared_spectrum(fault: str, patch: Patch, rec: Record, position: int | None) -> None:
+    from ..engines import fft
+
+    orig = fft.spectrum
+
+    def bad(fill: Callable[[np.ndarray], None], L: int, steps: tuple[int, int] | None) -> np.ndarray:
+        Y = orig(fill, L, steps).copy()
+        Y.reshape(-1)[1] += 2.0 * L  # every coefficient of every product with it moves by up to +-4
+        rec.applied += 1
+        return Y
+
+    patch(fft, "spectrum", bad)
+
+
 def _scalar_carry(fault: str, patch: Patch, rec: Record, position: int | None) -> None:
     from ..engines import fused
 
@@ -387,6 +417,7 @@ PATCHERS: dict[str, Callable[[str, Patch, Record, int | None], None]] = {
     "div_check": _div_check,
     "root": _root,
     "scalar_carry": _scalar_carry,
+    "shared_spectrum": _shared_spectrum,
 }
 
 
