@@ -324,75 +324,165 @@ def dec_round_k(z, n, k, out, drop_at, table):  # type: ignore[no-untyped-def]
         bad = True
     return err, mag, bad, over, dropped
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def dec_div(c, base, inv):  # type: ignore[no-untyped-def]
+    # (c // base, c % base) by a float reciprocal (|c| < 2**54: the floor is within one), corrected.
+    q = np.int64(np.floor(c * inv))
+    limb = c - q * base
+    if limb < 0:
+        q -= 1
+        limb += base
+    elif limb >= base:
+        q += 1
+        limb -= base
+    return q, limb
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def put_limb(out, i, k, limb, table):  # type: ignore[no-untyped-def]
+    # The k digit values of limb i (from the table) at out[len(out) - (i+1)k:]; True when a
+    # non-zero digit falls above out's first position.
+    start = len(out) - (i + 1) * k
+    t0 = limb * k
+    if start >= 0:
+        for j in range(k):
+            out[start + j] = table[t0 + j]
+        return False
+    over = False
+    for j in range(k):
+        if start + j >= 0:
+            out[start + j] = table[t0 + j]
+        elif table[t0 + j] != 0:
+            over = True
+    return over
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def get_limb(out, i, k):  # type: ignore[no-untyped-def]
+    # The value of limb i as written by put_limb (digits above out's first position read as 0).
+    start = len(out) - (i + 1) * k
+    v = np.int64(0)
+    for j in range(k):
+        if start + j >= 0:
+            v = v * 10 + np.int64(out[start + j])
+    return v
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def join_limb(z, i, lv, c, base, inv, e, drop_at):  # type: ignore[no-untyped-def]
+    # One limb of a carry chain: rounded coefficient i plus lo's limb plus the chain's carry.
+    # e = (round-off, magnitude, bad, dropped) of this chain, updated without branches on the
+    # round-off and magnitude (a NaN or |x| >= 2**53 fails ``a < 2**53`` and sets bad).
+    x = z[i]
+    r = np.rint(x)
+    d = abs(x - r)
+    a = abs(r)
+    ok = a < 9.007199254740992e15
+    v = np.int64(r) if ok else np.int64(0)
+    c, limb = dec_div(c + v + lv[i], base, inv)
+    dropped = e[3]
+    if i == drop_at and c != 0:  # fault injection: the carry out of limb drop_at is lost
+        c = np.int64(0)
+        dropped = True
+    return c, limb, (d if d > e[0] else e[0], a if a > e[1] else e[1], e[2] or not ok, dropped)
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def chains4(z, n, seg, lv, base, inv, drop_at, out, table, k):  # type: ignore[no-untyped-def]
+    # dec_join_k's four interleaved carry chains over limbs [0, n) in ranges of seg (3 seg <= n).
+    c0 = np.int64(0)
+    c1 = np.int64(0)
+    c2 = np.int64(0)
+    c3 = np.int64(0)
+    e0 = (0.0, 0.0, False, False)
+    e1 = e0
+    e2 = e0
+    e3 = e0
+    over = False
+    for t in range(seg):
+        c0, l0, e0 = join_limb(z, t, lv, c0, base, inv, e0, drop_at)
+        c1, l1, e1 = join_limb(z, seg + t, lv, c1, base, inv, e1, drop_at)
+        c2, l2, e2 = join_limb(z, 2 * seg + t, lv, c2, base, inv, e2, drop_at)
+        over |= put_limb(out, t, k, l0, table)
+        over |= put_limb(out, seg + t, k, l1, table)
+        over |= put_limb(out, 2 * seg + t, k, l2, table)
+        if 3 * seg + t < n:
+            c3, l3, e3 = join_limb(z, 3 * seg + t, lv, c3, base, inv, e3, drop_at)
+            over |= put_limb(out, 3 * seg + t, k, l3, table)
+    return c0, c1, c2, c3, e0, e1, e2, e3, over
+
+
 @numba.njit(cache=True, nogil=True)
 def dec_join_k(z, n, k, out, lo, drop_at, table):  # type: ignore[no-untyped-def]
     # dec_round_k with the digit values lo (most significant first) added at the right end, and
-    # digit values (0-9, from ``table``) written instead of ASCII: hi * P + lo in one pass.  The
-    # limb i of lo (its digits [len(lo) - (i+1)k, len(lo) - ik)) enters the carry chain with the
-    # coefficient i; lo < 10**(k n) is the caller's contract (a longer lo sets ``over``).
+    # digit values (0-9, from ``table``) written instead of ASCII: hi * P + lo in one pass.
+    # lo < 10**(k n) is the caller's contract (a longer lo sets ``over``).  The carry chain (a
+    # float division per limb, latency bound) runs as four independent chains over four
+    # consecutive ranges of limbs, interleaved; each range's outgoing carry is then added into
+    # the next range from its bottom, only as far as it changes digits.  Exact: every step is an
+    # integer identity, in the order of the single chain's sum.
     base = np.int64(10) ** k
     inv = 1.0 / float(base)
-    nout = len(out)
-    nlo = len(lo)
-    err = 0.0
-    mag = 0.0
-    bad = False
     over = False
-    dropped = False
-    carry = np.int64(0)
-    pos = nout  # next digit goes to out[pos - 1]
-    i = 0
-    while i < n or carry != 0:
-        if i < n:
-            v, err, mag, b = round_one(z[i], err, mag)
-            bad |= b
-            c = carry + v
+    lv = np.zeros(n + 1, dtype=np.int64)  # lo's limbs
+    nlo = len(lo)
+    for i in range(min(n, (nlo + k - 1) // k)):
+        top = nlo - i * k
+        t = np.int64(0)
+        for j in range(top - k if top > k else 0, top):
+            t = t * 10 + np.int64(lo[j])
+        lv[i] = t
+    seg = (n + 3) // 4 if n >= 16 else n  # 3 seg <= n from n >= 9: chains 0-2 need no bound check
+    c0 = np.int64(0)
+    c1 = np.int64(0)
+    c2 = np.int64(0)
+    c3 = np.int64(0)
+    e0 = (0.0, 0.0, False, False)  # per chain: round-off, magnitude, bad, dropped
+    e1 = e0
+    e2 = e0
+    e3 = e0
+    if n < 16:
+        for i in range(n):
+            c0, l0, e0 = join_limb(z, i, lv, c0, base, inv, e0, drop_at)
+            over |= put_limb(out, i, k, l0, table)
+    else:
+        # The same loop with k a constant where it usually is (the digit copies unrolled).
+        if k == 4:
+            c0, c1, c2, c3, e0, e1, e2, e3, over = chains4(z, n, seg, lv, base, inv, drop_at, out, table, 4)
+        elif k == 3:
+            c0, c1, c2, c3, e0, e1, e2, e3, over = chains4(z, n, seg, lv, base, inv, drop_at, out, table, 3)
         else:
-            c = carry
-        if i > n + 64:
+            c0, c1, c2, c3, e0, e1, e2, e3, over = chains4(z, n, seg, lv, base, inv, drop_at, out, table, k)
+    err = max(max(e0[0], e1[0]), max(e2[0], e3[0]))
+    mag = max(max(e0[1], e1[1]), max(e2[1], e3[1]))
+    bad = e0[2] or e1[2] or e2[2] or e3[2]
+    dropped = e0[3] or e1[3] or e2[3] or e3[3]
+    # Each range's carry into the next, bottom up.
+    carry = c0
+    for r in range(1, 4 if n >= 16 else 1):
+        i = r * seg
+        end = min((r + 1) * seg, n)
+        while carry != 0 and i < end:
+            carry, limb = dec_div(get_limb(out, i, k) + carry, base, inv)
+            over |= put_limb(out, i, k, limb, table)
+            i += 1
+        carry += c1 if r == 1 else (c2 if r == 2 else c3)
+    i = n
+    while carry != 0:
+        if i > n + 64:  # a carry that keeps going: not a non-negative result
             bad = True
             break
-        top = nlo - i * k
-        if top > 0:  # lo's limb i
-            t = np.int64(0)
-            for j in range(top - k if top > k else 0, top):
-                t = t * 10 + np.int64(lo[j])
-            c += t
-        q = np.int64(np.floor(c * inv))
-        limb = c - q * base
-        if limb < 0:
-            q -= 1
-            limb += base
-        elif limb >= base:
-            q += 1
-            limb -= base
-        carry = q
-        if i == drop_at and carry != 0:
-            carry = np.int64(0)
-            dropped = True
-        if pos >= k:
-            pos -= k
-            t0 = limb * k
-            for j in range(k):
-                out[pos + j] = table[t0 + j]
-        else:
-            for _ in range(k):
-                dig = limb % 10
-                limb //= 10
-                if pos > 0:
-                    pos -= 1
-                    out[pos] = np.uint8(dig)
-                elif dig != 0:
-                    over = True
+        carry, limb = dec_div(carry, base, inv)
+        over |= put_limb(out, i, k, limb, table)
         i += 1
-    while pos > 0:
-        pos -= 1
-        out[pos] = np.uint8(0)
+    for p in range(0, len(out) - i * k):  # above the last limb: zeros
+        out[p] = 0
     if nlo > n * k:
         over = True
     if carry < 0:
         bad = True
     return err, mag, bad, over, dropped
+
 
 @numba.njit(cache=True, nogil=True)
 def slot_split_k(words, raw, nb, bits, n, out):  # type: ignore[no-untyped-def]
