@@ -264,6 +264,20 @@ def dec_res_k(d, offset, q1, q2):  # type: ignore[no-untyped-def]
         C = step4(C, v, P2, Q2, inv2)
     return join4(A, powmod(P1, h, q1), Q1), join4(C, powmod(P2, h, q2), Q2)
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def dec_div(c, base, inv):  # type: ignore[no-untyped-def]
+    # (c // base, c % base) by a float reciprocal (|c| < 2**54: the floor is within one), corrected.
+    q = np.int64(np.floor(c * inv))
+    limb = c - q * base
+    if limb < 0:
+        q -= 1
+        limb += base
+    elif limb >= base:
+        q += 1
+        limb -= base
+    return q, limb
+
+
 @numba.njit(cache=True, nogil=True)
 def dec_round_k(z, n, k, out, drop_at, table):  # type: ignore[no-untyped-def]
     # Round, carry in base 10**k, write ASCII from the end of ``out`` backwards.
@@ -288,17 +302,8 @@ def dec_round_k(z, n, k, out, drop_at, table):  # type: ignore[no-untyped-def]
         if i > n + 64:
             bad = True
             break
-        # c // base and c % base by a float reciprocal (|c| < 2**53 + carry: exact to within
-        # one), corrected: no integer division on the carry chain's critical path.
-        q = np.int64(np.floor(c * inv))
-        limb = c - q * base
-        if limb < 0:
-            q -= 1
-            limb += base
-        elif limb >= base:
-            q += 1
-            limb -= base
-        carry = q
+        # No integer division on the carry chain's critical path.
+        carry, limb = dec_div(c, base, inv)
         if i == drop_at and carry != 0:
             carry = np.int64(0)
             dropped = True
@@ -323,20 +328,6 @@ def dec_round_k(z, n, k, out, drop_at, table):  # type: ignore[no-untyped-def]
     if carry < 0:
         bad = True
     return err, mag, bad, over, dropped
-
-@numba.njit(cache=True, nogil=True, inline="always")
-def dec_div(c, base, inv):  # type: ignore[no-untyped-def]
-    # (c // base, c % base) by a float reciprocal (|c| < 2**54: the floor is within one), corrected.
-    q = np.int64(np.floor(c * inv))
-    limb = c - q * base
-    if limb < 0:
-        q -= 1
-        limb += base
-    elif limb >= base:
-        q += 1
-        limb -= base
-    return q, limb
-
 
 @numba.njit(cache=True, nogil=True, inline="always")
 def put_limb(out, i, k, limb, table):  # type: ignore[no-untyped-def]

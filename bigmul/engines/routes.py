@@ -82,22 +82,34 @@ def int_product(a: int, b: int | None, bits: int) -> int:
     return c
 
 
-class SharedInt:
+class _Shared:
+    """An operand shared by many products, its transform kept per ``(L, steps, limb width)``."""
+
+    def __init__(self) -> None:
+        self.spectra: dict[tuple[int, tuple[int, int] | None, int], np.ndarray] = {}
+
+    def _fill(self, width: int) -> Callable[[np.ndarray], None]:
+        raise NotImplementedError
+
+    def spectrum(self, L: int, steps: tuple[int, int] | None, width: int) -> np.ndarray:
+        key = (L, steps, width)
+        Y = self.spectra.get(key)
+        if Y is None:
+            Y = self.spectra[key] = fft.spectrum(self._fill(width), L, steps)
+        return Y
+
+
+class SharedInt(_Shared):
     """An int operand shared by many products (a level's power in ``from_str``): its digits and its
     transform, computed once per transform shape (:func:`fft.spectrum`) and reused."""
 
     def __init__(self, value: int) -> None:
+        super().__init__()
         self.value = value
         self.digits = pylong.digit_view(value)  # valid while self.value lives
-        self.spectra: dict[tuple[int, tuple[int, int] | None, int], np.ndarray] = {}
 
-    def spectrum(self, L: int, steps: tuple[int, int] | None, bits: int) -> np.ndarray:
-        key = (L, steps, bits)
-        Y = self.spectra.get(key)
-        if Y is None:
-            n = -(-self.value.bit_length() // bits)
-            Y = self.spectra[key] = fft.spectrum(partial(fused.split_balanced, self.digits, bits, n), L, steps)
-        return Y
+    def _fill(self, bits: int) -> Callable[[np.ndarray], None]:
+        return partial(fused.split_balanced, self.digits, bits, -(-self.value.bit_length() // bits))
 
 
 def int_product_shared(a: int, shared: SharedInt, bits: int) -> int:
@@ -216,21 +228,16 @@ def text_product_ascii(da: np.ndarray, db: np.ndarray | None, k: int, check: boo
     return text
 
 
-class SharedFactor:
+class SharedFactor(_Shared):
     """A decimal operand shared by many products (a level's power in ``to_str``): its digit values
     and its transform, computed once per transform shape (:func:`fft.spectrum`) and reused."""
 
     def __init__(self, digits: np.ndarray) -> None:
+        super().__init__()
         self.digits = digits
-        self.spectra: dict[tuple[int, tuple[int, int] | None, int], np.ndarray] = {}
 
-    def spectrum(self, L: int, steps: tuple[int, int] | None, k: int) -> np.ndarray:
-        key = (L, steps, k)
-        Y = self.spectra.get(key)
-        if Y is None:
-            n = -(-len(self.digits) // k)
-            Y = self.spectra[key] = fft.spectrum(partial(fused.decimal_split_balanced, self.digits, k, n), L, steps)
-        return Y
+    def _fill(self, k: int) -> Callable[[np.ndarray], None]:
+        return partial(fused.decimal_split_balanced, self.digits, k, -(-len(self.digits) // k))
 
 
 def text_join(hi: np.ndarray, shared: SharedFactor, lo: np.ndarray, k: int) -> np.ndarray:
