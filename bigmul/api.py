@@ -24,7 +24,7 @@ from .plan import Plan, Step, plan_convolve_values, plan_int, plan_str
 from .run import run_plan
 from .text import multiply_str, parse_decimal, small_product
 
-__all__ = ["multiply", "square", "multiply_int", "choose_method"]
+__all__ = ["multiply", "square", "multiply_int", "multiply_unchecked", "choose_method"]
 
 _MIN_CROSSOVER = tuning.INT_MIN_CROSSOVER_BITS
 
@@ -38,8 +38,9 @@ def _routes() -> ModuleType:
     return routes
 
 
-def _product(a: int, b: int | None, method: str) -> int:
-    """``a * b`` (``b=None``: ``a * a``) for positive ints, by the plan for their sizes."""
+def _product(a: int, b: int | None, method: str, checked: bool = True) -> int:
+    """``a * b`` (``b=None``: ``a * a``) for positive ints, by the plan for their sizes (``checked``:
+    the fused route's modular check; the other routes always check)."""
     plan = plan_int(a.bit_length(), a.bit_length() if b is None else b.bit_length(), method)
 
     def attempt(step: Step) -> int:
@@ -50,7 +51,7 @@ def _product(a: int, b: int | None, method: str) -> int:
 
             return gpu_int_product(a, b, step.bits)
         if step.route == "fused":
-            return _routes().int_product(a, b, step.bits)
+            return _routes().int_product(a, b, step.bits, checked)
         return _routes().limb_int_product(a, b, step.engine, step.bits)
 
     return run_plan(plan, attempt)
@@ -68,6 +69,19 @@ def multiply_int(a: int, b: int, method: str = "auto", square: bool = False) -> 
         return 0
     c = _product(a, None if square else b, method)
     return -c if neg else c
+
+
+def multiply_unchecked(a: int, b: int | None) -> int:
+    """``a * b`` (``b=None``: ``a * a``) of non-negative ints by the ``auto`` plan, without the fused
+    route's modular check (its round-off, magnitude and carry guards stay): for the estimates and
+    partial results of a division, root or conversion that checks its whole result itself.
+
+    >>> multiply_unchecked(3 ** 9000, 7 ** 5000) == 3 ** 9000 * 7 ** 5000
+    True
+    """
+    if a == 0 or b == 0:
+        return 0
+    return _product(a, b, "auto", False)
 
 
 def _multiply(a: Any, b: Any, method: str, sq: bool) -> Any:

@@ -21,7 +21,8 @@ blocks of ``nb - GUARD_BITS`` bits from the top, every block with the one
 reciprocal of ``b``.
 
 Exactness: the correction makes ``0 <= r < b`` and ``r = a - q*b`` true by
-construction (every product checked by ``multiply``'s own guards); then
+construction (every product with its round-off, magnitude and carry guards,
+unchecked otherwise: ``api.multiply_unchecked``); then
 ``q*b + r == a`` is verified modulo the two random limb primes
 (``guards.LIMB_PRIMES``), a linear pass.  A correction that would need more steps, or a failed check,
 raises ``GuardTrip("division")``; the plan (``plan.plan_divmod``) then runs
@@ -52,13 +53,16 @@ MAX_CORRECTIONS = 8
 
 
 def _mul() -> Callable[[int, int], int]:
-    from .api import multiply
+    """The division's products: unchecked (``api.multiply_unchecked``) -- the estimates only move
+    the quotient, which the correction makes exact, and the remainder ``a - q*b`` is covered by
+    the final check ``q*b + r == a`` modulo the limb primes."""
+    from .api import multiply_unchecked
 
-    return multiply
+    return multiply_unchecked
 
 
 #: Recent reciprocals ``(d, k, v)``: a later divisor whose top bits are a recent one's starts its
-#: Newton iteration from it (``isqrt``'s divisors grow by one level's bits at a time).
+#: Newton iteration from it (divisors that grow by appending bits, as a root's digits do).
 _seeds: list[tuple[int, int, int]] = []
 SEEDS_KEPT = 4
 

@@ -21,7 +21,7 @@ import numpy as np
 from . import bounds, envvars, tuning
 from .engines import fused
 
-__all__ = ["Step", "Plan", "int_crossover", "plan_int", "plan_str", "plan_radix", "plan_join", "to_str_nodes", "plan_divmod", "plan_isqrt", "plan_convolve", "plan_convolve_values", "coefficient_bound", "max_abs",
+__all__ = ["Step", "Plan", "int_crossover", "plan_int", "plan_str", "plan_radix", "plan_join", "to_str_nodes", "plan_wrap", "plan_divmod", "plan_isqrt", "plan_convolve", "plan_convolve_values", "coefficient_bound", "max_abs",
            "require_gpu"]
 
 #: log2(10): bits per decimal digit.
@@ -41,7 +41,8 @@ class Step:
     ``route``: how a CPU product gets its operands in and its result out
     (``engines/routes.py``): ``"fused"`` (numba passes straight from the
     operands' digits into the transform buffers and back), ``"shared"`` (the
-    same, with one operand's transform computed once for many products) or
+    same, with one operand's transform computed once for many products), ``"wrap"`` (the same,
+    cyclic: the product modulo ``2**K - 1``, ``wrap.py``) or
     ``"limbs"`` (numpy limb arrays through the engine); empty where there is no choice.
 
     >>> str(Step("fft", bits=14, route="fused")), str(Step("ntt", k=7, route="limbs"))
@@ -54,7 +55,7 @@ class Step:
     route: str = ""
 
     def __str__(self) -> str:
-        shown = f", {self.route}" if self.route in ("fused", "shared") else ""
+        shown = f", {self.route}" if self.route in ("fused", "shared", "wrap") else ""
         if self.bits:
             return f"{self.engine}({self.bits}{shown})"
         return f"{self.engine}(10^{self.k}{shown})" if self.k else self.engine
@@ -458,6 +459,26 @@ def plan_join(kind: str, size_hi: int, size_p: int, method: str = "auto") -> Pla
         return Plan("join", (Step("fft", bits=first.bits, k=first.k, route="shared"), product),
                     f"the level's shared power transformed once; {what}")
     return Plan("join", (product,), "the product by its own plan, then the addition")
+
+
+def plan_wrap(bits1: int, bits2: int, k_min: int) -> Plan:
+    """Plan for a product modulo ``2**K - 1`` (``K >= k_min``; ``wrap.mulmod``) of ints of ``bits1``
+    and ``bits2`` bits below ``2**k_min``: the cyclic FFT product where the int product would take
+    the fused FFT (at the same limb width, on a transform about half as long), else the product by
+    its own plan, folded.  Not checked on its own: its callers check their whole result.
+
+    >>> [str(s) for s in plan_wrap(100, 100, 200).steps]
+    ['product']
+    """
+    from .engines import fft
+
+    first = plan_int(bits1, bits2).steps[0]
+    product = Step("product")
+    if (first.engine == "fft" and first.route == "fused"
+            and fft.wrap_shape(-(-bits1 // first.bits), -(-bits2 // first.bits), first.bits, k_min) is not None):
+        return Plan("wrap", (Step("fft", bits=first.bits, route="wrap"), product),
+                    f"cyclic float64 FFT with {first.bits}-bit balanced limbs, the carry out of the top wrapped")
+    return Plan("wrap", (product,), "the product by its own plan, folded modulo 2**K - 1")
 
 
 def plan_divmod(bits_a: int, bits_b: int) -> Plan:

@@ -1,20 +1,25 @@
-"""Integer square root on bigmul's divisions: ``isqrt`` with ``math.isqrt``'s semantics.
+"""Integer square root on bigmul's products: ``isqrt`` with ``math.isqrt``'s semantics.
 
 What this is for: ``bigmul.isqrt(n)`` for ints (and decimal text, converted
 once) where ``math.isqrt`` is quadratic (CPython < 3.12 multiplies and
 divides by schoolbook).
 What it is not for: roots of other degrees or non-integers.
 
-Method: Zimmermann's Karatsuba square root (:func:`_sqrtrem`): the root
-and remainder of the top half, then one division of half the root's size
-(:func:`bigmul.divide.divmod_int`, Newton reciprocals on bigmul's products)
-and one square give the root and remainder of the whole, exactly, with at
-most one adjustment per level -- about one division and one square of a
-quarter of ``n``'s size per level.
+Method: Zimmermann's Karatsuba square root (:func:`_sqrtrem`), without
+divisions: the root and remainder of the top half, then the next half of the
+root from one product by a fixed-point reciprocal of ``2s`` that the level
+below passed up (each level moves its reciprocal to its own root and refines
+it by one Newton step), and the exact remainder ``n - s*s`` from one square
+modulo ``2**K - 1`` (``wrap.mulmod``, a cyclic transform about half the full
+square's length); a float-guided adjustment (:func:`_adjust`) makes root and
+remainder exact.  The products are unchecked (``api.multiply_unchecked``):
+every one of them only moves an estimate or a remainder that the final check
+covers.
 
-Exactness: the divisions are exact (their own checks), and the answer is
-verified: ``r*r <= n < (r+1)**2``, i.e. ``0 <= n - r*r <= 2r``, with ``r*r``
-by ``bigmul.square``.  A failure raises ``GuardTrip("root")``; the plan
+Exactness: the final root ``r`` comes with its remainder ``n - r*r`` and is
+verified: ``0 <= n - r*r <= 2r``, with ``r*r`` checked modulo the two random
+limb primes.  A failure -- or an estimate that needs more than
+:data:`MAX_ROOT_STEPS` adjustments -- raises ``GuardTrip("root")``; the plan
 (``plan.plan_isqrt``) then runs ``math.isqrt`` (counted as ``fallback_cpython``).
 """
 from __future__ import annotations
@@ -23,8 +28,8 @@ import math
 import sys
 from typing import Any
 
-from . import guards, tuning
-from .divide import divmod_int
+from . import guards, tuning, wrap
+from .divide import reciprocal
 from .engines import fused
 from .guards import GuardTrip
 from .plan import Step, plan_isqrt
@@ -33,43 +38,148 @@ from .run import run_plan
 __all__ = ["isqrt", "isqrt_int", "isqrt_newton"]
 
 
-def _sqrtrem(n: int, k: int, base_k: int) -> tuple[int, int]:
-    """``(s, n - s*s)``, ``s = isqrt(n)``, for ``n`` of ``4k`` or ``4k - 1`` bits (``k = c * 2**j``,
-    ``c <= base_k``): Zimmermann's Karatsuba square root, one step.
+#: Guard bits of the fixed-point reciprocals of ``2s`` the levels pass up (at least 7: a level's
+#: reciprocal, moved to the next level's divisor, must start a Newton step to twice its precision).
+RECIP_GUARD_BITS = 16
 
-    ``n = a3*B**3 + a2*B**2 + a1*B + a0`` (``B = 2**k``, ``a3 >= B/4``): the root
-    ``s1`` of the top half, then ``q, u = divmod(r1*B + a1, 2*s1)``,
-    ``s = s1*B + q``, ``r = u*B + a0 - q*q``, and at most one adjustment when
-    ``r < 0`` (P. Zimmermann, "Karatsuba Square Root", INRIA RR-3805, 1999).
-    """
-    from .api import square
+#: Bits of ``n - s*s`` beyond the root's own that the product modulo ``2**K - 1`` holds: a root
+#: estimate within ``2**(ROOT_WRAP_BITS - 4)`` units still gives its exact remainder.
+ROOT_WRAP_BITS = 64
 
-    if k <= base_k or k & 1:
-        s = math.isqrt(n)
-        return s, n - s * s
-    mask = (1 << k) - 1
-    s1, r1 = _sqrtrem(n >> (2 * k), k // 2, base_k)
-    q, u = divmod_int((r1 << k) | ((n >> k) & mask), s1 << 1)
-    s = (s1 << k) + q
-    r = (u << k) + (n & mask) - square(q)
-    if r < 0:
-        r += 2 * s - 1
-        s -= 1
+#: Adjustments of a root estimate (each a float-guided jump or one unit) before the estimate counts
+#: as wrong (``GuardTrip("root")``): the error bound allows two.
+MAX_ROOT_STEPS = 8
+
+
+def _remainder(n: int, s: int) -> int:
+    """``n - s*s`` for a root estimate ``s`` within ``2**(ROOT_WRAP_BITS - 4)`` units of ``isqrt(n)``
+    (then ``|n - s*s| < 2**(bits(s) + ROOT_WRAP_BITS - 2)``): ``s*s`` modulo ``2**K - 1`` on a cyclic
+    transform of about ``s``'s length instead of the full square's twice that, ``n`` folded to the
+    same modulus.  An estimate further off gives a wrong value, which the adjustments or the
+    root's check then reject."""
+    c, K = wrap.mulmod(s, None, s.bit_length() + ROOT_WRAP_BITS)
+    x = wrap.fold(n, K) - c
+    return wrap.signed(x + ((1 << K) - 1) if x < 0 else x, K)
+
+
+def _adjust(n: int, s: int, r: int) -> tuple[int, int]:
+    """``(isqrt(n), n - isqrt(n)**2)`` from an estimate ``s`` and its exact ``r = n - s*s``: a jump by
+    the float estimate ``r / 2s`` while ``r`` is far out of ``[0, 2s]``, then single units."""
+    steps = 0
+    while r < 0 or r > 2 * s:
+        steps += 1
+        if steps > MAX_ROOT_STEPS:
+            raise GuardTrip("root", float(steps))
+        e = _ratio(r, 2 * s)
+        if abs(e) >= 2:
+            j = int(e)
+            r -= (2 * s + j) * j  # n - (s + j)**2
+            s += j
+        elif r < 0:
+            r += 2 * s - 1
+            s -= 1
+        else:
+            r -= 2 * s + 1
+            s += 1
+    if steps:
+        guards.count("root_adjustments", steps)
     return s, r
 
 
+def _ratio(a: int, b: int) -> float:
+    """``a / b`` as a float from the operands' top 62 bits (``b > 0``; CPython's exact ``a / b``
+    divides the whole ints)."""
+    sa = max(0, abs(a).bit_length() - 62)
+    sb = max(0, b.bit_length() - 62)
+    x = (abs(a) >> sa) / (b >> sb)
+    x = math.ldexp(x, sa - sb) if sa - sb < 1100 else math.inf
+    return -x if a < 0 else x
+
+
+def _moved(v1: int, d1: int, d_top: int) -> int:
+    """``~2**(2p) / d_top`` from ``v1 ~ 2**(2p) / d1`` (same ``p``, ``d_top`` within a few guard bits
+    of ``d1``): ``2**(2p) / (d1 + delta) = W - W * delta / d_top`` exactly for ``W = 2**(2p) / d1``,
+    so ``v1 - round(v1 * delta / d_top)`` -- a correction of a few guard bits, taken in floating
+    point -- keeps ``v1``'s error (a few units) plus one."""
+    delta = d_top - d1
+    if not delta:
+        return v1
+    return v1 - round(delta * _ratio(v1, d_top))
+
+
+def _reciprocal_from(d: int, p: int, vh: int, h: int) -> int:
+    """``v`` within a few units of ``2**(2p) / d`` (``d`` of exactly ``p`` bits) from ``vh`` within a
+    few units of ``2**(2h) / (d >> (p - h))``, ``h >= p/2 + 4``: one Newton step
+    (``divide.reciprocal``'s), its residual ``E = 2**(p+h) - d*vh`` (``|E| < 2**(p+4)``) taken as a
+    product modulo ``2**K - 1`` (``wrap.mulmod``) instead of the full ``d*vh``."""
+    from .api import multiply_unchecked
+
+    c, K = wrap.mulmod(d, vh, p + 16)
+    x = (1 << ((p + h) % K)) - c
+    E = wrap.signed(x + ((1 << K) - 1) if x < 0 else x, K)
+    # v0 * e / 2**(2p) with v0 = vh * 2**(p-h), e = E * 2**(p-h): vh * E / 2**(2h), from E's top bits.
+    s = h - 8
+    corr = multiply_unchecked(vh, abs(E) >> s) >> (h + 8) if E else 0
+    return (vh << (p - h)) + (corr if E >= 0 else -corr)
+
+
+def _sqrtrem(n: int, k: int, base_k: int, recip: bool) -> tuple[int, int, int, int]:
+    """``(s, n - s*s, v, p)``, ``s = isqrt(n)``, for ``n`` of ``4k`` or ``4k - 1`` bits (``k = c * 2**j``,
+    ``c <= base_k``), and (with ``recip``) ``v`` within a few units of ``2**(2p) / (2s << G)``,
+    ``p = bits(2s) + G`` (``G`` = :data:`RECIP_GUARD_BITS`), for the level above.
+
+    One level of Zimmermann's Karatsuba square root (P. Zimmermann, "Karatsuba Square Root",
+    INRIA RR-3805, 1999), ``n = a3*B**3 + a2*B**2 + a1*B + a0``, ``B = 2**k``: the root ``s1`` and
+    remainder ``r1`` of the top half, then ``s = s1*B + q`` with ``q = (r1*B + a1) // (2*s1)`` --
+    here estimated from the reciprocal of ``2*s1`` the level below passed up (within 2 units:
+    ``v``'s few units move it by ``2**(1-G)``, truncating the dividend to its top bits by
+    ``2**-8``, the floor by one) -- and its remainder ``n - s*s`` from a square modulo ``2**K - 1``
+    (:func:`_remainder`) instead of the division's remainder and ``q*q``; :func:`_adjust` makes
+    both exact.  The reciprocal for the level above is this one's moved to ``2s``
+    (:func:`_moved`) and refined by one Newton step (:func:`_reciprocal_from`).
+    """
+    G = RECIP_GUARD_BITS
+    if k <= base_k or k & 1:
+        s = math.isqrt(n)
+        r = n - s * s
+        if not recip:
+            return s, r, 0, 0
+        d = (2 * s) << G
+        p = d.bit_length()
+        return s, r, reciprocal(d, p), p
+    s1, r1, v1, p1 = _sqrtrem(n >> (2 * k), k // 2, base_k, True)
+    num = (r1 << k) | ((n >> k) & ((1 << k) - 1))
+    t = max(0, k - 8)  # the dividend's dropped bits: below 2**-8 of a unit of q
+    from .api import multiply_unchecked
+
+    q = multiply_unchecked(num >> t, v1) >> (2 * p1 - G - t)
+    s, r = _adjust(n, *_estimate(n, (s1 << k) + q))
+    if not recip:
+        return s, r, 0, 0
+    d = (2 * s) << G
+    p = d.bit_length()
+    vh = _moved(v1, (2 * s1) << G, d >> (p - p1))
+    return s, r, _reciprocal_from(d, p, vh, p1), p
+
+
+def _estimate(n: int, s: int) -> tuple[int, int]:
+    """A root estimate and its exact remainder (:func:`_remainder`)."""
+    return s, _remainder(n, s)
+
+
 def isqrt_newton(n: int) -> tuple[int, int]:
-    """``(math.isqrt(n), its square)`` for ``n > 0``: Zimmermann's recursion with bigmul's divisions
-    and squares, not checked.
+    """``(math.isqrt(n), its square)`` for ``n > 0``: Zimmermann's recursion with bigmul's products,
+    not checked.
 
     ``n`` is padded with ``2t`` zero bits so that it has ``4k`` or ``4k - 1``
     bits with ``k`` a small number times a power of two (every level splits
-    evenly); the root of ``n * 4**t`` shifted right by ``t`` is the root of ``n``.
+    evenly); the root of ``n * 4**t`` shifted right by ``t`` is within a unit of the root of ``n``,
+    and the top level estimates the root of ``n`` itself and takes its remainder from ``n``.
 
     >>> isqrt_newton(10 ** 100) == (10 ** 50, 10 ** 100)
     True
     """
-    from .api import multiply
+    from .api import multiply_unchecked
 
     base_k = max(1, tuning.current.ISQRT_NEWTON_MIN_BITS // 4)
     k0 = -(-n.bit_length() // 4)
@@ -78,18 +188,21 @@ def isqrt_newton(n: int) -> tuple[int, int]:
         j += 1
     k = -(-k0 // (1 << j)) << j
     t = (4 * k - n.bit_length()) // 2
-    s, r = _sqrtrem(n << (2 * t), k, base_k)
-    if not t:
-        return s, n - r
-    # s = s' >> t with s' = s * 2**t + e: s**2 * 4**t = (s' - e)**2 = s'**2 - 2 s' e + e**2, and
-    # s'**2 = (n << 2t) - r -- a product of s' by the t-bit e instead of a square of s.
-    e = s & ((1 << t) - 1)
-    sq = ((n << (2 * t)) - r - 2 * multiply(s, e) + e * e) >> (2 * t)
-    return s >> t, sq
+    m = n << (2 * t)
+    if k <= base_k or k & 1:
+        s = math.isqrt(n)
+        return s, s * s
+    s1, r1, v1, p1 = _sqrtrem(m >> (2 * k), k // 2, base_k, True)
+    num = (r1 << k) | ((m >> k) & ((1 << k) - 1))
+    tt = max(0, k - 8)
+    q = multiply_unchecked(num >> tt, v1) >> (2 * p1 - RECIP_GUARD_BITS - tt)
+    s, r = _adjust(n, *_estimate(n, ((s1 << k) + q) >> t))
+    return s, n - r
 
 
 def _check(n: int, r: int, sq: int) -> None:
-    """``r*r <= n < (r+1)**2`` with ``sq = r*r`` (``multiply``'s checked square), checked again modulo the two limb primes."""
+    """``r*r <= n < (r+1)**2`` given ``sq``, claimed to be ``r*r`` (``n`` less the last step's
+    remainder): ``0 <= n - sq <= 2r``, and ``sq == r*r`` modulo the two random limb primes."""
     guards.count("checks")
     rest = n - sq
     if not 0 <= rest <= 2 * r:

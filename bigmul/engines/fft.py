@@ -32,7 +32,8 @@ from .pool import executor
 T = TypeVar("T")
 
 __all__ = ["fused_shape", "convolve_kept", "transform_length", "fft_convolve", "fft_workspace_bytes", "workspace_bytes", "executor", "coefficients",
-           "forward", "inverse", "four_step_shape", "convolve_filled", "buffers", "spectrum", "convolve_spectrum"]
+           "forward", "inverse", "four_step_shape", "convolve_filled", "buffers", "spectrum", "convolve_spectrum",
+           "wrap_shape"]
 
 def transform_length(n1: int, n2: int) -> int:
     """Real transform length for a linear convolution of ``n1`` and ``n2`` values.
@@ -227,6 +228,30 @@ def fused_shape(n1: int, n2: int, base: int) -> tuple[int, tuple[int, int] | Non
     steps = four_step_shape(n1 + n2 + 1, L, (n1 + 1, n2 + 1, base))
     L = L if steps is None else steps[0] * steps[1]
     return L, steps, workspace_bytes(L)
+
+
+def wrap_shape(n1: int, n2: int, bits: int, k_min: int) -> tuple[int, tuple[int, int] | None] | None:
+    """Length and four-step shape (or None: 1-D) of a *cyclic* product of ``n1`` x ``n2`` limbs of
+    ``bits`` bits modulo ``2**(L*bits) - 1`` with ``L * bits >= k_min``; None when the error bound
+    does not prove it exact.
+
+    The length is a fast length of at least ``k_min / bits`` points and at least one more than
+    either operand's limbs (the balanced split's top limb); a cyclic output coefficient sums at
+    most ``min(n1, n2) + 1`` products, as a linear one does, so the same bound (at this, shorter,
+    length) proves it.
+
+    >>> L, steps = wrap_shape(100, 50, 16, 1600)
+    >>> L * 16 >= 1600 and L > 100, steps
+    (True, None)
+    """
+    need = max(-(-k_min // bits), n1 + 1, n2 + 1)
+    L = backends.next_fast_len(need)
+    limbs = (n1 + 1, n2 + 1, 1 << bits)
+    steps = four_step_shape(need, L, limbs)
+    if steps is not None:
+        L = steps[0] * steps[1]
+    mixed = steps is not None and L & (L - 1) != 0
+    return (L, steps) if bounds.fft_ok(*limbs, L, mixed_four_step=mixed) else None
 
 
 def convolve_kept(fill_x: Callable[[np.ndarray], None], fill_y: Callable[[np.ndarray], None] | None,

@@ -47,7 +47,7 @@ import numpy as np
 from .. import envvars
 
 __all__ = ["MAX_TABLE_K", "available", "loaded", "kernels", "split_balanced", "round_carry_pack", "residues30",
-           "round_carry_pack_residues", "Flags", "Checked",
+           "round_carry_pack_residues", "Flags", "Checked", "Wrapped", "round_wrap_pack",
            "slot_split_balanced", "slot_round_carry_pack",
            "decimal_split_balanced", "decimal_residues", "decimal_round_carry_format", "decimal_join", "decimal_add",
            "decimal_scale", "ready", "wait", "twiddle_build", "int_residues"]
@@ -168,6 +168,7 @@ def _warm() -> None:
     round_carry_pack_residues(z, 27, 16, out, da, da, q1, q2)
     round_carry_pack_residues(z, 27, 16, out, da, None, q1, q2)
     round_carry_pack(z, 27, 16, out)
+    round_wrap_pack(z, 27, 16, out)
     residues30(da, len(da), q1, q2)
     d = np.arange(1, 21, dtype=np.uint8) % 10
     decimal_split_balanced(d, 4, 5, z)
@@ -209,7 +210,7 @@ def kernels() -> Any:
     from . import jit
 
     return types.SimpleNamespace(split=jit.split_k, round=jit.round_k, residues=jit.res_k,
-                                 round_check=jit.round_check_k,
+                                 round_check=jit.round_check_k, round_wrap=jit.round_wrap_k,
                                  dec_split=jit.dec_split_k, dec_residues=jit.dec_res_k,
                                  dec_round=jit.dec_round_k, dec_join=jit.dec_join_k, slot_split=jit.slot_split_k,
                                  slot_round=jit.slot_round_k, dec_add=jit.dec_add_k,
@@ -258,6 +259,27 @@ def round_carry_pack(z: np.ndarray, n: int, bits: int, out: np.ndarray,
     """
     err, mag, bad, over, dropped = kernels().round(z, n, bits, out, drop_at)
     return Flags(float(err), float(mag), bool(bad), bool(over), bool(dropped))
+
+
+class Wrapped(NamedTuple):
+    """What :func:`round_wrap_pack` reports: :class:`Flags`' first four fields and the signed carry
+    out of the top limb (to be added at the bottom: the product is modulo ``2**(n*bits) - 1``)."""
+
+    err: float
+    mag: float
+    bad: bool
+    over: bool
+    carry: int
+
+
+def round_wrap_pack(z: np.ndarray, n: int, bits: int, out: np.ndarray) -> Wrapped:
+    """Round ``z[:n]`` (a cyclic convolution), carry in base ``2**bits`` and write the ``n`` limbs'
+    30-bit digits into ``out`` (uint32, ``ceil(n * bits / 30)`` of them); the carry out of the top is
+    returned, not carried on.  The digits plus that carry are congruent to the convolution's value
+    modulo ``2**(n*bits) - 1``.
+    """
+    err, mag, bad, over, carry = kernels().round_wrap(z, n, bits, out)
+    return Wrapped(float(err), float(mag), bool(bad), bool(over), int(carry))
 
 
 def round_carry_pack_residues(z: np.ndarray, n: int, bits: int, out: np.ndarray, da: np.ndarray,

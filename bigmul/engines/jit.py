@@ -127,6 +127,27 @@ def round_k(z, n, bits, out, drop_at):  # type: ignore[no-untyped-def]
     return err, mag, bad, over, dropped
 
 @numba.njit(cache=True, nogil=True)
+def round_wrap_k(z, n, bits, out):  # type: ignore[no-untyped-def]
+    # round_k for a cyclic convolution: round and carry z[:n] in base 2**bits, pack the n limbs
+    # into out, and return the signed carry out of the top instead of carrying it on (it wraps
+    # around: 2**(n*bits) is 1 modulo 2**(n*bits) - 1).
+    mask = (np.int64(1) << np.int64(bits)) - np.int64(1)
+    err = 0.0
+    mag = 0.0
+    bad = False
+    carry = np.int64(0)
+    acc = np.uint64(0)
+    accbits = 0
+    oi = 0
+    over = False
+    for i in range(n):
+        v, err, mag, b = round_one(z[i], err, mag)
+        bad |= b
+        carry, acc, accbits, oi, over = carry_limb(carry + v, bits, mask, acc, accbits, out, oi, over, 30)
+    acc, accbits, oi, over = emit(acc, accbits, out, oi, over, 30, True)
+    return err, mag, bad, over, carry
+
+@numba.njit(cache=True, nogil=True)
 def powmod(b, e, q):  # type: ignore[no-untyped-def]
     # b**e mod q for b < q < 2**31.
     r = np.uint64(1)

@@ -24,11 +24,11 @@ from ..limbs import decimal_to_limbs, int_to_limbs, limbs_to_decimal, limbs_to_i
 from . import fft, fused, limb_product
 
 __all__ = ["int_product", "limb_int_product", "slot_product", "text_product", "text_product_ascii",
-           "SharedFactor", "text_join", "SharedInt", "int_product_shared",
+           "SharedFactor", "text_join", "SharedInt", "int_product_shared", "int_product_wrap",
            "limb_text_product", "scalar_text_product"]
 
 
-def _check_flags(f: fused.Flags | fused.Checked) -> None:
+def _check_flags(f: fused.Flags | fused.Checked | fused.Wrapped) -> None:
     """The guards on a fused kernel's result: NaN/huge values, round-off, magnitude, digits past the end."""
     if f.bad:
         raise GuardTrip("roundoff" if not f.mag >= bounds.FLOAT_EXACT else "magnitude", f.err)
@@ -37,8 +37,9 @@ def _check_flags(f: fused.Flags | fused.Checked) -> None:
         raise GuardTrip("carry", 0.0)
 
 
-def int_product(a: int, b: int | None, bits: int) -> int:
-    """``a * b`` (``b=None``: ``a * a``) of positive ints with fused passes, modular check included.
+def int_product(a: int, b: int | None, bits: int, checked: bool = True) -> int:
+    """``a * b`` (``b=None``: ``a * a``) of positive ints with fused passes, modular check included
+    (``checked=False``: without it, for a caller that checks its whole result -- ``api.multiply_unchecked``).
 
     The operands' own digits are split into balanced limbs straight into the
     zero-padded transform buffers, and the rounded, carried product is
@@ -65,6 +66,11 @@ def int_product(a: int, b: int | None, bits: int) -> int:
     # The operands' residues inline, in the last pass's call: on the helper thread (as the numpy
     # route does from OVERLAP_BITS) they wake an idle core for little work, or compete with the
     # inverse transform for the cores (``benchmarks/results/tuning_history.md``).
+    if not checked:
+        f = fft.convolve_kept(partial(fused.split_balanced, da, bits, n1), fill_y, L, steps, (n1 + 1, n2 + 1),
+                              partial(fused.round_carry_pack, n=need, bits=bits, out=out))
+        _check_flags(f)
+        return _trimmed(c, out, count)
     r = fft.convolve_kept(partial(fused.split_balanced, da, bits, n1), fill_y, L, steps, (n1 + 1, n2 + 1),
                           partial(fused.round_carry_pack_residues, n=need, bits=bits, out=out, da=da,
                                   db=None if b is None else db, q1=q1, q2=q2))
@@ -80,6 +86,46 @@ def int_product(a: int, b: int | None, bits: int) -> int:
         rc = fused.residues30(pylong.digit_view(c), top, q1, q2)  # the check covers the copy too
     check_product(ra, rb, rc, LIMB_PRIMES)
     return c
+
+
+def int_product_wrap(a: int, b: int | None, bits: int, k_min: int) -> tuple[int, int]:
+    """``(a * b mod (2**K - 1), K)`` (``b=None``: ``a * a``) for ``0 <= a, b < 2**k_min``, with
+    ``K >= k_min`` a whole number of limbs of a fast cyclic transform length (``fft.wrap_shape``).
+
+    The balanced limbs go straight into the transform buffers as for :func:`int_product`; the
+    cyclic convolution (no zero padding: a transform about half as long as the product's) is
+    rounded and carried by ``fused.round_wrap_pack``, whose carry out of the top is added at the
+    bottom (``2**K`` is 1 modulo ``2**K - 1``).  Round-off, magnitude and NaN guards as
+    :func:`int_product`; no modular check (``wrap.mulmod``'s callers check their whole result).
+    Raises ``GuardTrip``; requires ``fused.available()``.
+    """
+    ba = a.bit_length()
+    bb = ba if b is None else b.bit_length()
+    n1, n2 = max(1, -(-ba // bits)), max(1, -(-bb // bits))
+    shape = fft.wrap_shape(n1, n2, bits, k_min)
+    if shape is None:  # the plan checked it: only a changed width or size gets here
+        raise GuardTrip("roundoff", float("inf"))
+    L, steps = shape
+    if fft.workspace_bytes(L) >= tuning.current.MEMORY_CHECK_MIN_BYTES or memory.limit_set():
+        memory.check_memory(fft.workspace_bytes(L), f"a cyclic FFT product of {n1} x {n2} limbs")
+    K = L * bits
+    da = pylong.digit_view(a)
+    db = da if b is None else pylong.digit_view(b)
+    fill_y = None if b is None else partial(fused.split_balanced, db, bits, n2)
+    out = np.empty(-(-K // pylong.DIGIT_BITS), dtype=np.uint32)
+    r = fft.convolve_kept(partial(fused.split_balanced, da, bits, n1), fill_y, L, steps, (n1 + 1, n2 + 1),
+                          partial(fused.round_wrap_pack, n=L, bits=bits, out=out))
+    _check_flags(r)
+    top = len(out)
+    while top and out[top - 1] == 0:
+        top -= 1
+    v = pylong.digits_to_int(out[:top]) + r.carry
+    M = (1 << K) - 1
+    if v < 0:
+        v += M
+    elif v >= M:
+        v -= M
+    return v, K
 
 
 class _Shared:
@@ -129,6 +175,12 @@ def int_product_shared(a: int, shared: SharedInt, bits: int) -> int:
     r = fft.convolve_spectrum(partial(fused.split_balanced, da, bits, n1), shared.spectrum(L, steps, bits), L, steps,
                               n1 + 1, partial(fused.round_carry_pack, n=n1 + n2 + 1, bits=bits, out=out))
     _check_flags(r)
+    return _trimmed(c, out, count)
+
+
+def _trimmed(c: int, out: np.ndarray, count: int) -> int:
+    """The product int ``c`` whose ``count`` digits ``out`` holds, copied into one digit shorter when
+    its top digit is zero; ``GuardTrip("carry")`` when it is shorter still (not the product)."""
     top = count
     while top and out[top - 1] == 0:
         top -= 1

@@ -45,6 +45,9 @@ FAULTS = {
     "reciprocal": "corrupts every Newton reciprocal far past the correction's reach (division guard)",
     "div_check": "returns q + 1 with the correct r from the corrected division (modular check of q*b + r)",
     "root": "returns the square root plus one with its square from the Newton steps (root check)",
+    "root_estimate": "makes every level's root estimate in isqrt three too large (the exact adjustment)",
+    "root_reciprocal": "corrupts every reciprocal isqrt's levels pass up far past the adjustment's reach (root guard)",
+    "wrap": "adds 1 to every product modulo 2**K - 1 (wrap.mulmod: the root's and the division's checks)",
     "scalar_carry": "drops a carry in the one-pass short x long text product (modular check)",
 }
 
@@ -368,6 +371,43 @@ def _root(fault: str, patch: Patch, rec: Record, position: int | None) -> None:
     patch(roots, "isqrt_newton", bad_root)
 
 
+def _root_estimate(fault: str, patch: Patch, rec: Record, position: int | None) -> None:
+    from .. import roots
+
+    orig = roots._estimate
+
+    def bad(n: int, s: int) -> tuple[int, int]:
+        rec.applied += 1
+        return orig(n, s + 3)
+
+    patch(roots, "_estimate", bad)
+
+
+def _root_reciprocal(fault: str, patch: Patch, rec: Record, position: int | None) -> None:
+    from .. import roots
+
+    orig = roots._reciprocal_from
+
+    def bad(d: int, p: int, vh: int, h: int) -> int:
+        rec.applied += 1
+        return orig(d, p, vh, h) + (1 << (p // 2))
+
+    patch(roots, "_reciprocal_from", bad)
+
+
+def _wrap(fault: str, patch: Patch, rec: Record, position: int | None) -> None:
+    from .. import wrap
+
+    orig = wrap.mulmod
+
+    def bad(a: int, b: int | None, k_min: int) -> tuple[int, int]:
+        c, K = orig(a, b, k_min)
+        rec.applied += 1
+        return (c + 1) % ((1 << K) - 1), K
+
+    patch(wrap, "mulmod", bad)
+
+
 def _shared_spectrum(fault: str, patch: Patch, rec: Record, position: int | None) -> None:
     from ..engines import fft
 
@@ -416,6 +456,9 @@ PATCHERS: dict[str, Callable[[str, Patch, Record, int | None], None]] = {
     "reciprocal": _reciprocal,
     "div_check": _div_check,
     "root": _root,
+    "root_estimate": _root_estimate,
+    "root_reciprocal": _root_reciprocal,
+    "wrap": _wrap,
     "scalar_carry": _scalar_carry,
     "shared_spectrum": _shared_spectrum,
 }
