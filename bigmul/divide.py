@@ -34,13 +34,13 @@ import builtins
 import sys
 from typing import Any, Callable
 
-from . import cache, guards, tuning
+from . import cache, guards, tuning, wrap
 from .engines import fused
 from .guards import GuardTrip
 from .plan import Step, plan_divmod
 from .run import run_plan
 
-__all__ = ["divmod", "divmod_int", "reciprocal", "clear_seeds", "GUARD_BITS", "MAX_CORRECTIONS"]
+__all__ = ["divmod", "divmod_int", "reciprocal", "newton_step", "clear_seeds", "GUARD_BITS", "MAX_CORRECTIONS"]
 
 _pydivmod = builtins.divmod
 
@@ -86,12 +86,10 @@ def _seed(d: int, k: int, h: int) -> int | None:
 def reciprocal(d: int, k: int) -> int:
     """``v`` with ``|v - 2**(2k) / d| < 4`` for ``d`` of exactly ``k`` bits, by Newton's iteration.
 
-    Step (precision ``h -> k``, ``h = k//2 + 4``): ``v0 = vh * 2**(k-h)``,
-    ``e = 2**(2k) - d*v0``, ``v = v0 + v0*e / 2**(2k)``; the relative error
-    ``eps`` of ``v0`` becomes ``eps**2`` plus the truncations, so a start
-    within 4 units at ``h`` bits ends within 4 units at ``k``.  The start is
-    a recent reciprocal's top bits when one fits (:func:`_seed`), else the
-    same iteration at ``h`` bits.
+    From precision ``h = k//2 + 4`` to ``k`` by :func:`newton_step`; the start
+    is a recent reciprocal's top bits when one fits (:func:`_seed`), else the
+    same iteration at ``h`` bits, and below ``RECIP_DIRECT_BITS`` CPython's
+    exact ``(1 << 2k) // d``.
 
     >>> d = 3 ** 20000; k = d.bit_length()
     >>> abs(reciprocal(d, k) - (1 << 2 * k) // d) < 4
@@ -99,20 +97,39 @@ def reciprocal(d: int, k: int) -> int:
     """
     if k <= tuning.current.RECIP_DIRECT_BITS:
         return (1 << (2 * k)) // d
-    mul = _mul()
     h = k // 2 + 4
     vh = _seed(d, k, h)
     if vh is None:
         vh = reciprocal(d >> (k - h), h)
-    # e = 2**(2k) - d * vh * 2**(k-h): |e| < ~2**(2k - h + 4)
-    e = (1 << (2 * k)) - (mul(d, vh) << (k - h))
-    # v0 * e / 2**(2k) = vh * e / 2**(k + h); only e's top bits matter: drop k - 8 of them
-    s = k - 8
-    if e >= 0:
-        corr = mul(vh, e >> s) >> (k + h - s)
-    else:
-        corr = -(mul(vh, (-e) >> s) >> (k + h - s))
-    return (vh << (k - h)) + corr
+    return newton_step(d, k, vh, h)
+
+
+def newton_step(d: int, k: int, vh: int, h: int) -> int:
+    """``v ~ 2**(2k) / d`` (``d`` of exactly ``k`` bits) from ``vh ~ 2**(2h) / (d >> (k - h))``,
+    ``k/2 + 4 <= h <= k``: one Newton step, within 4 units when ``vh`` is.
+
+    ``v0 = vh * 2**(k-h)``, ``e = 2**(2k) - d*v0``, ``v = v0 + v0*e / 2**(2k)``:
+    the relative error ``eps`` of ``v0`` becomes ``eps**2`` plus the
+    truncations (a start within 4 units at ``h`` bits has ``eps < 2**(3-h)``,
+    so ``eps**2 * 2**k < 2**-2``).  ``e`` is ``E * 2**(k-h)`` with
+    ``E = 2**(k+h) - d*vh`` and ``|E| < 2**(k+4)``: ``d*vh`` is taken modulo
+    ``2**K - 1``, ``K >= k + 16`` (``wrap.mulmod``, a cyclic transform of about
+    ``d``'s length instead of the full product's 1.5 times that), which holds
+    ``E`` exactly.  A start far off gives a wrong ``v``, which the division's
+    correction bound or final check rejects.
+
+    >>> d = 7 ** 9000; k = d.bit_length(); h = k // 2 + 4
+    >>> vh = (1 << (2 * h)) // (d >> (k - h))
+    >>> abs(newton_step(d, k, vh, h) - (1 << (2 * k)) // d) < 4
+    True
+    """
+    c, K = wrap.mulmod(d, vh, k + 16)
+    x = (1 << ((k + h) % K)) - c
+    E = wrap.signed(x + ((1 << K) - 1) if x < 0 else x, K)
+    # v0 * e / 2**(2k) = vh * E / 2**(2h): only E's top bits matter -- drop h - 8 of them.
+    s = h - 8
+    corr = _mul()(vh, abs(E) >> s) >> (h + 8) if E else 0
+    return (vh << (k - h)) + (corr if E >= 0 else -corr)
 
 
 def _quotient(a: int, v: int, k: int, sb: int) -> int:
@@ -123,8 +140,21 @@ def _quotient(a: int, v: int, k: int, sb: int) -> int:
 
 
 def _correct(a: int, b: int, q: int) -> tuple[int, int]:
-    """Exact ``(q, r)`` from an estimate ``q`` within :data:`MAX_CORRECTIONS` of ``a // b``."""
-    r = a - _mul()(q, b) if q > 0 else a - q * b
+    """Exact ``(q, r)`` from an estimate ``q`` within :data:`MAX_CORRECTIONS` of ``a // b``.
+
+    ``r = a - q*b`` is then below ``(MAX_CORRECTIONS + 1) * b`` in magnitude: from the divisor's
+    size (``DIV_WRAP_MIN_BITS``) it is taken modulo ``2**K - 1``, ``K >= bits(b) + 16``
+    (``wrap.mulmod``: a cyclic transform of about ``b``'s length, not the full product's), which
+    holds it exactly; a wrong estimate gives a wrong ``r``, which the correction bound or the
+    final check rejects.
+    """
+    nb = b.bit_length()
+    if q > 0 and nb >= tuning.current.DIV_WRAP_MIN_BITS and q.bit_length() <= nb + 16:
+        c, K = wrap.mulmod(q, b, nb + 16)
+        x = wrap.fold(a, K) - c
+        r = wrap.signed(x + ((1 << K) - 1) if x < 0 else x, K)
+    else:
+        r = a - _mul()(q, b) if q > 0 else a - q * b
     steps = 0
     while r < 0:
         q -= 1

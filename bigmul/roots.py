@@ -29,6 +29,7 @@ import sys
 from typing import Any
 
 from . import guards, tuning, wrap
+from .divide import newton_step as _reciprocal_from  # a module global: fault injection patches it here
 from .divide import reciprocal
 from .engines import fused
 from .guards import GuardTrip
@@ -107,22 +108,6 @@ def _moved(v1: int, d1: int, d_top: int) -> int:
     return v1 - round(delta * _ratio(v1, d_top))
 
 
-def _reciprocal_from(d: int, p: int, vh: int, h: int) -> int:
-    """``v`` within a few units of ``2**(2p) / d`` (``d`` of exactly ``p`` bits) from ``vh`` within a
-    few units of ``2**(2h) / (d >> (p - h))``, ``h >= p/2 + 4``: one Newton step
-    (``divide.reciprocal``'s), its residual ``E = 2**(p+h) - d*vh`` (``|E| < 2**(p+4)``) taken as a
-    product modulo ``2**K - 1`` (``wrap.mulmod``) instead of the full ``d*vh``."""
-    from .api import multiply_unchecked
-
-    c, K = wrap.mulmod(d, vh, p + 16)
-    x = (1 << ((p + h) % K)) - c
-    E = wrap.signed(x + ((1 << K) - 1) if x < 0 else x, K)
-    # v0 * e / 2**(2p) with v0 = vh * 2**(p-h), e = E * 2**(p-h): vh * E / 2**(2h), from E's top bits.
-    s = h - 8
-    corr = multiply_unchecked(vh, abs(E) >> s) >> (h + 8) if E else 0
-    return (vh << (p - h)) + (corr if E >= 0 else -corr)
-
-
 def _sqrtrem(n: int, k: int, base_k: int, recip: bool) -> tuple[int, int, int, int]:
     """``(s, n - s*s, v, p)``, ``s = isqrt(n)``, for ``n`` of ``4k`` or ``4k - 1`` bits (``k = c * 2**j``,
     ``c <= base_k``), and (with ``recip``) ``v`` within a few units of ``2**(2p) / (2s << G)``,
@@ -136,7 +121,7 @@ def _sqrtrem(n: int, k: int, base_k: int, recip: bool) -> tuple[int, int, int, i
     ``2**-8``, the floor by one) -- and its remainder ``n - s*s`` from a square modulo ``2**K - 1``
     (:func:`_remainder`) instead of the division's remainder and ``q*q``; :func:`_adjust` makes
     both exact.  The reciprocal for the level above is this one's moved to ``2s``
-    (:func:`_moved`) and refined by one Newton step (:func:`_reciprocal_from`).
+    (:func:`_moved`) and refined by one Newton step (``divide.newton_step``).
     """
     G = RECIP_GUARD_BITS
     if k <= base_k or k & 1:

@@ -107,6 +107,9 @@ TO_STR_ARRAY_MIN_DIGITS = 3000
 #: ``divmod``: Newton once divisor and quotient have this many bits. ``bigmul tune``, row DIV_NEWTON_MIN_BITS.
 DIV_NEWTON_MIN_BITS = 20_000
 
+#: ``divmod``: a block's remainder ``a - q*b`` modulo ``2**K - 1`` (``wrap.mulmod``) from this divisor size, else by the whole product. ``bigmul tune``, row DIV_WRAP_MIN_BITS.
+DIV_WRAP_MIN_BITS = 40_000
+
 #: Newton reciprocals start from CPython's ``(1 << 2k) // d`` below this. ``bigmul tune``, row RECIP_DIRECT_BITS.
 RECIP_DIRECT_BITS = 4_000
 
@@ -147,6 +150,7 @@ class Thresholds:
     TO_STR_ARRAY_MIN_DIGITS: int = TO_STR_ARRAY_MIN_DIGITS
     DIV_NEWTON_MIN_BITS: int = DIV_NEWTON_MIN_BITS
     RECIP_DIRECT_BITS: int = RECIP_DIRECT_BITS
+    DIV_WRAP_MIN_BITS: int = DIV_WRAP_MIN_BITS
     ISQRT_NEWTON_MIN_BITS: int = ISQRT_NEWTON_MIN_BITS
 
     def __post_init__(self) -> None:

@@ -178,6 +178,17 @@ def _recip_case(bits: int) -> tuple[Callable[[], Any], Callable[[], Any]]:
     return (lambda: (1 << (2 * bits)) // d), one_step
 
 
+def _div_wrap_case(bits: int) -> tuple[Callable[[], Any], Callable[[], Any]]:
+    from .. import divide
+
+    rng = random.Random(bits)
+    b = rng.getrandbits(bits) | (1 << (bits - 1))
+    q = rng.getrandbits(bits // 2)
+    a = q * b + rng.getrandbits(bits - 1)
+    fn = lambda: divide._correct(a, b, q)  # noqa: E731 - one expression, run under both settings
+    return _forced("DIV_WRAP_MIN_BITS", 1 << 62, fn), _forced("DIV_WRAP_MIN_BITS", 0, fn)
+
+
 def _isqrt_case(bits: int) -> tuple[Callable[[], Any], Callable[[], Any]]:
     import math
 
@@ -386,6 +397,10 @@ def run_tune(quick: bool = False, out: Callable[[str], None] = print) -> dict[st
          "divisor bits", [5_000, 10_000, 20_000, 40_000, 80_000, 160_000], _div_case, lambda n: n),
         ("RECIP_DIRECT_BITS", "reciprocal of k bits: CPython (1 << 2k) // d (slow) vs one Newton step from "
          "k/2 (fast), k", [2_000, 4_000, 8_000, 16_000, 32_000, 64_000], _recip_case, lambda n: n),
+        ("DIV_WRAP_MIN_BITS", "a division block's remainder a - q*b: the whole product (slow) vs modulo "
+         "2**K - 1 (fast), divisor bits with a quotient block of half as many", [2_000, 5_000, 10_000, 20_000,
+                                                                                  40_000, 80_000], _div_wrap_case,
+         lambda n: n),
         ("ISQRT_NEWTON_MIN_BITS", "isqrt: math.isqrt (slow) vs one Zimmermann step on math.isqrt halves (fast), "
          "bits", [10_000, 20_000, 40_000, 80_000, 160_000, 320_000], _isqrt_case, lambda n: n),
     ]
