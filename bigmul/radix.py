@@ -153,15 +153,17 @@ def digits_text_to_int(t: str, use_cache: bool = True, method: str = "auto") -> 
         if plan.method == "product":
             out = [(mul(vals[i + 1], p5) << m) + vals[i] for i in pairs]
         else:
-            from .engines.routes import SharedInt, int_product_shared
+            from .engines.routes import SharedInt, int_join_shared
 
             shared = SharedInt(p5)
 
-            def attempt(step: Step, hi: int) -> int:
-                return int_product_shared(hi, shared, step.bits) if step.route == "shared" else mul(hi, p5)
+            def attempt(step: Step, hi: int, lo: int) -> int:
+                if step.route == "shared":
+                    return int_join_shared(hi, shared, step.bits, lo, m)
+                return (mul(hi, p5) << m) + lo
 
-            # Unchecked products: the conversion's own check (_check) covers every join of the tree.
-            out = [(run_plan(plan, functools.partial(attempt, hi=vals[i + 1])) << m) + vals[i] for i in pairs]
+            # Unchecked joins: the conversion's own check (_check) covers every join of the tree.
+            out = [run_plan(plan, functools.partial(attempt, hi=vals[i + 1], lo=vals[i])) for i in pairs]
         if len(vals) % 2:
             out.append(vals[-1])
         vals = out

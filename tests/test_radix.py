@@ -188,17 +188,17 @@ def test_an_unchecked_product_inside_from_str_is_caught_by_its_check(monkeypatch
 
     if not fused.available():
         pytest.skip("the shared route needs numba")
-    real = routes.int_product_shared
+    real = routes.int_join_shared
     hits = []
 
-    def once_wrong(a, shared, bits):
-        c = real(a, shared, bits)
+    def once_wrong(hi, shared, bits, lo, m):
+        c = real(hi, shared, bits, lo, m)
         if not hits:
             hits.append(1)
             c += 1
         return c
 
-    monkeypatch.setattr(routes, "int_product_shared", once_wrong)
+    monkeypatch.setattr(routes, "int_join_shared", once_wrong)
     n = 7 ** 60_000
     assert bigmul.from_str(str(n)) == n
     s = bigmul.guard_stats()
@@ -246,7 +246,21 @@ def test_shared_join_matches_int(no_str_limit, rng):
     sh = routes.SharedInt(A)
     bits = bigmul.plan.plan_join("int", 60_000, A.bit_length()).steps[0].bits
     for a in (2 ** 60_000 - 1, rng.getrandbits(59_000), 1, 3):
-        assert routes.int_product_shared(a, sh, bits) == a * A
+        for m, lo in ((20_000, 0), (20_000, 10 ** 20_000 - 1), (20_010, rng.getrandbits(66_000)),
+                      (30 * 700, (1 << 30 * 700) - 1), (7, 2 ** 200_000 - 1), (29, 1)):
+            assert routes.int_join_shared(a, sh, bits, lo, m) == (a * A << m) + lo, (a.bit_length(), m)
+
+
+def test_dropped_carry_in_a_from_str_join_is_caught(no_str_limit):
+    """The fused join's carry pass (``fused.int_join``) losing a carry: the conversion's check trips
+    and the exact retry is right."""
+    if not fused.available():
+        pytest.skip("the shared route needs numba")
+    n = 3 ** 90_000
+    with inject("drop_carry") as rec:
+        assert bigmul.from_str(str(n)) == n
+    s = bigmul.guard_stats()
+    assert rec.applied > 0 and s["trip_radix"] == 1 and s["retry_exact"] == 1
 
 
 def test_join_plans_show_the_shared_route():

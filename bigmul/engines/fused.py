@@ -47,7 +47,7 @@ import numpy as np
 from .. import envvars
 
 __all__ = ["MAX_TABLE_K", "available", "loaded", "kernels", "split_balanced", "round_carry_pack", "residues30",
-           "round_carry_pack_residues", "Flags", "Checked", "Wrapped", "round_wrap_pack",
+           "round_carry_pack_residues", "Flags", "Checked", "Wrapped", "round_wrap_pack", "int_join",
            "slot_split_balanced", "slot_round_carry_pack",
            "decimal_split_balanced", "decimal_residues", "decimal_round_carry_format", "decimal_join", "decimal_add",
            "decimal_scale", "ready", "wait", "twiddle_build", "int_residues"]
@@ -169,6 +169,7 @@ def _warm() -> None:
     round_carry_pack_residues(z, 27, 16, out, da, None, q1, q2)
     round_carry_pack(z, 27, 16, out)
     round_wrap_pack(z, 27, 16, out)
+    int_join(z, 27, 16, out, da, 45)
     residues30(da, len(da), q1, q2)
     d = np.arange(1, 21, dtype=np.uint8) % 10
     decimal_split_balanced(d, 4, 5, z)
@@ -210,7 +211,7 @@ def kernels() -> Any:
     from . import jit
 
     return types.SimpleNamespace(split=jit.split_k, round=jit.round_k, residues=jit.res_k,
-                                 round_check=jit.round_check_k, round_wrap=jit.round_wrap_k,
+                                 round_check=jit.round_check_k, round_wrap=jit.round_wrap_k, int_join=jit.int_join_k,
                                  dec_split=jit.dec_split_k, dec_residues=jit.dec_res_k,
                                  dec_round=jit.dec_round_k, dec_join=jit.dec_join_k, slot_split=jit.slot_split_k,
                                  slot_round=jit.slot_round_k, dec_add=jit.dec_add_k,
@@ -258,6 +259,16 @@ def round_carry_pack(z: np.ndarray, n: int, bits: int, out: np.ndarray,
     ``drop_at``: a limb position whose carry fault injection loses).
     """
     err, mag, bad, over, dropped = kernels().round(z, n, bits, out, drop_at)
+    return Flags(float(err), float(mag), bool(bad), bool(over), bool(dropped))
+
+
+def int_join(z: np.ndarray, n: int, bits: int, out: np.ndarray, lo: np.ndarray, m: int,
+             drop_at: int = -1) -> Flags:
+    """``(P << m) + lo`` into the 30-bit digits ``out`` (uint32), ``P`` the convolution ``z[:n]``
+    rounded and carried in base ``2**bits`` and ``lo`` the 30-bit digits of a non-negative int:
+    ``from_str``'s join in the product's own carry pass (no shift or addition afterwards).
+    Returns :class:`Flags` (``over``: digits beyond ``out``)."""
+    err, mag, bad, over, dropped = kernels().int_join(z, n, bits, out, lo, m, drop_at)
     return Flags(float(err), float(mag), bool(bad), bool(over), bool(dropped))
 
 

@@ -148,6 +148,51 @@ def round_wrap_k(z, n, bits, out):  # type: ignore[no-untyped-def]
     return err, mag, bad, over, carry
 
 @numba.njit(cache=True, nogil=True)
+def int_join_k(z, n, bits, out, lo, m, drop_at):  # type: ignore[no-untyped-def]
+    # (P << m) + lo into the 30-bit digits out, P the convolution z[:n] (rounded, carried in base
+    # 2**bits) and lo the 30-bit digits of an int: lo's low m bits copied, its bits from m on read
+    # in bits-bit fields and added into P's carry chain, which runs on while carry or lo remain.
+    mask = (np.int64(1) << np.int64(bits)) - np.int64(1)
+    q = m // 30
+    rbits = m - 30 * q
+    for j in range(min(q, len(out))):
+        out[j] = lo[j] if j < len(lo) else np.uint32(0)
+    first = np.uint64(lo[q]) if q < len(lo) else np.uint64(0)
+    acc = first & ((np.uint64(1) << np.uint64(rbits)) - np.uint64(1))
+    accbits = rbits
+    oi = q
+    lacc = first >> np.uint64(rbits)
+    laccbits = 30 - rbits
+    lsi = q + 1
+    err = 0.0
+    mag = 0.0
+    bad = False
+    over = False
+    dropped = False
+    carry = np.int64(0)
+    i = 0
+    while i < n or carry != 0 or lsi < len(lo) or lacc != 0:
+        if i < n:
+            v, err, mag, b = round_one(z[i], err, mag)
+            bad |= b
+            c = carry + v
+        else:
+            c = carry
+        if i > n + 64 + 30 * len(lo) // bits:  # a carry that keeps going: not a non-negative sum
+            bad = True
+            break
+        f, lacc, laccbits, lsi = take(lacc, laccbits, lo, lsi, bits, mask, 30)
+        carry, acc, accbits, oi, over = carry_limb(c + f, bits, mask, acc, accbits, out, oi, over, 30)
+        if i == drop_at and carry != 0:  # fault injection: the carry out of limb drop_at is lost
+            carry = np.int64(0)
+            dropped = True
+        i += 1
+    acc, accbits, oi, over = emit(acc, accbits, out, oi, over, 30, True)
+    if carry < 0:
+        bad = True
+    return err, mag, bad, over, dropped
+
+@numba.njit(cache=True, nogil=True)
 def powmod(b, e, q):  # type: ignore[no-untyped-def]
     # b**e mod q for b < q < 2**31.
     r = np.uint64(1)

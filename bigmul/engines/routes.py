@@ -24,7 +24,7 @@ from ..limbs import decimal_to_limbs, int_to_limbs, limbs_to_decimal, limbs_to_i
 from . import fft, fused, limb_product
 
 __all__ = ["int_product", "limb_int_product", "slot_product", "text_product", "text_product_ascii",
-           "SharedFactor", "text_join", "SharedInt", "int_product_shared", "int_product_wrap",
+           "SharedFactor", "text_join", "SharedInt", "int_join_shared", "int_product_wrap",
            "limb_text_product", "scalar_text_product"]
 
 
@@ -146,7 +146,7 @@ class _Shared:
 
 
 class SharedInt(_Shared):
-    """An int operand shared by many products (a level's power in ``from_str``): its digits and its
+    """An int operand shared by many products (a level's power in ``from_str``, :func:`int_join_shared`): its digits and its
     transform, computed once per transform shape (:func:`fft.spectrum`) and reused."""
 
     def __init__(self, value: int) -> None:
@@ -158,22 +158,25 @@ class SharedInt(_Shared):
         return partial(fused.split_balanced, self.digits, bits, -(-self.value.bit_length() // bits))
 
 
-def int_product_shared(a: int, shared: SharedInt, bits: int) -> int:
-    """``a * P`` (``P``: the shared int, ``a, P > 0``) with fused passes and ``P``'s kept transform:
-    no modular check (``from_str`` checks the whole conversion).  Round-off, magnitude and carry
-    guards as :func:`int_product`; raises ``GuardTrip``; requires ``fused.available()``."""
-    ba, bb = a.bit_length(), shared.value.bit_length()
+def int_join_shared(hi: int, shared: SharedInt, bits: int, lo: int, m: int) -> int:
+    """``(hi * P << m) + lo`` (``P``: the shared int, ``hi, P > 0``, ``lo >= 0``) with ``P``'s kept
+    transform, the shift and the addition done in the product's carry pass (``fused.int_join``):
+    ``from_str``'s join.  No modular check (``from_str`` checks the whole conversion); round-off,
+    magnitude and carry guards as :func:`int_product`; raises ``GuardTrip``; requires
+    ``fused.available()``."""
+    ba, bb, bl = hi.bit_length(), shared.value.bit_length(), lo.bit_length()
     n1, n2 = -(-ba // bits), -(-bb // bits)
     L, steps, needed = fft.fused_shape(n1, n2, 1 << bits)
     needed += 4 * (n1 + n2)
     if needed >= tuning.current.MEMORY_CHECK_MIN_BYTES or memory.limit_set():
         memory.check_memory(needed, f"an FFT product of {n1} x {n2} limbs")
-    da = pylong.digit_view(a)
-    count = -(-(ba + bb) // pylong.DIGIT_BITS)
+    dh = pylong.digit_view(hi)
+    dl = pylong.digit_view(lo) if lo else np.zeros(1, dtype=np.uint32)
+    count = -(-(max(ba + bb + m, bl) + 1) // pylong.DIGIT_BITS)
     c = pylong.new_int(count)
     out = pylong.fill(c, count)
-    r = fft.convolve_spectrum(partial(fused.split_balanced, da, bits, n1), shared.spectrum(L, steps, bits), L, steps,
-                              n1 + 1, partial(fused.round_carry_pack, n=n1 + n2 + 1, bits=bits, out=out))
+    r = fft.convolve_spectrum(partial(fused.split_balanced, dh, bits, n1), shared.spectrum(L, steps, bits), L, steps,
+                              n1 + 1, partial(fused.int_join, n=n1 + n2 + 1, bits=bits, out=out, lo=dl, m=m))
     _check_flags(r)
     return _trimmed(c, out, count)
 
