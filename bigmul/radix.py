@@ -115,6 +115,18 @@ def _check(n: int, ascii_digits: np.ndarray) -> None:
         raise GuardTrip("radix", 0.0)
 
 
+def _checked(check: Callable[[], None], step: Step, kinds: tuple[str, ...]) -> None:
+    """``check()``; when it trips after the cached step, the cached powers and transforms it used
+    are forgotten too (a wrong one would otherwise fail every later conversion)."""
+    try:
+        check()
+    except GuardTrip:
+        if step.engine == "dc":
+            for kind in kinds:
+                cache.clear(kind)
+        raise
+
+
 # --- text -> int ------------------------------------------------------------------
 def _pow5(m: int, use_cache: bool, method: str) -> int:
     """``5**m`` for ``m = leaf * 2**j``, by squaring ``5**(m/2)`` (cached)."""
@@ -155,11 +167,15 @@ def digits_text_to_int(t: str, use_cache: bool = True, method: str = "auto") -> 
         else:
             from .engines.routes import SharedInt, int_join_shared
 
-            shared = SharedInt(p5)
+            shared = SharedInt(p5, ("spec5", m) if use_cache else None)
 
             def attempt(step: Step, hi: int, lo: int) -> int:
                 if step.route == "shared":
-                    return int_join_shared(hi, shared, step.bits, lo, m)
+                    try:
+                        return int_join_shared(hi, shared, step.bits, lo, m)
+                    except GuardTrip:
+                        shared.forget()  # its transform may be the wrong part: never reused
+                        raise
                 return (mul(hi, p5) << m) + lo
 
             # Unchecked joins: the conversion's own check (_check) covers every join of the tree.
@@ -220,7 +236,7 @@ def text_to_int_checked(t: str) -> int:
         n = digits_text_to_int(t, use_cache=step.engine == "dc", method="auto" if step.engine == "dc" else "ntt")
         if raw is None:
             raw = np.frombuffer(t.encode("ascii"), dtype=np.uint8)
-        _check(n, raw)
+        _checked(lambda: _check(n, raw), step, ("pow5", "spec5"))
         return n
 
     return run_plan(plan, attempt)
@@ -289,7 +305,11 @@ def _join(plan: Plan, hi: np.ndarray, shared: Any, lo: np.ndarray, method: str) 
         if step.route == "shared":
             from .engines.routes import text_join
 
-            return text_join(hi, shared, lo, step.k)
+            try:
+                return text_join(hi, shared, lo, step.k)
+            except GuardTrip:
+                shared.forget()  # its transform may be the wrong part: never reused
+                raise
         return _add(product_digits(hi, shared.digits, method, False), lo)
 
     return run_plan(plan, attempt)
@@ -324,7 +344,8 @@ def int_to_digit_values(x: int, use_cache: bool = True, method: str = "auto") ->
         else:
             from .engines.routes import SharedFactor
 
-            shared = SharedFactor(_values(p))  # the level's power, transformed once per shape
+            # The level's power, transformed once per shape (and cached with the power).
+            shared = SharedFactor(_values(p), ("spec2", h) if use_cache else None)
             his = [_values(vals[i + 1]) for i in pairs]
             plan = plan_join("str", max(map(len, his)), len(shared.digits), method)
             out = [_join(plan, hi, shared, _values(vals[i]), method) for hi, i in zip(his, pairs)]
@@ -366,7 +387,7 @@ def int_to_ascii_checked(x: int) -> np.ndarray:
             return np.frombuffer(text.encode("ascii"), dtype=np.uint8)
         v = int_to_digit_values(x, use_cache=step.engine == "dc", method="auto" if step.engine == "dc" else "ntt")
         out = v + np.uint8(48)
-        _check(x, out)
+        _checked(lambda: _check(x, out), step, ("dec2", "spec2"))
         return out
 
     return run_plan(plan, attempt)

@@ -329,3 +329,42 @@ def test_bad_cache_budget_is_named(small_levels, monkeypatch):
 
     r = subprocess.run([sys.executable, "-m", "bigmul", "info"], capture_output=True, text=True, timeout=120)
     assert r.returncode == 2 and "BIGMUL_CACHE_BYTES" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("which", ["to_str", "from_str"])
+def test_power_transforms_are_cached_and_a_bad_one_is_forgotten(no_str_limit, which):
+    """The shared powers' transforms are cached with the powers (a second conversion of the size
+    computes none); a corrupted cached transform trips the check once, is dropped with the powers,
+    and the next conversion is exact without a trip."""
+    from bigmul import cache
+    from bigmul.engines import fft
+
+    if not fused.available():
+        pytest.skip("the shared route needs numba")
+    kind = "spec2" if which == "to_str" else "spec5"
+    n = 3 ** 90_000
+    s = str(n)
+    run = (lambda: bigmul.to_str(n) == s) if which == "to_str" else (lambda: bigmul.from_str(s) == n)
+    cache.clear()
+    assert run()
+    held = [k for k in cache._store if k[0] == kind]
+    assert held
+    calls = []
+    real = fft.spectrum
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(fft, "spectrum", lambda *a: calls.append(1) or real(*a))
+        assert run()
+    assert calls == []  # every transform came from the cache
+    key = held[-1]
+    bad = cache._store[key].copy()
+    bad.reshape(-1)[1] += 1e6
+    cache.discard(key)
+    cache.get(key, lambda: bad)
+    bigmul.reset_guard_stats()
+    assert run()
+    st = bigmul.guard_stats()
+    assert st.get("trip_radix", 0) + st.get("trip_roundoff", 0) + st.get("trip_magnitude", 0) >= 1
+    assert cache._store.get(key) is not bad  # dropped (a tripped join guard, or the tripped check)
+    bigmul.reset_guard_stats()
+    assert run()
+    assert not any(k.startswith("trip_") for k in bigmul.guard_stats())

@@ -18,7 +18,7 @@ from typing import Callable
 
 import numpy as np
 
-from .. import bounds, memory, pylong, tuning
+from .. import bounds, cache, memory, pylong, tuning
 from ..guards import LIMB_PRIMES, PRIME, GuardTrip, check_float, check_limbs, check_product
 from ..limbs import decimal_to_limbs, int_to_limbs, limbs_to_decimal, limbs_to_int
 from . import fft, fused, limb_product
@@ -129,10 +129,16 @@ def int_product_wrap(a: int, b: int | None, bits: int, k_min: int) -> tuple[int,
 
 
 class _Shared:
-    """An operand shared by many products, its transform kept per ``(L, steps, limb width)``."""
+    """An operand shared by many products, its transform kept per ``(L, steps, limb width)``.
 
-    def __init__(self) -> None:
+    ``key``: where the operand is a cached power (``cache.py``), its transforms are cached too,
+    under ``key + (L, steps, width)``, so a later conversion of a similar size reuses them; None
+    keeps them only as long as this object.
+    """
+
+    def __init__(self, key: tuple | None = None) -> None:
         self.spectra: dict[tuple[int, tuple[int, int] | None, int], np.ndarray] = {}
+        self.key = key
 
     def _fill(self, width: int) -> Callable[[np.ndarray], None]:
         raise NotImplementedError
@@ -141,16 +147,24 @@ class _Shared:
         key = (L, steps, width)
         Y = self.spectra.get(key)
         if Y is None:
-            Y = self.spectra[key] = fft.spectrum(self._fill(width), L, steps)
+            make = partial(fft.spectrum, self._fill(width), L, steps)
+            Y = self.spectra[key] = make() if self.key is None else cache.get(self.key + key, make)
         return Y
+
+    def forget(self) -> None:
+        """Drop the kept transforms, cached ones included (a guard tripped on a product with one)."""
+        if self.key is not None:
+            for key in self.spectra:
+                cache.discard(self.key + key)
+        self.spectra.clear()
 
 
 class SharedInt(_Shared):
     """An int operand shared by many products (a level's power in ``from_str``, :func:`int_join_shared`): its digits and its
     transform, computed once per transform shape (:func:`fft.spectrum`) and reused."""
 
-    def __init__(self, value: int) -> None:
-        super().__init__()
+    def __init__(self, value: int, key: tuple | None = None) -> None:
+        super().__init__(key)
         self.value = value
         self.digits = pylong.digit_view(value)  # valid while self.value lives
 
@@ -287,8 +301,8 @@ class SharedFactor(_Shared):
     """A decimal operand shared by many products (a level's power in ``to_str``): its digit values
     and its transform, computed once per transform shape (:func:`fft.spectrum`) and reused."""
 
-    def __init__(self, digits: np.ndarray) -> None:
-        super().__init__()
+    def __init__(self, digits: np.ndarray, key: tuple | None = None) -> None:
+        super().__init__(key)
         self.digits = digits
 
     def _fill(self, k: int) -> Callable[[np.ndarray], None]:
