@@ -5,7 +5,7 @@ two half spectra) of one transform shape are taken from here and given back
 when the product is done.  A freshly allocated multi-hundred-kB array is new
 memory from the kernel: every 4 kB page faults on its first write, which
 can double a 10^5-digit product's time.  Kept buffers are already mapped.
-What it is not for: the largest products -- a shape whose buffers exceed
+What it is not for: the largest products -- a set of buffers that exceeds
 :func:`keep_bytes` (256 MiB by default: a 10^7-digit product's 185 MB fit, a
 10^8-digit product's ~1.8 GB do not) is allocated and released per call as
 before; nor results: nothing handed to a caller ever lives in a kept
@@ -41,68 +41,89 @@ def keep_bytes() -> int:
 
 class Buffers:
     """The working arrays of one product: real signals ``x``, ``y`` (``L`` float64) and their half
-    spectra ``X``, ``Y`` (complex128, ``spectrum`` shape); ``y``/``Y`` are None for a square."""
+    spectra ``X``, ``Y`` (complex128, ``spectrum`` shape); ``y``/``Y`` are None for a square.
+    All four are views into one byte ``block``, which a later product of any shape that fits may
+    reuse (its pages already mapped)."""
 
-    __slots__ = ("key", "x", "y", "X", "Y", "nbytes")
+    __slots__ = ("key", "x", "y", "X", "Y", "block")
 
-    def __init__(self, L: int, spectrum: tuple[int, ...], two: bool) -> None:
+    def __init__(self, L: int, spectrum: tuple[int, ...], two: bool, block: np.ndarray | None = None) -> None:
         self.key = (L, spectrum, two)
-        self.x = np.empty(L)
-        self.X = np.empty(spectrum, dtype=np.complex128)
-        self.y = np.empty(L) if two else None
-        self.Y = np.empty(spectrum, dtype=np.complex128) if two else None
-        self.nbytes = (self.x.nbytes + self.X.nbytes) * (2 if two else 1)
+        if block is None:
+            block = np.empty(_capacity(_nbytes(L, spectrum, two)), dtype=np.uint8)
+        self.block = block
+        ns = int(np.prod(spectrum))
+        off = 0
+
+        def take(n: int, dtype: type, shape: tuple[int, ...]) -> np.ndarray:
+            nonlocal off
+            a: np.ndarray = block[off:off + n * np.dtype(dtype).itemsize].view(dtype).reshape(shape)
+            off += -(-n * np.dtype(dtype).itemsize // _ALIGN) * _ALIGN
+            return a
+
+        self.x = take(L, np.float64, (L,))
+        self.X = take(ns, np.complex128, spectrum)
+        self.y = take(L, np.float64, (L,)) if two else None
+        self.Y = take(ns, np.complex128, spectrum) if two else None
 
 
-_free: OrderedDict[tuple, list[Buffers]] = OrderedDict()  # shape -> sets nobody uses; least recent first
+#: Byte alignment of each array within a block.
+_ALIGN = 64
+
+_free: list[np.ndarray] = []  # blocks nobody uses; least recently used first
 _bytes = 0
 _lock = threading.Lock()
 
 
 def _nbytes(L: int, spectrum: tuple[int, ...], two: bool) -> int:
-    return (8 * L + 16 * int(np.prod(spectrum))) * (2 if two else 1)
+    return (8 * L + 16 * int(np.prod(spectrum)) + 2 * _ALIGN) * (2 if two else 1)
+
+
+def _capacity(n: int) -> int:
+    """A new block's size: ``n`` rounded up by up to 1/16, so a slightly larger product later fits it."""
+    step = max(_ALIGN, 1 << max(0, n.bit_length() - 5))
+    return -(-n // step) * step
 
 
 def keeps(L: int, spectrum: tuple[int, ...], two: bool) -> bool:
     """Whether a set of this shape would be kept (it fits the budget)."""
-    return _nbytes(L, spectrum, two) <= keep_bytes()
+    return _capacity(_nbytes(L, spectrum, two)) <= keep_bytes()
 
 
 @contextmanager
 def buffers(L: int, spectrum: tuple[int, ...], two: bool) -> Iterator[Buffers]:
     """A set of buffers for one product (contents undefined), given back when the block ends.
 
+    Kept memory is shape-agnostic: the smallest kept block that holds this shape's arrays is
+    used, whatever shape it was made for (a stream of products whose shapes all differ -- a
+    binary splitting's large levels -- would otherwise fault in fresh pages for every one).
+
     >>> with buffers(16, (9,), True) as b:
     ...     b.x.shape, b.X.shape, b.y is not None
     ((16,), (9,), True)
     """
     global _bytes
-    key = (L, spectrum, two)
-    keep = _nbytes(L, spectrum, two) <= keep_bytes()
-    b = None
+    need = _nbytes(L, spectrum, two)
+    keep = _capacity(need) <= keep_bytes()
+    block = None
     if keep:
         with _lock:
-            sets = _free.get(key)
-            if sets:
-                b = sets.pop()
-                _bytes -= b.nbytes
-                if not sets:
-                    del _free[key]
-    if b is None:
-        b = Buffers(L, spectrum, two)
+            fits = [i for i, blk in enumerate(_free) if blk.nbytes >= need]
+            if fits:
+                i = min(fits, key=lambda j: _free[j].nbytes)
+                block = _free.pop(i)
+                _bytes -= block.nbytes
+    b = Buffers(L, spectrum, two, block)
     try:
         yield b
     finally:
         if keep:
+            blk = b.block
             with _lock:
-                _free.setdefault(key, []).append(b)
-                _free.move_to_end(key)
-                _bytes += b.nbytes
+                _free.append(blk)
+                _bytes += blk.nbytes
                 while _bytes > keep_bytes():
-                    k, sets = next(iter(_free.items()))
-                    _bytes -= sets.pop(0).nbytes
-                    if not sets:
-                        del _free[k]
+                    _bytes -= _free.pop(0).nbytes
 
 
 def signal(ws: Buffers | None, which: int, L: int,
