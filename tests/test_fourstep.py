@@ -249,7 +249,27 @@ def test_buffer_pool_budget_and_concurrency():
         with workspace.buffers(big, (big // 2 + 1,), False):
             pass
         assert workspace.kept_bytes() <= workspace.KEEP_BYTES and all(
-            blk.nbytes < workspace._nbytes(big, (big // 2 + 1,), False) for blk in workspace._free)
+            size < workspace._nbytes(big, (big // 2 + 1,), False) for size, _, _ in workspace._free)
     finally:
         workspace.KEEP_BYTES = old
+        workspace.clear()
+
+
+def test_kept_memory_serves_other_shapes():
+    """A kept block is reused by a later product of another shape that fits it (no fresh pages),
+    the smallest fitting block first, and a shape that fits none gets a new block."""
+    from bigmul.engines import workspace
+
+    workspace.clear()
+    try:
+        with workspace.buffers(4096, (2049,), True) as big:
+            pass
+        with workspace.buffers(1000, (501,), True) as small:
+            pass
+        with workspace.buffers(3000, (1501,), False) as other:
+            assert other.block is big.block and other.x.shape == (3000,) and other.X.shape == (1501,)
+        with workspace.buffers(8192, (4097,), True) as larger:
+            assert larger.block is not big.block and larger.block is not small.block
+        assert small.block is big.block  # the first block was free again, and fits
+    finally:
         workspace.clear()

@@ -18,8 +18,8 @@ given back under a lock); concurrent products of one shape get separate sets.
 """
 from __future__ import annotations
 
+import bisect
 import threading
-from collections import OrderedDict
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -70,9 +70,15 @@ class Buffers:
 #: Byte alignment of each array within a block.
 _ALIGN = 64
 
-_free: list[np.ndarray] = []  # blocks nobody uses; least recently used first
+#: Blocks nobody uses, as ``(size, last use, block)`` sorted by size (the smallest fitting one is a
+#: bisection away); at most :data:`MAX_BLOCKS` of them, the least recently used dropped first.
+_free: list[tuple[int, int, np.ndarray]] = []
 _bytes = 0
+_uses = 0
 _lock = threading.Lock()
+
+#: Kept blocks at most (a stream of many small shapes would otherwise keep hundreds).
+MAX_BLOCKS = 32
 
 
 def _nbytes(L: int, spectrum: tuple[int, ...], two: bool) -> int:
@@ -102,16 +108,15 @@ def buffers(L: int, spectrum: tuple[int, ...], two: bool) -> Iterator[Buffers]:
     ...     b.x.shape, b.X.shape, b.y is not None
     ((16,), (9,), True)
     """
-    global _bytes
+    global _bytes, _uses
     need = _nbytes(L, spectrum, two)
     keep = _capacity(need) <= keep_bytes()
     block = None
     if keep:
         with _lock:
-            fits = [i for i, blk in enumerate(_free) if blk.nbytes >= need]
-            if fits:
-                i = min(fits, key=lambda j: _free[j].nbytes)
-                block = _free.pop(i)
+            i = bisect.bisect_left(_free, (need,))
+            if i < len(_free):
+                block = _free.pop(i)[2]
                 _bytes -= block.nbytes
     b = Buffers(L, spectrum, two, block)
     try:
@@ -120,10 +125,12 @@ def buffers(L: int, spectrum: tuple[int, ...], two: bool) -> Iterator[Buffers]:
         if keep:
             blk = b.block
             with _lock:
-                _free.append(blk)
+                _uses += 1
+                bisect.insort(_free, (blk.nbytes, _uses, blk))
                 _bytes += blk.nbytes
-                while _bytes > keep_bytes():
-                    _bytes -= _free.pop(0).nbytes
+                while _free and (_bytes > keep_bytes() or len(_free) > MAX_BLOCKS):
+                    oldest = min(range(len(_free)), key=lambda j: _free[j][1])
+                    _bytes -= _free.pop(oldest)[0]
 
 
 def signal(ws: Buffers | None, which: int, L: int,
