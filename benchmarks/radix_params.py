@@ -30,7 +30,7 @@ def main() -> None:
     x = random.Random(1).getrandbits(int(digits * 3.3219))
     s = bigmul.to_str(x)
     th = tuning.current
-    saved = (th.TO_STR_LEAF_BITS, th.TO_STR_ARRAY_MIN_DIGITS, th.FROM_STR_LEAF_DIGITS)
+    saved = (th.TO_STR_LEAF_BITS, th.TO_STR_ARRAY_MIN_DIGITS, th.FROM_STR_LEAF_DIGITS, th.FROM_STR_BATCH_MAX_BITS)
     print("to_str: TO_STR_LEAF_BITS TO_STR_ARRAY_MIN_DIGITS seconds")
     for leaf in (512, 1024, 2048, 4096):
         for amin in (1500, 3000, 6000, 12000):
@@ -39,13 +39,14 @@ def main() -> None:
             bigmul.to_str(x)
             print(f"  {leaf:5d} {amin:6d} {best(lambda: bigmul.to_str(x)):.4f}")
     th.TO_STR_LEAF_BITS, th.TO_STR_ARRAY_MIN_DIGITS = saved[:2]
-    print("from_str: FROM_STR_LEAF_DIGITS seconds")
+    print("from_str: FROM_STR_LEAF_DIGITS FROM_STR_BATCH_MAX_BITS seconds")
     for leaf in (256, 512, 1024, 2048, 4096):
-        th.FROM_STR_LEAF_DIGITS = leaf
-        cache.clear()
-        bigmul.from_str(s)
-        print(f"  {leaf:5d} {best(lambda: bigmul.from_str(s)):.4f}")
-    th.FROM_STR_LEAF_DIGITS = saved[2]
+        for batch in (0, 15_000, 30_000, 60_000, 120_000, 250_000):
+            th.FROM_STR_LEAF_DIGITS, th.FROM_STR_BATCH_MAX_BITS = leaf, batch
+            cache.clear()
+            bigmul.from_str(s)
+            print(f"  {leaf:5d} {batch:7d} {best(lambda: bigmul.from_str(s)):.4f}")
+    th.FROM_STR_LEAF_DIGITS, th.FROM_STR_BATCH_MAX_BITS = saved[2:]
 
 
 if __name__ == "__main__":

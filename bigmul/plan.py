@@ -21,7 +21,7 @@ import numpy as np
 from . import bounds, envvars, tuning
 from .engines import fused
 
-__all__ = ["Step", "Plan", "int_crossover", "plan_int", "plan_str", "plan_radix", "plan_join", "to_str_nodes", "plan_wrap", "plan_divmod", "plan_isqrt", "plan_convolve", "plan_convolve_values", "coefficient_bound", "max_abs",
+__all__ = ["Step", "Plan", "int_crossover", "plan_int", "plan_str", "plan_radix", "plan_join", "plan_batch_level", "to_str_nodes", "plan_wrap", "plan_divmod", "plan_isqrt", "plan_convolve", "plan_convolve_values", "coefficient_bound", "max_abs",
            "require_gpu"]
 
 #: log2(10): bits per decimal digit.
@@ -42,7 +42,8 @@ class Step:
     (``engines/routes.py``): ``"fused"`` (numba passes straight from the
     operands' digits into the transform buffers and back), ``"shared"`` (the
     same, with one operand's transform computed once for many products), ``"wrap"`` (the same,
-    cyclic: the product modulo ``2**K - 1``, ``wrap.py``) or
+    cyclic: the product modulo ``2**K - 1``, ``wrap.py``), ``"batch"`` (a whole level of
+    ``from_str``'s joins in one batched transform) or
     ``"limbs"`` (numpy limb arrays through the engine); empty where there is no choice.
 
     >>> str(Step("fft", bits=14, route="fused")), str(Step("ntt", k=7, route="limbs"))
@@ -55,7 +56,7 @@ class Step:
     route: str = ""
 
     def __str__(self) -> str:
-        shown = f", {self.route}" if self.route in ("fused", "shared", "wrap") else ""
+        shown = f", {self.route}" if self.route in ("fused", "shared", "wrap", "batch") else ""
         if self.bits:
             return f"{self.engine}({self.bits}{shown})"
         return f"{self.engine}(10^{self.k}{shown})" if self.k else self.engine
@@ -479,6 +480,26 @@ def plan_wrap(bits1: int, bits2: int, k_min: int) -> Plan:
         return Plan("wrap", (Step("fft", bits=first.bits, route="wrap"), product),
                     f"cyclic float64 FFT with {first.bits}-bit balanced limbs, the carry out of the top wrapped")
     return Plan("wrap", (product,), "the product by its own plan, folded modulo 2**K - 1")
+
+
+def plan_batch_level(bits_hi: int, bits_p: int, joins: int, method: str = "auto") -> Plan:
+    """Plan for a whole ``from_str`` level of ``joins`` joins ``(hi * P << m) + lo`` whose ``hi`` have
+    at most ``bits_hi`` bits: ``fft(.., batch)`` -- every join's transform in one batched call,
+    the nodes kept as rows of 32-bit words, one kernel call to split them and one to round,
+    carry, shift and add -- while the nodes are short (``FROM_STR_BATCH_MAX_BITS``) and the
+    kernels are loaded; ``product``: the level join by join (``plan_join``).  The batched step
+    falls back to the join-by-join level (``fallback_product``).
+
+    >>> plan_batch_level(10**6, 10**6, 4).method
+    'product'
+    """
+    th = tuning.current
+    product = Step("product")
+    w = bounds.fft_limb_bits(bits_hi, bits_p) if bits_hi <= th.FROM_STR_BATCH_MAX_BITS else 0
+    if method != "auto" or joins < 2 or not w or not fused.LOADED:
+        return Plan("batch", (product,), "the level join by join")
+    return Plan("batch", (Step("fft", bits=w, route="batch"), product),
+                f"every join's transform in one batched call, {w}-bit balanced limbs")
 
 
 def plan_divmod(bits_a: int, bits_b: int) -> Plan:

@@ -13,7 +13,9 @@ leaves of ``FROM_STR_LEAF_DIGITS`` (below CPython's 4300-digit limit, so
 joined pairwise, level by level: ``hi * 10**m + lo`` with
 ``10**m = 5**m * 2**m``, i.e. ``(hi * 5**m << m) + lo`` -- a product 30%
 shorter than by ``10**m`` itself.  The powers ``5**(m * 2**j)`` come from
-squaring and are cached (``cache.py``).
+squaring and are cached (``cache.py``).  While the nodes are short, a level is
+joined all at once (:func:`_batch_level`: rows of 32-bit words, one batched
+transform); longer levels join pair by pair with the power's transform shared.
 
 Int -> text (:func:`to_str`): the int's consecutive ``TO_STR_LEAF_BITS``-bit
 pieces are the leaves; neighbours are joined pairwise, level by level, *in
@@ -42,10 +44,10 @@ from typing import Any, Callable
 
 import numpy as np
 
-from . import cache, guards, tuning
+from . import bounds, cache, guards, pylong, tuning
 from .engines import fused
 from .guards import GuardTrip
-from .plan import Plan, Step, plan_join, plan_radix, to_str_nodes
+from .plan import Plan, Step, plan_batch_level, plan_join, plan_radix, to_str_nodes
 from .run import run_plan
 from .text import plain_text, no_digit_limit, parse_decimal, product_digits
 
@@ -158,8 +160,26 @@ def digits_text_to_int(t: str, use_cache: bool = True, method: str = "auto") -> 
     vals = [int(t[i - L:i]) for i in range(n, first, -L)]  # least significant first
     vals.append(int(t[:first]))
     m = L
-    while len(vals) > 1:
+    V: np.ndarray | None = None  # the nodes as rows of 32-bit words while levels are batched
+    while (len(vals) if V is None else len(V)) > 1:
         p5 = _pow5(m, use_cache, method)
+        count = len(vals) if V is None else len(V)
+        batch = plan_batch_level(_node_bits(m), p5.bit_length(), count // 2, method)
+        if batch.steps[0].route == "batch":
+            rows = _rows(vals, _node_words(m)) if V is None else V
+
+            def level(step: Step) -> np.ndarray | None:
+                if step.route == "batch":
+                    return _batch_level(rows, m, p5, step.bits, ("spec5b", m) if use_cache else None)
+                return None
+
+            V = run_plan(batch, level)
+            if V is not None:
+                m *= 2
+                continue
+            vals = _ints(rows)  # the batched step tripped a guard: this level join by join
+        elif V is not None:
+            vals, V = _ints(V), None
         pairs = range(0, len(vals) - 1, 2)
         plan = plan_join("int", max(vals[i + 1].bit_length() for i in pairs), p5.bit_length(), method)
         if plan.method == "product":
@@ -170,6 +190,8 @@ def digits_text_to_int(t: str, use_cache: bool = True, method: str = "auto") -> 
             shared = SharedInt(p5, ("spec5", m) if use_cache else None)
 
             def attempt(step: Step, hi: int, lo: int) -> int:
+                if not hi:  # a run of zero digits: nothing to multiply (and no product's length to check)
+                    return lo
                 if step.route == "shared":
                     try:
                         return int_join_shared(hi, shared, step.bits, lo, m)
@@ -184,7 +206,72 @@ def digits_text_to_int(t: str, use_cache: bool = True, method: str = "auto") -> 
             out.append(vals[-1])
         vals = out
         m *= 2
-    return vals[0]
+    return vals[0] if V is None else int.from_bytes(V[0].tobytes(), "little")
+
+
+def _node_bits(m: int) -> int:
+    """At most the bits of a node of ``m`` decimal digits (``< 10**m``; log2(10) < 3.3220)."""
+    return m * 33220 // 10000 + 1
+
+
+def _node_words(m: int) -> int:
+    """32-bit words of a row holding a node of ``m`` digits (one spare)."""
+    return -(-_node_bits(m) // 32) + 1
+
+
+def _rows(vals: list[int], words: int) -> np.ndarray:
+    """The ints ``vals`` as rows of ``words`` little-endian 32-bit words (a writable array)."""
+    raw = b"".join(v.to_bytes(4 * words, "little") for v in vals)
+    return np.frombuffer(raw, dtype=np.uint32).reshape(len(vals), words).copy()
+
+
+def _ints(V: np.ndarray) -> list[int]:
+    """The rows of 32-bit words ``V`` as ints (:func:`_rows` backwards)."""
+    return [int.from_bytes(row.tobytes(), "little") for row in V]
+
+
+def _batch_level(V: np.ndarray, m: int, p5: int, bits: int, key: tuple | None) -> np.ndarray:
+    """One ``from_str`` level at once: row ``r`` of the result is ``(V[2r+1] * p5 << m) + V[2r]``
+    (and the last row of an odd count carried up), the nodes rows of 32-bit words.
+
+    Every ``hi`` row is split into balanced ``bits``-bit limbs by one kernel call
+    (``fused.split_rows``), all rows transformed by one batched real FFT, multiplied by the
+    power's spectrum (cached with the power under ``key``), transformed back by one batched
+    call, and rounded, carried, shifted and added to the ``lo`` rows by one kernel call
+    (``fused.join_rows``).  The limb width is proven for the row length
+    (``bounds.fft_ok``); round-off, magnitude and carry guards over all rows; no modular
+    check (the conversion's own covers it).  Raises ``GuardTrip``.
+    """
+    from scipy import fft as sfft
+
+    from .engines import backends, fft
+    from .engines.routes import check_flags
+
+    count = len(V)
+    pairs = count // 2
+    nh = -(-_node_bits(m) // bits)
+    npl = -(-p5.bit_length() // bits)
+    L = backends.next_fast_len(nh + npl + 1)
+    if not bounds.fft_ok(nh + 1, npl + 1, 1 << bits, L):  # the plan's width holds for these counts
+        raise GuardTrip("roundoff", float("inf"))
+    def power_spectrum() -> np.ndarray:
+        buf = np.zeros(L)
+        fused.split_balanced(pylong.digit_view(p5), bits, npl, buf)
+        return sfft.rfft(buf)
+
+    SP = cache.get(key + (L, bits), power_spectrum) if key is not None else power_spectrum()
+    X = np.zeros((pairs, L))
+    fused.split_rows(V, bits, nh, X)
+    F = fft.forward(X, L)  # 2-D: the rows, on every core
+    del X
+    F *= SP
+    Z = fft.inverse(F, L)
+    del F
+    Vn = np.zeros((pairs + count % 2, _node_words(2 * m)), dtype=np.uint32)
+    check_flags(fused.join_rows(Z, nh + npl + 1, bits, Vn, V, m))
+    if count % 2:
+        Vn[-1, :V.shape[1]] = V[-1]
+    return Vn
 
 
 def split_text(s: str, what: str) -> tuple[bool, str]:

@@ -95,6 +95,9 @@ MEMORY_CHECK_MIN_BYTES = 64 << 20
 #: where the retry gains little). A judgement, not measured: benchmarks/results/tuning_history.md.
 FFT_RETRY_MIN_BITS = 6
 
+#: ``from_str``: levels whose ``hi`` nodes have at most this many bits are joined all at once (one batched transform of every join, ``radix._batch_level``). ``python benchmarks/radix_params.py`` (benchmarks/results/radix_params.txt).
+FROM_STR_BATCH_MAX_BITS = 60_000
+
 #: ``from_str``: leaves of this many digits through ``int()``. ``python benchmarks/radix_params.py`` (benchmarks/results/radix_params.txt).
 FROM_STR_LEAF_DIGITS = 1024
 
@@ -145,6 +148,7 @@ class Thresholds:
     FFT_PYFFTW_MIN_LEN: int = FFT_PYFFTW_MIN_LEN
     FFT_RETRY_MIN_BITS: int = FFT_RETRY_MIN_BITS
     FROM_STR_LEAF_DIGITS: int = FROM_STR_LEAF_DIGITS
+    FROM_STR_BATCH_MAX_BITS: int = FROM_STR_BATCH_MAX_BITS
     TO_STR_INT_MAX_BITS: int = TO_STR_INT_MAX_BITS
     TO_STR_LEAF_BITS: int = TO_STR_LEAF_BITS
     TO_STR_ARRAY_MIN_DIGITS: int = TO_STR_ARRAY_MIN_DIGITS

@@ -368,3 +368,38 @@ def test_power_transforms_are_cached_and_a_bad_one_is_forgotten(no_str_limit, wh
     bigmul.reset_guard_stats()
     assert run()
     assert not any(k.startswith("trip_") for k in bigmul.guard_stats())
+
+
+@pytest.mark.parametrize("batch_bits", [0, 60_000, 10 ** 9])
+def test_batched_levels_match_int(no_str_limit, rng, monkeypatch, batch_bits):
+    """from_str with no level batched, the default, and every level batched (rows of 32-bit words,
+    one transform call per level) against int(): random digits, all nines, runs of zeros, powers of
+    ten, odd leaf counts and a short top leaf."""
+    monkeypatch.setattr(bigmul.tuning.current, "FROM_STR_BATCH_MAX_BITS", batch_bits)
+    for digits in (1025, 3 * 1024 + 1, 9 * 1024, 40_000, 123_457):
+        texts = ["".join(rng.choice("0123456789") for _ in range(digits)).lstrip("0") or "0", "9" * digits,
+                 "1" + "0" * (digits - 1), "7" + "0" * (digits // 2) + "3" * (digits - digits // 2 - 1)]
+        for t in texts:
+            assert bigmul.from_str(t) == int(t), (digits, t[:5])
+    assert not any(k.startswith("trip_") for k in bigmul.guard_stats())
+
+
+def test_batched_level_plan_and_guards(no_str_limit):
+    """The plan shows the batched route for short nodes; a perturbed batched transform trips the
+    round-off guard and the level is redone join by join; a dropped carry in the batched join
+    trips the conversion's check; both answers exact."""
+    if not fused.available():
+        pytest.skip("the batched levels need numba")
+    assert str(bigmul.plan.plan_batch_level(3402, 2378, 100).steps[0]).endswith(", batch)")
+    assert bigmul.plan.plan_batch_level(10 ** 6, 10 ** 6, 100).method == "product"
+    n = 7 ** 40_000
+    s = str(n)
+    with inject("perturb") as rec:
+        assert bigmul.from_str(s) == n
+    st = bigmul.guard_stats()
+    assert rec.applied > 0 and st["trip_roundoff"] >= 1 and st["fallback_product"] >= 1
+    bigmul.reset_guard_stats()
+    with inject("drop_carry") as rec:
+        assert bigmul.from_str(s) == n
+    st = bigmul.guard_stats()
+    assert rec.applied > 0 and st["trip_radix"] == 1 and st["retry_exact"] == 1

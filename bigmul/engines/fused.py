@@ -47,7 +47,7 @@ import numpy as np
 from .. import envvars
 
 __all__ = ["MAX_TABLE_K", "available", "loaded", "kernels", "split_balanced", "round_carry_pack", "residues30",
-           "round_carry_pack_residues", "Flags", "Checked", "Wrapped", "round_wrap_pack", "int_join",
+           "round_carry_pack_residues", "Flags", "Checked", "Wrapped", "round_wrap_pack", "int_join", "split_rows", "join_rows",
            "slot_split_balanced", "slot_round_carry_pack",
            "decimal_split_balanced", "decimal_residues", "decimal_round_carry_format", "decimal_join", "decimal_add",
            "decimal_scale", "ready", "wait", "twiddle_build", "int_residues"]
@@ -170,6 +170,9 @@ def _warm() -> None:
     round_carry_pack(z, 27, 16, out)
     round_wrap_pack(z, 27, 16, out)
     int_join(z, 27, 16, out, da, 45)
+    V = np.zeros((3, 8), dtype=np.uint32)
+    split_rows(V, 16, 13, z.reshape(4, 16)[:1])
+    join_rows(z.reshape(4, 16)[:1], 14, 16, np.zeros((1, 16), dtype=np.uint32), V, 45)
     residues30(da, len(da), q1, q2)
     d = np.arange(1, 21, dtype=np.uint8) % 10
     decimal_split_balanced(d, 4, 5, z)
@@ -211,7 +214,7 @@ def kernels() -> Any:
     from . import jit
 
     return types.SimpleNamespace(split=jit.split_k, round=jit.round_k, residues=jit.res_k,
-                                 round_check=jit.round_check_k, round_wrap=jit.round_wrap_k, int_join=jit.int_join_k,
+                                 round_check=jit.round_check_k, round_wrap=jit.round_wrap_k, int_join=jit.int_join_k, split_rows=jit.split_rows_k, join_rows=jit.join_rows_k,
                                  dec_split=jit.dec_split_k, dec_residues=jit.dec_res_k,
                                  dec_round=jit.dec_round_k, dec_join=jit.dec_join_k, slot_split=jit.slot_split_k,
                                  slot_round=jit.slot_round_k, dec_add=jit.dec_add_k,
@@ -269,6 +272,21 @@ def int_join(z: np.ndarray, n: int, bits: int, out: np.ndarray, lo: np.ndarray, 
     ``from_str``'s join in the product's own carry pass (no shift or addition afterwards).
     Returns :class:`Flags` (``over``: digits beyond ``out``)."""
     err, mag, bad, over, dropped = kernels().int_join(z, n, bits, out, lo, m, drop_at)
+    return Flags(float(err), float(mag), bool(bad), bool(over), bool(dropped))
+
+
+def split_rows(V: np.ndarray, bits: int, n: int, X: np.ndarray) -> None:
+    """Row ``r`` of ``X`` (float64): the balanced ``bits``-bit limbs (``n + 1``) of row ``2r + 1``
+    of ``V`` (uint32 rows, little-endian 32-bit words): the ``hi`` operands of a batched level."""
+    kernels().split_rows(V, bits, n, X)
+
+
+def join_rows(Z: np.ndarray, n: int, bits: int, Vn: np.ndarray, V: np.ndarray, m: int,
+              drop_at: int = -1) -> Flags:
+    """Row ``r`` of ``Vn`` (uint32 words): ``(P_r << m) + V[2r]``, ``P_r`` row ``r`` of ``Z[:, :n]``
+    rounded and carried in base ``2**bits`` (:func:`int_join` on 32-bit words, every row in one
+    call); the flags over all rows (``over``: a row's digits past its end)."""
+    err, mag, bad, over, dropped = kernels().join_rows(Z, n, bits, Vn, V, m, drop_at)
     return Flags(float(err), float(mag), bool(bad), bool(over), bool(dropped))
 
 

@@ -78,8 +78,9 @@ def carry_limb(c, bits, mask, acc, accbits, out, oi, over, width):  # type: igno
     return c >> np.int64(bits), acc, accbits, oi, over
 
 
-@numba.njit(cache=True, nogil=True)
-def split_k(src, bits, n, out):  # type: ignore[no-untyped-def]
+@numba.njit(cache=True, nogil=True, inline="always")
+def split_one(src, bits, n, out, width):  # type: ignore[no-untyped-def]
+    # Balanced bits-bit limbs of the number whose width-bit words are src into out[:n + 1].
     mask = (np.uint64(1) << np.uint64(bits)) - np.uint64(1)
     half = np.int64(1) << np.int64(bits - 1)
     acc = np.uint64(0)
@@ -87,11 +88,21 @@ def split_k(src, bits, n, out):  # type: ignore[no-untyped-def]
     si = 0
     carry = np.int64(0)
     for i in range(n):
-        field, acc, accbits, si = take(acc, accbits, src, si, bits, mask, 30)
+        field, acc, accbits, si = take(acc, accbits, src, si, bits, mask, width)
         v = field + carry
         carry = (v + half) >> bits  # 0 or 1: no branch on random data
         out[i] = v - (carry << bits)
     out[n] = carry
+
+@numba.njit(cache=True, nogil=True)
+def split_k(src, bits, n, out):  # type: ignore[no-untyped-def]
+    split_one(src, bits, n, out, 30)
+
+@numba.njit(cache=True, nogil=True)
+def split_rows_k(V, bits, n, X):  # type: ignore[no-untyped-def]
+    # Row r of X: the balanced limbs of row 2r + 1 of V (32-bit words): the his of a batched level.
+    for r in range(X.shape[0]):
+        split_one(V[2 * r + 1], bits, n, X[r], 32)
 
 @numba.njit(cache=True, nogil=True)
 def round_k(z, n, bits, out, drop_at):  # type: ignore[no-untyped-def]
@@ -148,13 +159,14 @@ def round_wrap_k(z, n, bits, out):  # type: ignore[no-untyped-def]
     return err, mag, bad, over, carry
 
 @numba.njit(cache=True, nogil=True)
-def int_join_k(z, n, bits, out, lo, m, drop_at):  # type: ignore[no-untyped-def]
-    # (P << m) + lo into the 30-bit digits out, P the convolution z[:n] (rounded, carried in base
-    # 2**bits) and lo the 30-bit digits of an int: lo's low m bits copied, its bits from m on read
-    # in bits-bit fields and added into P's carry chain, which runs on while carry or lo remain.
+def join_one(z, n, bits, out, lo, m, drop_at, width):  # type: ignore[no-untyped-def]
+    # (P << m) + lo into the width-bit words out, P the convolution z[:n] (rounded, carried in
+    # base 2**bits) and lo the width-bit words of an int: lo's low m bits copied, its bits from m
+    # on read in bits-bit fields and added into P's carry chain, which runs on while carry or lo
+    # remain.
     mask = (np.int64(1) << np.int64(bits)) - np.int64(1)
-    q = m // 30
-    rbits = m - 30 * q
+    q = m // width
+    rbits = m - width * q
     for j in range(min(q, len(out))):
         out[j] = lo[j] if j < len(lo) else np.uint32(0)
     first = np.uint64(lo[q]) if q < len(lo) else np.uint64(0)
@@ -162,7 +174,7 @@ def int_join_k(z, n, bits, out, lo, m, drop_at):  # type: ignore[no-untyped-def]
     accbits = rbits
     oi = q
     lacc = first >> np.uint64(rbits)
-    laccbits = 30 - rbits
+    laccbits = width - rbits
     lsi = q + 1
     err = 0.0
     mag = 0.0
@@ -178,18 +190,40 @@ def int_join_k(z, n, bits, out, lo, m, drop_at):  # type: ignore[no-untyped-def]
             c = carry + v
         else:
             c = carry
-        if i > n + 64 + 30 * len(lo) // bits:  # a carry that keeps going: not a non-negative sum
+        if i > n + 64 + width * len(lo) // bits:  # a carry that keeps going: not a non-negative sum
             bad = True
             break
-        f, lacc, laccbits, lsi = take(lacc, laccbits, lo, lsi, bits, mask, 30)
-        carry, acc, accbits, oi, over = carry_limb(c + f, bits, mask, acc, accbits, out, oi, over, 30)
+        f, lacc, laccbits, lsi = take(lacc, laccbits, lo, lsi, bits, mask, width)
+        carry, acc, accbits, oi, over = carry_limb(c + f, bits, mask, acc, accbits, out, oi, over, width)
         if i == drop_at and carry != 0:  # fault injection: the carry out of limb drop_at is lost
             carry = np.int64(0)
             dropped = True
         i += 1
-    acc, accbits, oi, over = emit(acc, accbits, out, oi, over, 30, True)
+    acc, accbits, oi, over = emit(acc, accbits, out, oi, over, width, True)
     if carry < 0:
         bad = True
+    return err, mag, bad, over, dropped
+
+@numba.njit(cache=True, nogil=True)
+def int_join_k(z, n, bits, out, lo, m, drop_at):  # type: ignore[no-untyped-def]
+    return join_one(z, n, bits, out, lo, m, drop_at, 30)
+
+@numba.njit(cache=True, nogil=True)
+def join_rows_k(Z, n, bits, Vn, V, m, drop_at):  # type: ignore[no-untyped-def]
+    # Row r of Vn: (row r of Z's product << m) + row 2r of V (32-bit words): a batched level's
+    # joins; the round-off and magnitude maxima and the flags over all rows (drop_at: row 0's).
+    err = 0.0
+    mag = 0.0
+    bad = False
+    over = False
+    dropped = False
+    for r in range(Z.shape[0]):
+        e, g, b, o, d = join_one(Z[r], n, bits, Vn[r], V[2 * r], m, drop_at if r == 0 else -1, 32)
+        err = max(err, e)
+        mag = max(mag, g)
+        bad |= b
+        over |= o
+        dropped |= d
     return err, mag, bad, over, dropped
 
 @numba.njit(cache=True, nogil=True)

@@ -23,12 +23,12 @@ from ..guards import LIMB_PRIMES, PRIME, GuardTrip, check_float, check_limbs, ch
 from ..limbs import decimal_to_limbs, int_to_limbs, limbs_to_decimal, limbs_to_int
 from . import fft, fused, limb_product
 
-__all__ = ["int_product", "limb_int_product", "slot_product", "text_product", "text_product_ascii",
+__all__ = ["check_flags", "int_product", "limb_int_product", "slot_product", "text_product", "text_product_ascii",
            "SharedFactor", "text_join", "SharedInt", "int_join_shared", "int_product_wrap",
            "limb_text_product", "scalar_text_product"]
 
 
-def _check_flags(f: fused.Flags | fused.Checked | fused.Wrapped) -> None:
+def check_flags(f: fused.Flags | fused.Checked | fused.Wrapped) -> None:
     """The guards on a fused kernel's result: NaN/huge values, round-off, magnitude, digits past the end."""
     if f.bad:
         raise GuardTrip("roundoff" if not f.mag >= bounds.FLOAT_EXACT else "magnitude", f.err)
@@ -69,12 +69,12 @@ def int_product(a: int, b: int | None, bits: int, checked: bool = True) -> int:
     if not checked:
         f = fft.convolve_kept(partial(fused.split_balanced, da, bits, n1), fill_y, L, steps, (n1 + 1, n2 + 1),
                               partial(fused.round_carry_pack, n=need, bits=bits, out=out))
-        _check_flags(f)
+        check_flags(f)
         return _trimmed(c, out, count)
     r = fft.convolve_kept(partial(fused.split_balanced, da, bits, n1), fill_y, L, steps, (n1 + 1, n2 + 1),
                           partial(fused.round_carry_pack_residues, n=need, bits=bits, out=out, da=da,
                                   db=None if b is None else db, q1=q1, q2=q2))
-    _check_flags(r)
+    check_flags(r)
     ra, rb, rc = r.ra, r.rb, r.rc
     top = count
     while top and out[top - 1] == 0:
@@ -115,7 +115,7 @@ def int_product_wrap(a: int, b: int | None, bits: int, k_min: int) -> tuple[int,
     out = np.empty(-(-K // pylong.DIGIT_BITS), dtype=np.uint32)
     r = fft.convolve_kept(partial(fused.split_balanced, da, bits, n1), fill_y, L, steps, (n1 + 1, n2 + 1),
                           partial(fused.round_wrap_pack, n=L, bits=bits, out=out))
-    _check_flags(r)
+    check_flags(r)
     top = len(out)
     while top and out[top - 1] == 0:
         top -= 1
@@ -191,7 +191,7 @@ def int_join_shared(hi: int, shared: SharedInt, bits: int, lo: int, m: int) -> i
     out = pylong.fill(c, count)
     r = fft.convolve_spectrum(partial(fused.split_balanced, dh, bits, n1), shared.spectrum(L, steps, bits), L, steps,
                               n1 + 1, partial(fused.int_join, n=n1 + n2 + 1, bits=bits, out=out, lo=dl, m=m))
-    _check_flags(r)
+    check_flags(r)
     return _trimmed(c, out, count)
 
 
@@ -246,7 +246,7 @@ def slot_product(sx: np.ndarray, sy: np.ndarray | None, bits: int) -> np.ndarray
                               L, steps, (n1 + 1, n2 + 1),
                               partial(fused.slot_round_carry_pack, n=n1 + n2 + 1, bits=bits, nb=nb, count=count,
                                       out=out))
-    _check_flags(flags._replace(over=False))
+    check_flags(flags._replace(over=False))
     over = flags.over
     raw = out.view(np.uint8)
     if over or raw[count * nb:].any():
@@ -284,7 +284,7 @@ def text_product_ascii(da: np.ndarray, db: np.ndarray | None, k: int, check: boo
                               None if db is None else partial(fused.decimal_split_balanced, db, k, n2),
                               L, steps, (n1 + 1, n2 + 1),
                               partial(fused.decimal_round_carry_format, n=need, k=k, out=out))
-    _check_flags(flags)
+    check_flags(flags)
     first = 0 if out[0] != 48 else 1
     if first and out[1] == 48:
         raise GuardTrip("carry", 0.0)  # two leading zeros: too short to be the product
@@ -327,7 +327,7 @@ def text_join(hi: np.ndarray, shared: SharedFactor, lo: np.ndarray, k: int) -> n
     out = np.empty(la + lb, dtype=np.uint8)
     flags = fft.convolve_spectrum(partial(fused.decimal_split_balanced, hi, k, n1), shared.spectrum(L, steps, k),
                                   L, steps, n1 + 1, partial(fused.decimal_join, n=n1 + n2 + 1, k=k, out=out, lo=lo))
-    _check_flags(flags)
+    check_flags(flags)
     if out[0]:
         return out
     if out[1] == 0:

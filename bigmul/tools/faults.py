@@ -120,7 +120,7 @@ def _drop_carry(fault: str, patch: Patch, rec: Record, position: int | None) -> 
         return bad
 
     for name in ("round_carry_pack", "round_carry_pack_residues", "decimal_round_carry_format",
-                 "slot_round_carry_pack", "int_join"):
+                 "slot_round_carry_pack", "int_join", "join_rows"):
         patch(fused, name, dropping(getattr(fused, name)))
 
 
