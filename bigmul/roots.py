@@ -132,12 +132,7 @@ def _sqrtrem(n: int, k: int, base_k: int, recip: bool) -> tuple[int, int, int, i
         d = (2 * s) << G
         p = d.bit_length()
         return s, r, reciprocal(d, p), p
-    s1, r1, v1, p1 = _sqrtrem(n >> (2 * k), k // 2, base_k, True)
-    num = (r1 << k) | ((n >> k) & ((1 << k) - 1))
-    t = max(0, k - 8)  # the dividend's dropped bits: below 2**-8 of a unit of q
-    from .api import multiply_unchecked
-
-    q = multiply_unchecked(num >> t, v1) >> (2 * p1 - G - t)
+    s1, v1, p1, q = _top_and_quotient(n, 0, k, base_k)
     s, r = _adjust(n, *_estimate(n, (s1 << k) + q))
     if not recip:
         return s, r, 0, 0
@@ -164,8 +159,6 @@ def isqrt_newton(n: int) -> tuple[int, int]:
     >>> isqrt_newton(10 ** 100) == (10 ** 50, 10 ** 100)
     True
     """
-    from .api import multiply_unchecked
-
     base_k = max(1, tuning.current.ISQRT_NEWTON_MIN_BITS // 4)
     k0 = -(-n.bit_length() // 4)
     j = 0
@@ -173,16 +166,29 @@ def isqrt_newton(n: int) -> tuple[int, int]:
         j += 1
     k = -(-k0 // (1 << j)) << j
     t = (4 * k - n.bit_length()) // 2
-    m = n << (2 * t)
     if k <= base_k or k & 1:
         s = math.isqrt(n)
         return s, s * s
-    s1, r1, v1, p1 = _sqrtrem(m >> (2 * k), k // 2, base_k, True)
-    num = (r1 << k) | ((m >> k) & ((1 << k) - 1))
-    tt = max(0, k - 8)
-    q = multiply_unchecked(num >> tt, v1) >> (2 * p1 - RECIP_GUARD_BITS - tt)
+    s1, _, _, q = _top_and_quotient(n, 2 * t, k, base_k)
     s, r = _adjust(n, *_estimate(n, ((s1 << k) + q) >> t))
     return s, n - r
+
+
+def _top_and_quotient(n: int, pad: int, k: int, base_k: int) -> tuple[int, int, int, int]:
+    """For ``m = n << pad`` of ``4k`` or ``4k - 1`` bits: the root ``s1`` of ``m >> 2k`` with the
+    reciprocal ``(v1, p1)`` of ``2*s1`` the level passes up, and the estimate ``q`` of
+    ``(r1*2**k + a1) // (2*s1)`` (``a1`` the next ``k`` bits of ``m``) from that dividend's top
+    bits: only the top 8 bits of ``a1`` matter (dropping the rest moves ``q`` by under ``2**-8``),
+    so ``m`` is shifted once and never padded or masked in full."""
+    from .api import multiply_unchecked
+
+    t = max(0, k - 8)  # the dividend's dropped bits
+    cut = 2 * k - 8 if t else k
+    h = n >> (cut - pad) if cut >= pad else n << (pad - cut)  # m >> cut
+    keep = k - t  # bits of a1 kept: 8, or all k of them
+    s1, r1, v1, p1 = _sqrtrem(h >> keep, k // 2, base_k, True)
+    q = multiply_unchecked((r1 << keep) | (h & ((1 << keep) - 1)), v1) >> (2 * p1 - RECIP_GUARD_BITS - t)
+    return s1, v1, p1, q
 
 
 def _check(n: int, r: int, sq: int) -> None:
