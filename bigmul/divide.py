@@ -123,6 +123,8 @@ def newton_step(d: int, k: int, vh: int, h: int) -> int:
     >>> abs(newton_step(d, k, vh, h) - (1 << (2 * k)) // d) < 4
     True
     """
+    if not 0 < vh < 1 << (h + 2):  # not a reciprocal of h bits: a wrong start (a wrong product before)
+        raise GuardTrip("division", 0.0)
     c, K = wrap.mulmod(d, vh, k + 16)
     x = (1 << ((k + h) % K)) - c
     E = wrap.signed(x + ((1 << K) - 1) if x < 0 else x, K)

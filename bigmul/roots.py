@@ -58,6 +58,8 @@ def _remainder(n: int, s: int) -> int:
     transform of about ``s``'s length instead of the full square's twice that, ``n`` folded to the
     same modulus.  An estimate further off gives a wrong value, which the adjustments or the
     root's check then reject."""
+    if s <= 0:  # an estimate gone wrong (a wrong product on the way): not a root
+        raise GuardTrip("root", 0.0)
     c, K = wrap.mulmod(s, None, s.bit_length() + ROOT_WRAP_BITS)
     x = wrap.fold(n, K) - c
     return wrap.signed(x + ((1 << K) - 1) if x < 0 else x, K)
@@ -72,6 +74,8 @@ def _adjust(n: int, s: int, r: int) -> tuple[int, int]:
         if steps > MAX_ROOT_STEPS:
             raise GuardTrip("root", float(steps))
         e = _ratio(r, 2 * s)
+        if not abs(e) < 2.0 ** 60:  # far past any estimate's error (or inf): a wrong remainder
+            raise GuardTrip("root", float(steps))
         if abs(e) >= 2:
             j = int(e)
             r -= (2 * s + j) * j  # n - (s + j)**2
@@ -93,7 +97,7 @@ def _ratio(a: int, b: int) -> float:
     sa = max(0, abs(a).bit_length() - 62)
     sb = max(0, b.bit_length() - 62)
     x = (abs(a) >> sa) / (b >> sb)
-    x = math.ldexp(x, sa - sb) if sa - sb < 1100 else math.inf
+    x = math.ldexp(x, sa - sb) if sa - sb < 900 else math.inf  # x < 2**63: no overflow below 900
     return -x if a < 0 else x
 
 
@@ -105,6 +109,8 @@ def _moved(v1: int, d1: int, d_top: int) -> int:
     delta = d_top - d1
     if not delta:
         return v1
+    if abs(delta).bit_length() > RECIP_GUARD_BITS + 8:  # not a few guard bits apart: a wrong root below
+        raise GuardTrip("root", 0.0)
     return v1 - round(delta * _ratio(v1, d_top))
 
 

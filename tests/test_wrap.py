@@ -121,8 +121,24 @@ def test_corrupted_level_reciprocal_is_caught(small_roots, rng):
 def test_adjust_jumps_and_gives_up(monkeypatch, rng):
     n = rng.getrandbits(4000)
     r = math.isqrt(n)
-    for s in (r - 5000, r + 5000, r + 1, r - 1, r, r + 3 ** 130):  # the last: float-guided jumps, then units
+    for s in (r - 5000, r + 5000, r + 1, r - 1, r, r + 3 ** 35, r - 3 ** 36):  # the last two: float jumps, then units
         assert roots._adjust(n, s, n - s * s) == (r, n - r * r)
-    monkeypatch.setattr(roots, "MAX_ROOT_STEPS", 2)
-    with pytest.raises(roots.GuardTrip):
+    with pytest.raises(roots.GuardTrip):  # past 2**60 units: no estimate is that far off
         roots._adjust(n, r + 3 ** 130, n - (r + 3 ** 130) ** 2)
+    monkeypatch.setattr(roots, "MAX_ROOT_STEPS", 1)
+    with pytest.raises(roots.GuardTrip):
+        roots._adjust(n, r + 3 ** 35, n - (r + 3 ** 35) ** 2)
+
+
+def test_wrong_cyclic_products_never_escape_as_errors(small_roots, rng):
+    """Every product modulo 2**K - 1 wrong (fault ``wrap``): estimates go wild -- huge jumps,
+    negative roots, reciprocals of the wrong size -- and each ends in a tripped guard and the
+    exact fallback, never in an exception (found by ``bigmul fuzz --inject wrap``, sparse family)."""
+    cases = [1 << 200_001, (1 << 150_000) + (1 << 7), rng.getrandbits(90_000), (1 << 120_000) - 1]
+    with inject("wrap"):
+        for n in cases:
+            assert bigmul.isqrt(n) == math.isqrt(n)
+        a, b = rng.getrandbits(300_000), rng.getrandbits(140_000) | 1
+        assert bigmul.divmod(a, b) == divmod(a, b)
+    s = bigmul.guard_stats()
+    assert s["trip_root"] >= 1 and s["fallback_cpython"] >= 1
