@@ -3,7 +3,9 @@
 What this is for: the powers ``radix.py`` and ``divide.py`` reuse across
 calls -- ``5**(m * 2**j)`` for text -> int, ``dec(2**(m * 2**j))`` (decimal
 digits) for int -> text, ``base**(m * 2**j)`` for other bases -- keyed by
-what they are, each built by squaring the one below it.
+what they are, each built by squaring the one below it; the transforms of
+those powers at the shapes a conversion used (``routes._Shared``, keys
+``spec5``/``spec2``/``spec5b``); and divisors' reciprocals.
 What it is not for: transform buffers (``engines/workspace.py``).
 
 Budget: ``BIGMUL_CACHE_BYTES`` (a size such as ``64M``; ``0`` keeps

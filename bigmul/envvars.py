@@ -123,7 +123,7 @@ VARIABLES: dict[str, Variable] = {v.name: v for v in (
              "(default: the measured ranges)", None, _backend),
     Variable("BIGMUL_KEEP_BYTES", "transform buffers kept between products (default 256M; 0 keeps none)",
              256 << 20, _size_or_zero),
-    Variable("BIGMUL_CACHE_BYTES", "powers and reciprocals kept between conversions and divisions "
+    Variable("BIGMUL_CACHE_BYTES", "powers, their transforms and reciprocals kept between conversions and divisions "
              "(default 256M; 0 keeps none)", 256 << 20, _size_or_zero),
     Variable("BIGMUL_GPU", "1: auto may use the GPU engine (default 0)", False, _flag),
     Variable("BIGMUL_NUMBA", "0: never load the numba kernels (default 1)", True, _flag),

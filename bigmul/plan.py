@@ -528,4 +528,4 @@ def plan_isqrt(bits: int) -> Plan:
     if bits < tuning.current.ISQRT_NEWTON_MIN_BITS:
         return Plan("isqrt", (Step("cpython"),), "below ISQRT_NEWTON_MIN_BITS: math.isqrt")
     return Plan("isqrt", (Step("newton"), Step("cpython")),
-                "math.isqrt's Newton steps with bigmul's divisions, r*r <= n < (r+1)**2 checked")
+                "Zimmermann's square root on bigmul's products (no division), r*r <= n < (r+1)**2 checked")
