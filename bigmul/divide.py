@@ -37,7 +37,7 @@ from typing import Any, Callable
 from . import cache, guards, tuning, wrap
 from .engines import fused
 from .guards import GuardTrip
-from .plan import Step, plan_divmod
+from .plan import Step, plan_divmod, remainder_route
 from .run import run_plan
 
 __all__ = ["divmod", "divmod_int", "reciprocal", "newton_step", "clear_seeds", "GUARD_BITS", "MAX_CORRECTIONS"]
@@ -126,8 +126,7 @@ def newton_step(d: int, k: int, vh: int, h: int) -> int:
     if not 0 < vh < 1 << (h + 2):  # not a reciprocal of h bits: a wrong start (a wrong product before)
         raise GuardTrip("division", 0.0)
     c, K = wrap.mulmod(d, vh, k + 16)
-    x = (1 << ((k + h) % K)) - c
-    E = wrap.signed(x + ((1 << K) - 1) if x < 0 else x, K)
+    E = wrap.signed((1 << ((k + h) % K)) - c, K)
     # v0 * e / 2**(2k) = vh * E / 2**(2h): only E's top bits matter -- drop h - 8 of them.
     s = h - 8
     corr = _mul()(vh, abs(E) >> s) >> (h + 8) if E else 0
@@ -151,10 +150,9 @@ def _correct(a: int, b: int, q: int) -> tuple[int, int]:
     final check rejects.
     """
     nb = b.bit_length()
-    if q > 0 and nb >= tuning.current.DIV_WRAP_MIN_BITS and q.bit_length() <= nb + 16:
+    if q > 0 and remainder_route(q.bit_length(), nb) == "wrap":
         c, K = wrap.mulmod(q, b, nb + 16)
-        x = wrap.fold(a, K) - c
-        r = wrap.signed(x + ((1 << K) - 1) if x < 0 else x, K)
+        r = wrap.signed(wrap.fold(a, K) - c, K)
     else:
         r = a - _mul()(q, b) if q > 0 else a - q * b
     steps = 0

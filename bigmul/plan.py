@@ -21,7 +21,7 @@ import numpy as np
 from . import bounds, envvars, tuning
 from .engines import fused
 
-__all__ = ["Step", "Plan", "int_crossover", "plan_int", "plan_str", "plan_radix", "plan_join", "plan_batch_level", "to_str_nodes", "plan_wrap", "plan_divmod", "plan_isqrt", "plan_convolve", "plan_convolve_values", "coefficient_bound", "max_abs",
+__all__ = ["Step", "Plan", "int_crossover", "plan_int", "plan_str", "plan_radix", "plan_join", "plan_batch_level", "to_str_nodes", "plan_wrap", "remainder_route", "plan_divmod", "plan_isqrt", "plan_convolve", "plan_convolve_values", "coefficient_bound", "max_abs",
            "require_gpu"]
 
 #: log2(10): bits per decimal digit.
@@ -500,6 +500,17 @@ def plan_batch_level(bits_hi: int, bits_p: int, joins: int, method: str = "auto"
         return Plan("batch", (product,), "the level join by join")
     return Plan("batch", (Step("fft", bits=w, route="batch"), product),
                 f"every join's transform in one batched call, {w}-bit balanced limbs")
+
+
+def remainder_route(bits_q: int, bits_b: int) -> str:
+    """How a division block takes its remainder ``a - q*b`` (``divide._correct``): ``"wrap"`` -- the
+    product modulo ``2**K - 1`` (``wrap.mulmod``), ``K`` a little above ``b``'s size -- from
+    ``DIV_WRAP_MIN_BITS`` in the divisor (the quotient block no longer than it), else ``"product"``.
+
+    >>> remainder_route(500_000, 1_000_000), remainder_route(500, 1000)
+    ('wrap', 'product')
+    """
+    return "wrap" if bits_b >= tuning.current.DIV_WRAP_MIN_BITS and bits_q <= bits_b + 16 else "product"
 
 
 def plan_divmod(bits_a: int, bits_b: int) -> Plan:

@@ -61,8 +61,7 @@ def _remainder(n: int, s: int) -> int:
     if s <= 0:  # an estimate gone wrong (a wrong product on the way): not a root
         raise GuardTrip("root", 0.0)
     c, K = wrap.mulmod(s, None, s.bit_length() + ROOT_WRAP_BITS)
-    x = wrap.fold(n, K) - c
-    return wrap.signed(x + ((1 << K) - 1) if x < 0 else x, K)
+    return wrap.signed(wrap.fold(n, K) - c, K)
 
 
 def _adjust(n: int, s: int, r: int) -> tuple[int, int]:

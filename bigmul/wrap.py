@@ -42,13 +42,17 @@ def fold(x: int, K: int) -> int:
 
 
 def signed(x: int, K: int) -> int:
-    """The representative of ``x mod (2**K - 1)`` (``0 <= x < 2**K``) in ``(-2**(K-1), 2**(K-1)]``:
-    the value itself when a caller knows ``|value| < 2**(K-1)``.
+    """The representative of ``x mod (2**K - 1)`` (``-(2**K - 1) < x < 2**K``: a difference of two
+    reduced values) in ``(-2**(K-1), 2**(K-1)]``: the value itself when a caller knows
+    ``|value| < 2**(K-1)``.
 
-    >>> signed(fold(-5 % (2 ** 20 - 1), 20), 20)
-    -5
+    >>> signed(fold(-5 % (2 ** 20 - 1), 20), 20), signed(3 - 8, 20), signed(8 - 3, 20)
+    (-5, -5, 5)
     """
-    return x - ((1 << K) - 1) if x >> (K - 1) else x
+    M = (1 << K) - 1
+    if x < 0:
+        x += M
+    return x - M if x >> (K - 1) else x
 
 
 def mulmod(a: int, b: int | None, k_min: int) -> tuple[int, int]:

@@ -45,10 +45,9 @@ class Buffers:
     All four are views into one byte ``block``, which a later product of any shape that fits may
     reuse (its pages already mapped)."""
 
-    __slots__ = ("key", "x", "y", "X", "Y", "block")
+    __slots__ = ("x", "y", "X", "Y", "block")
 
     def __init__(self, L: int, spectrum: tuple[int, ...], two: bool, block: np.ndarray | None = None) -> None:
-        self.key = (L, spectrum, two)
         if block is None:
             block = np.empty(_capacity(_nbytes(L, spectrum, two)), dtype=np.uint8)
         self.block = block
