@@ -268,8 +268,13 @@ def test_killed_worker_still_gives_the_exact_product(tmp_path, client):
     t.join()
     assert killed
     assert (tmp_path / "c.txt").read_text() == "9" * n + "0" * (n - 1)
+    # It really died: the scheduler drops it once its heartbeat is missed (not always before the
+    # product is done, which may finish on the other worker), and the nanny's new worker joins.
+    deadline = time.monotonic() + 60
+    while worker in set(client.scheduler_info()["workers"]) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert worker not in set(client.scheduler_info()["workers"])
     client.wait_for_workers(2, timeout=60)
-    assert worker not in set(client.scheduler_info()["workers"])  # it really died
 
 
 def test_cli_dask_and_its_errors(tmp_path):
