@@ -252,12 +252,17 @@ def test_small_products_do_not_read_the_machine_memory(monkeypatch):
 
 @pytest.mark.parametrize("q", [1_048_583, 998_244_353, 1_073_741_827, 2_147_483_629, 2_147_483_647])
 def test_residue_reduction_at_its_edges(q, no_str_limit):
-    """The residues reduce 60-bit pairs of digits with a float quotient estimate and two
-    corrections (no division): every digit at its largest value, at zero, alternating, and
-    random, odd and even counts, against Python's % for primes from 2**20 to the largest below
-    2**31 (the estimate's error bound is widest at the ends); decimal residues down to tiny primes."""
+    """The residues sum blocks of weighted digits in uint64 and combine the blocks with a float
+    quotient estimate and two corrections (no division): every digit at its largest value (the
+    sums' largest, over whole blocks and a partial one), at zero, alternating, and random, odd and
+    even counts, against Python's % for primes from 2**20 to the largest below 2**31 (the
+    estimate's error bound is widest at the ends); decimal residues down to tiny primes."""
+    from bigmul.engines import jit
+
     rng = np.random.default_rng(q)
     for d in (np.full(1001, 2**30 - 1, dtype=np.uint32), np.full(1000, 2**30 - 1, dtype=np.uint32),
+              np.full(2 * jit.RES_BLOCK + 1, 2**30 - 1, dtype=np.uint32),  # whole blocks at their largest sums
+              np.full(jit.RES_BLOCK, 2**30 - 1, dtype=np.uint32),
               np.zeros(9, dtype=np.uint32),
               np.tile(np.array([2**30 - 1, 0], dtype=np.uint32), 400),
               rng.integers(0, 2**30, 5000).astype(np.uint32)):

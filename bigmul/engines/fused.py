@@ -50,7 +50,7 @@ __all__ = ["MAX_TABLE_K", "available", "loaded", "kernels", "split_balanced", "r
            "round_carry_pack_residues", "Flags", "Checked", "Wrapped", "round_wrap_pack", "int_join", "split_rows", "join_rows",
            "slot_split_balanced", "slot_round_carry_pack",
            "decimal_split_balanced", "decimal_residues", "decimal_round_carry_format", "decimal_join", "decimal_add",
-           "decimal_scale", "ready", "wait", "twiddle_build", "int_residues"]
+           "decimal_scale", "ready", "wait", "twiddle_build", "int_residues", "residue_weights"]
 
 
 class Flags(NamedTuple):
@@ -323,7 +323,7 @@ def round_carry_pack_residues(z: np.ndarray, n: int, bits: int, out: np.ndarray,
     if not (1 << 20 <= q1 < 1 << 31 and 1 << 20 <= q2 < 1 << 31):
         raise ValueError("residues30 reduces modulo primes in [2**20, 2**31)")
     err, mag, bad, over, dropped, ra1, ra2, rb1, rb2, rc1, rc2 = kernels().round_check(
-        z, n, bits, out, drop_at, da, da if db is None else db, db is None, q1, q2)
+        z, n, bits, out, drop_at, da, da if db is None else db, db is None, q1, q2, residue_weights(q1, q2))
     return Checked(float(err), float(mag), bool(bad), bool(over), bool(dropped),
                    (int(ra1), int(ra2)), (int(rb1), int(rb2)), (int(rc1), int(rc2)))
 
@@ -358,8 +358,31 @@ def residues30(digits: np.ndarray, count: int, q1: int, q2: int) -> tuple[int, i
     """``sum digits[i] * 2**(30 i)`` modulo ``q1`` and ``q2`` (both in ``[2**20, 2**31)``)."""
     if not (1 << 20 <= q1 < 1 << 31 and 1 << 20 <= q2 < 1 << 31):
         raise ValueError("residues30 reduces modulo primes in [2**20, 2**31)")
-    r1, r2 = kernels().residues(digits, count, q1, q2)
+    r1, r2 = kernels().residues(digits, count, q1, q2, residue_weights(q1, q2))
     return int(r1), int(r2)
+
+
+@lru_cache(maxsize=8)
+def residue_weights(q1: int, q2: int) -> np.ndarray:
+    """The residue kernel's weight table: row ``i`` holds ``2**(30 j) mod q_i`` for the ``j`` of one
+    block (``jit.RES_BLOCK``), uint32; built once per pair of primes (16 KB).
+
+    >>> from bigmul.engines import jit
+    >>> w = residue_weights(1_000_003, 2_147_483_647)
+    >>> w.shape == (2, jit.RES_BLOCK) and int(w[0, 5]) == pow(2, 150, 1_000_003)
+    True
+    """
+    from .jit import RES_BLOCK
+
+    W = np.empty((2, RES_BLOCK), dtype=np.uint32)
+    for i, q in enumerate((q1, q2)):
+        step = (1 << 30) % q
+        w = 1
+        for j in range(RES_BLOCK):
+            W[i, j] = w
+            w = w * step % q
+    W.flags.writeable = False
+    return W
 
 
 def decimal_split_balanced(d: np.ndarray, k: int, n: int, out: np.ndarray) -> None:

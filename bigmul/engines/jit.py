@@ -268,50 +268,67 @@ def join4(a, p, Q):  # type: ignore[no-untyped-def]
     # Four chains over equal ranges (a[0] the most significant) as one number: p = base**h mod Q.
     return (((a[0] * p + a[1]) % Q * p + a[2]) % Q * p + a[3]) % Q
 
+#: Digits per block of ``res_k``'s weighted sums (the weight table's length, ``fused.residue_weights``).
+RES_BLOCK = 2048
+
 @numba.njit(cache=True, nogil=True)
-def res_k(d, count, q1, q2):  # type: ignore[no-untyped-def]
-    # The number with 30-bit digits d[:count] modulo q1 and q2 (2**20 <= q < 2**31): Horner
-    # steps over pairs of digits (60-bit values, base 2**60 mod q: half the steps), four
-    # independent chains over four equal contiguous ranges of pairs (the top one padded with
-    # zeros), so the reductions overlap instead of waiting on each other; combined with
-    # 2**(60h) at the end.
-    pairs = (count + 1) // 2
-    h = (pairs + 3) // 4
-    b1 = np.uint64((1 << 60) % q1)
-    b2 = np.uint64((1 << 60) % q2)
+def res_k(d, count, q1, q2, W):  # type: ignore[no-untyped-def]
+    # The number with 30-bit digits d[:count] modulo q1 and q2 (2**20 <= q < 2**31), as weighted
+    # sums over blocks of B = W.shape[1] digits: W[i, j] = 2**(30 j) mod q_i (< 2**31), so a
+    # block's value is sum_j d_j W[i, j] (mod q_i); the blocks are combined by Horner steps with
+    # 2**(30 B) mod q_i, from the top.  Each digit is split into its low 16 and high 14 bits, so
+    # every product is of two 32-bit values (one vectorised multiply) below 2**47, and a block's
+    # four sums of B <= 2**16 of them stay below 2**63 (uint64, no wrap): exact integer
+    # arithmetic, reduced once per block.  (Words of up to 32 bits would still fit.)
+    B = W.shape[1]
+    w1 = W[0]
+    w2 = W[1]
     Q1 = np.uint64(q1)
     Q2 = np.uint64(q2)
     inv1 = 1.0 / q1
     inv2 = 1.0 / q2
-    zero = np.uint64(0)
-    A = (zero, zero, zero, zero)
-    C = (zero, zero, zero, zero)
-    for t in range(h - 1, -1, -1):
-        v = (pair(d, count, 3 * h + t), pair(d, count, 2 * h + t),  # most significant range first
-             pair(d, count, h + t), pair(d, count, t))
-        A = step4(A, v, b1, Q1, inv1)
-        C = step4(C, v, b2, Q2, inv2)
-    return join4(A, powmod(b1, h, q1), Q1), join4(C, powmod(b2, h, q2), Q2)
+    P1 = powmod((1 << 30) % q1, B, q1)
+    P2 = powmod((1 << 30) % q2, B, q2)
+    r1 = np.uint64(0)
+    r2 = np.uint64(0)
+    s16 = np.uint64(16)
+    low = np.uint32(0xFFFF)
+    for k in range((count + B - 1) // B - 1, -1, -1):
+        lo = k * B
+        m = min(B, count - lo)
+        dd = d[lo:lo + m]
+        a0 = np.uint64(0)
+        a1 = np.uint64(0)
+        a2 = np.uint64(0)
+        a3 = np.uint64(0)
+        for j in range(m):
+            x = dd[j]
+            xl = np.uint64(x & low)
+            xh = np.uint64(x >> np.uint32(16))
+            u = np.uint64(w1[j])
+            v = np.uint64(w2[j])
+            a0 += xl * u
+            a1 += xh * u
+            a2 += xl * v
+            a3 += xh * v
+        v1 = (((a1 % Q1) << s16) + a0 % Q1) % Q1
+        v2 = (((a3 % Q2) << s16) + a2 % Q2) % Q2
+        r1 = mulmod(r1, P1, v1, Q1, inv1)
+        r2 = mulmod(r2, P2, v2, Q2, inv2)
+    return r1, r2
 
 @numba.njit(cache=True, nogil=True)
-def round_check_k(z, n, bits, out, drop_at, da, db, square, q1, q2):  # type: ignore[no-untyped-def]
+def round_check_k(z, n, bits, out, drop_at, da, db, square, q1, q2, W):  # type: ignore[no-untyped-def]
     # round_k, then the residues of the operands' digits da, db (da again for a square) and of
     # the digits just written to out: one call instead of four (each call ~0.7 us of dispatch).
     err, mag, bad, over, dropped = round_k(z, n, bits, out, drop_at)
-    a1, a2 = res_k(da, len(da), q1, q2)
+    a1, a2 = res_k(da, len(da), q1, q2, W)
     if square:
         b1, b2 = a1, a2
     else:
-        b1, b2 = res_k(db, len(db), q1, q2)
-    c1, c2 = res_k(out, len(out), q1, q2)
+        b1, b2 = res_k(db, len(db), q1, q2, W)
+    c1, c2 = res_k(out, len(out), q1, q2, W)
     return err, mag, bad, over, dropped, a1, a2, b1, b2, c1, c2
-
-@numba.njit(cache=True, nogil=True, inline="always")
-def pair(d, count, p):  # type: ignore[no-untyped-def]
-    # Digits 2p and 2p + 1 of d[:count] as one 60-bit value (zero past count).
-    lo = np.uint64(d[2 * p]) if 2 * p < count else np.uint64(0)
-    hi = np.uint64(d[2 * p + 1]) if 2 * p + 1 < count else np.uint64(0)
-    return lo | (hi << np.uint64(30))
 
 @numba.njit(cache=True, nogil=True)
 def dec_split_k(d, k, n, out):  # type: ignore[no-untyped-def]
