@@ -274,3 +274,14 @@ def test_residue_reduction_at_its_edges(q, no_str_limit):
             assert fused.decimal_residues(dd, p, 2_147_483_647) == (int(digits) % p, int(digits) % 2_147_483_647)
     with pytest.raises(ValueError):
         fused.residues30(np.ones(3, dtype=np.uint32), 3, 65_537, q)
+
+
+def test_packing_kernels_take_limbs_of_at_most_30_bits():
+    """The packing loop completes at most one 30-bit word per limb: a wider limb is refused, not packed wrong."""
+    z = np.zeros(4)
+    out = np.zeros(8, dtype=np.uint32)
+    for call in (lambda: fused.round_carry_pack(z, 4, 31, out), lambda: fused.round_wrap_pack(z, 4, 31, out)):
+        with pytest.raises(ValueError, match="1 to 30 bits"):
+            call()
+    assert fused.round_carry_pack(np.array([5.0, 1.0, 0.0, 0.0]), 4, 30, out).err == 0.0
+    assert int(out[0]) == 5 and int(out[1]) == 1

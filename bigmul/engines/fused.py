@@ -254,13 +254,20 @@ def split_balanced(digits: np.ndarray, bits: int, n: int, out: np.ndarray) -> No
     kernels().split(digits, bits, n, out)
 
 
+def _check_width(bits: int) -> None:
+    # The packing kernels complete at most one 30-bit word per limb (``jit.push30``).
+    if not 1 <= bits <= 30:
+        raise ValueError(f"limbs of 1 to 30 bits are packed, not {bits}")
+
+
 def round_carry_pack(z: np.ndarray, n: int, bits: int, out: np.ndarray,
                      drop_at: int = -1) -> Flags:
     """Round ``z[:n]``, carry in base ``2**bits`` and write the 30-bit digits into ``out`` (uint32).
 
     Returns :class:`Flags` (``over``: a product too long for its operands;
-    ``drop_at``: a limb position whose carry fault injection loses).
+    ``drop_at``: a limb position whose carry fault injection loses).  Limbs of 1 to 30 bits.
     """
+    _check_width(bits)
     err, mag, bad, over, dropped = kernels().round(z, n, bits, out, drop_at)
     return Flags(float(err), float(mag), bool(bad), bool(over), bool(dropped))
 
@@ -305,8 +312,9 @@ def round_wrap_pack(z: np.ndarray, n: int, bits: int, out: np.ndarray) -> Wrappe
     """Round ``z[:n]`` (a cyclic convolution), carry in base ``2**bits`` and write the ``n`` limbs'
     30-bit digits into ``out`` (uint32, ``ceil(n * bits / 30)`` of them); the carry out of the top is
     returned, not carried on.  The digits plus that carry are congruent to the convolution's value
-    modulo ``2**(n*bits) - 1``.
+    modulo ``2**(n*bits) - 1``.  Limbs of 1 to 30 bits.
     """
+    _check_width(bits)
     err, mag, bad, over, carry = kernels().round_wrap(z, n, bits, out)
     return Wrapped(float(err), float(mag), bool(bad), bool(over), int(carry))
 
@@ -322,6 +330,7 @@ def round_carry_pack_residues(z: np.ndarray, n: int, bits: int, out: np.ndarray,
     """
     if not (1 << 20 <= q1 < 1 << 31 and 1 << 20 <= q2 < 1 << 31):
         raise ValueError("residues30 reduces modulo primes in [2**20, 2**31)")
+    _check_width(bits)
     err, mag, bad, over, dropped, ra1, ra2, rb1, rb2, rc1, rc2 = kernels().round_check(
         z, n, bits, out, drop_at, da, da if db is None else db, db is None, q1, q2, residue_weights(q1, q2))
     return Checked(float(err), float(mag), bool(bad), bool(over), bool(dropped),
