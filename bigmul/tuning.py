@@ -28,7 +28,7 @@ INT_FFT_MIN_BITS = 40_000
 INT_MIN_CROSSOVER_BITS = 1024
 
 #: Ints once the fused kernels are loaded in the process. ``bigmul tune``, row INT_FFT_FUSED_MIN_BITS.
-INT_FFT_FUSED_MIN_BITS = 9_000
+INT_FFT_FUSED_MIN_BITS = 8_000
 
 #: A product from this many bits (first operand) starts loading the numba kernels in the background.
 #: A one-time trade, not a crossover of two routes (``bigmul tune`` row INT_FFT_FUSED_MIN_BITS times the
@@ -82,7 +82,7 @@ FFT_PARALLEL_MIN_LEN = 65_536
 FOURSTEP_PARALLEL_MIN_LEN = 1 << 20
 
 #: The four-step transform from this length (never below ``bounds.FOURSTEP_BOUND_LEN``). ``bigmul tune --only FOURSTEP_MIN_LEN`` (history: benchmarks/results/tuning_history.md).
-FOURSTEP_MIN_LEN = 1 << 14
+FOURSTEP_MIN_LEN = 1 << 15
 
 #: Kept transform buffers from this length; fresh allocations below. ``bigmul tune --only KEEP_MIN_LEN`` (history: benchmarks/results/tuning_history.md).
 KEEP_MIN_LEN = 1 << 13

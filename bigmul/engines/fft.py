@@ -57,10 +57,17 @@ def workspace_bytes(L: int) -> int:
 
 def forward(x: np.ndarray, L: int, out: np.ndarray | None = None) -> np.ndarray:
     """Real forward transform of length ``L`` along the last axis (module-level so fault injection
-    can replace it); the rows of a 2-D ``x`` are transformed on every core (scipy), a 1-D ``x`` by
-    the backend measured fastest for ``L`` (``backends.choose``).  ``out``: a buffer the result
-    may be written into (1-D); always use the returned array."""
+    can replace it); the rows of a 2-D ``x`` are transformed together (short rows: on one core,
+    in SIMD lanes; long ones on every core, by scipy), a 1-D ``x`` by the backend measured fastest
+    for ``L`` (``backends.choose``).  ``out``: a buffer the result may be written into (of the
+    result's shape); always use the returned array."""
     if x.ndim > 1:
+        pp = backends.pocketfft()
+        if L < tuning.current.FFT_PARALLEL_MIN_LEN and pp is not None and x.shape[-1] == L \
+                and x.dtype == np.float64 and x.flags.c_contiguous:
+            # Short rows on one core, without scipy.fft's dispatch: pocketfft runs two rows at once
+            # in SIMD lanes (two operands of 4,000 points: 14.3 us, against 2 x 13.1 us one by one).
+            return pp.r2c(x, (x.ndim - 1,), True, 0, out, 1)
         return sfft.rfft(x, L, workers=fourstep.workers())
     return backends.rfft(x, L, out)
 
@@ -196,9 +203,21 @@ def convolve_filled(fill_x: Callable[[np.ndarray], None], fill_y: Callable[[np.n
             wait([fut])  # it may still write into ws.y: the buffers go back only once it is done
             raise
         X *= fut.result()
-    else:
+    elif backends.choose(L) != "scipy":  # another backend's 1-D transforms, one operand at a time
         X = filled(fill_x, 0)
         X *= filled(fill_y, 1)
+    else:  # both signals as the rows of one transform call (pocketfft runs them in SIMD lanes)
+        if ws is None or ws.xy is None:
+            xy, out2 = np.zeros((2, L)), None
+        else:
+            xy, out2 = ws.xy, ws.XY
+            xy[0, 0 if used is None else used[0]:] = 0.0
+            xy[1, 0 if used is None else used[1]:] = 0.0
+        fill_x(xy[0])
+        fill_y(xy[1])
+        X2 = forward(xy, L, out2)
+        X = X2[0]
+        X *= X2[1]
     if side_job is not None:
         executor().submit(side_job)
     return inverse(X, L, None if ws is None else ws.x)

@@ -19,6 +19,7 @@ given back under a lock); concurrent products of one shape get separate sets.
 from __future__ import annotations
 
 import bisect
+import math
 import threading
 from contextlib import contextmanager
 from typing import Iterator
@@ -42,16 +43,18 @@ def keep_bytes() -> int:
 class Buffers:
     """The working arrays of one product: real signals ``x``, ``y`` (``L`` float64) and their half
     spectra ``X``, ``Y`` (complex128, ``spectrum`` shape); ``y``/``Y`` are None for a square.
+    With two operands ``x``/``y`` are the rows of ``xy`` (2 x ``L``) and ``X``/``Y`` those of ``XY``.
     All four are views into one byte ``block``, which a later product of any shape that fits may
     reuse (its pages already mapped)."""
 
-    __slots__ = ("x", "y", "X", "Y", "block")
+    __slots__ = ("x", "y", "X", "Y", "xy", "XY", "block", "key")
 
     def __init__(self, L: int, spectrum: tuple[int, ...], two: bool, block: np.ndarray | None = None) -> None:
         if block is None:
             block = np.empty(_capacity(_nbytes(L, spectrum, two)), dtype=np.uint8)
         self.block = block
-        ns = int(np.prod(spectrum))
+        self.key = (L, spectrum, two)
+        ns = math.prod(spectrum)
         off = 0
 
         def take(n: int, dtype: type, shape: tuple[int, ...]) -> np.ndarray:
@@ -60,18 +63,29 @@ class Buffers:
             off += -(-n * np.dtype(dtype).itemsize // _ALIGN) * _ALIGN
             return a
 
-        self.x = take(L, np.float64, (L,))
-        self.X = take(ns, np.complex128, spectrum)
-        self.y = take(L, np.float64, (L,)) if two else None
-        self.Y = take(ns, np.complex128, spectrum) if two else None
+        self.xy: np.ndarray | None
+        self.XY: np.ndarray | None
+        self.y: np.ndarray | None
+        self.Y: np.ndarray | None
+        if two:  # x and y as the rows of ``xy`` (X and Y of ``XY``): one transform call takes both
+            xy = take(2 * L, np.float64, (2, L))
+            XY = take(2 * ns, np.complex128, (2,) + tuple(spectrum))
+            self.xy, self.XY = xy, XY
+            self.x, self.y = xy[0], xy[1]
+            self.X, self.Y = XY[0], XY[1]
+        else:
+            self.x = take(L, np.float64, (L,))
+            self.X = take(ns, np.complex128, spectrum)
+            self.y = self.Y = self.xy = self.XY = None
 
 
 #: Byte alignment of each array within a block.
 _ALIGN = 64
 
-#: Blocks nobody uses, as ``(size, last use, block)`` sorted by size (the smallest fitting one is a
-#: bisection away); at most :data:`MAX_BLOCKS` of them, the least recently used dropped first.
-_free: list[tuple[int, int, np.ndarray]] = []
+#: Blocks nobody uses, as ``(size, last use, Buffers)`` sorted by size (the smallest fitting one is
+#: a bisection away; its views are reused when the next product has their shape); at most
+#: :data:`MAX_BLOCKS` of them, the least recently used dropped first.
+_free: list[tuple[int, int, Buffers]] = []
 _bytes = 0
 _uses = 0
 _lock = threading.Lock()
@@ -81,7 +95,7 @@ MAX_BLOCKS = 32
 
 
 def _nbytes(L: int, spectrum: tuple[int, ...], two: bool) -> int:
-    return (8 * L + 16 * int(np.prod(spectrum)) + 2 * _ALIGN) * (2 if two else 1)
+    return (8 * L + 16 * math.prod(spectrum) + 2 * _ALIGN) * (2 if two else 1)
 
 
 def _capacity(n: int) -> int:
@@ -110,23 +124,25 @@ def buffers(L: int, spectrum: tuple[int, ...], two: bool) -> Iterator[Buffers]:
     global _bytes, _uses
     need = _nbytes(L, spectrum, two)
     keep = _capacity(need) <= keep_bytes()
-    block = None
+    kept = None
     if keep:
         with _lock:
             i = bisect.bisect_left(_free, (need,))
             if i < len(_free):
-                block = _free.pop(i)[2]
-                _bytes -= block.nbytes
-    b = Buffers(L, spectrum, two, block)
+                kept = _free.pop(i)[2]
+                _bytes -= kept.block.nbytes
+    if kept is not None and kept.key == (L, spectrum, two):
+        b = kept  # the same shape as last time: its views as they are
+    else:
+        b = Buffers(L, spectrum, two, None if kept is None else kept.block)
     try:
         yield b
     finally:
         if keep:
-            blk = b.block
             with _lock:
                 _uses += 1
-                bisect.insort(_free, (blk.nbytes, _uses, blk))
-                _bytes += blk.nbytes
+                bisect.insort(_free, (b.block.nbytes, _uses, b))
+                _bytes += b.block.nbytes
                 while _free and (_bytes > keep_bytes() or len(_free) > MAX_BLOCKS):
                     oldest = min(range(len(_free)), key=lambda j: _free[j][1])
                     _bytes -= _free.pop(oldest)[0]
