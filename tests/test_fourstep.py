@@ -9,7 +9,7 @@ import pytest
 
 import bigmul
 from bigmul import bounds, tuning
-from bigmul.engines import fft, fourstep
+from bigmul.engines import fft, fourstep, fused
 from bigmul.tools.faults import inject
 
 pytestmark = pytest.mark.skipif(not fourstep.available(), reason="no extended precision for the twiddles")
@@ -273,3 +273,26 @@ def test_kept_memory_serves_other_shapes():
         assert small.block is big.block  # the first block was free again, and fits
     finally:
         workspace.clear()
+
+
+def test_twiddles_reuse_an_evicted_matrix_memory_only_when_nobody_holds_it(monkeypatch):
+    """A new twiddle matrix is built into the memory of one the budget evicts (no fresh pages), with
+    the right roots; a matrix some caller still holds is never overwritten."""
+    pytest.importorskip("numba")
+    fused.available()
+    big = fourstep._build_twiddles(128, 256)
+    monkeypatch.setattr(fourstep, "TWIDDLE_CACHE_BYTES", big.nbytes + 1)
+    fourstep._twiddle_cache.clear()
+    A = fourstep.twiddles(128, 256)
+    where = A.__array_interface__["data"][0]
+    del A  # only the cache holds it now
+    B = fourstep.twiddles(64, 256)  # evicts (128, 256) and takes its memory
+    assert np.shares_memory(B, B) and B.base is not None and B.base.__array_interface__["data"][0] == where
+    np.testing.assert_array_equal(B, fourstep._build_twiddles(64, 256))
+    assert not B.flags.writeable
+    held = B  # a caller holds (64, 256): the next build may not take its memory
+    C = fourstep.twiddles(128, 200)
+    assert not np.shares_memory(C, held)
+    np.testing.assert_array_equal(held, fourstep._build_twiddles(64, 256))
+    np.testing.assert_array_equal(C, fourstep._build_twiddles(128, 200))
+    fourstep._twiddle_cache.clear()

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 import threading
 from collections import OrderedDict
 from concurrent.futures import wait
@@ -161,27 +162,68 @@ def twiddles(n1: int, n2: int) -> np.ndarray:
         if T is not None:
             _twiddle_cache.move_to_end(key, last=False)
             return T
-    T = _build_twiddles(n1, n2)
+    need = (n1 // 2 + 1) * n2 * 16
+    spare = None
+    with _twiddle_lock:
+        # Make room first, and build into the memory of a matrix this evicts when it is large
+        # enough and nobody else holds it: fresh pages cost ~1 ms per MB here (a 64 MB matrix:
+        # ~70 ms of page faults against 5 ms of arithmetic), and a binary splitting needs a new
+        # shape for nearly every large product.
+        total = sum(_held(t) for t in _twiddle_cache.values())
+        while _twiddle_cache and total + need > TWIDDLE_CACHE_BYTES:
+            old = _twiddle_cache.popitem(last=True)[1]
+            total -= _held(old)
+            # Free when only the name ``old`` (and getrefcount's argument) refers to it, and to the
+            # array owning its memory only its base reference: no product holds it.
+            free = sys.getrefcount(old) <= 2 and (old.base is None or sys.getrefcount(old.base) <= 2)
+            blk = old if old.base is None else old.base
+            if free and blk.nbytes >= need and (spare is None or blk.nbytes < spare.nbytes):
+                spare = blk
+            del old, blk
+    T = _build_twiddles(n1, n2, spare)
     with _twiddle_lock:
         _twiddle_cache[key] = T
         _twiddle_cache.move_to_end(key, last=False)
-        total = sum(t.nbytes for t in _twiddle_cache.values())
+        total = sum(_held(t) for t in _twiddle_cache.values())
         while len(_twiddle_cache) > 1 and total > TWIDDLE_CACHE_BYTES:
-            total -= _twiddle_cache.popitem(last=True)[1].nbytes
+            total -= _held(_twiddle_cache.popitem(last=True)[1])
     return T
 
 
-def _build_twiddles(n1: int, n2: int) -> np.ndarray:
+def _held(T: np.ndarray) -> int:
+    """Bytes a cached matrix keeps alive (a matrix built into a larger evicted one's memory keeps all of it)."""
+    return T.nbytes if T.base is None else T.base.nbytes
+
+
+def _build_twiddles(n1: int, n2: int, spare: np.ndarray | None = None) -> np.ndarray:
+    # ``spare``: an evicted matrix's own (owning) array whose memory the new one may take.
     L = n1 * n2
     s = max(1, (L - 1).bit_length() // 2)
     lo_mask = (1 << s) - 1
     A = _table(L, 1 << s, -(-L // (1 << s)) + 1)
     B = _table(L, 1, 1 << s)
     rows = n1 // 2 + 1
-    T = np.empty((rows, n2), dtype=np.complex128)
+    if spare is not None and spare.nbytes >= rows * n2 * 16:
+        spare.setflags(write=True)  # it owns its data: nobody holds it (``twiddles`` checked)
+        T = spare.reshape(-1).view(np.complex128)[: rows * n2].reshape(rows, n2)
+    else:
+        T = np.empty((rows, n2), dtype=np.complex128)
     kernel = _twiddle_kernel()
     if kernel is not None:
-        kernel(A, B, s, L, T)
+        half = rows // 2
+        if workers_for(L) > 1:
+            # Where the transforms use every core, so does the build: two halves of the rows on two
+            # threads (nogil kernel).  A binary splitting builds one for nearly every large
+            # product (each level's sizes differ: 132 shapes in pi's series at 10^7 digits).
+            from .pool import executor
+
+            fut = executor().submit(kernel, A, B, s, L, T[half:], half)
+            try:
+                kernel(A, B, s, L, T[:half], 0)
+            finally:
+                fut.result()
+        else:
+            kernel(A, B, s, L, T, 0)
     else:
         j2 = np.arange(n2, dtype=np.int64)[None, :]
         step = max(1, (1 << 22) // n2)  # blocks of rows: no full-size index temporaries

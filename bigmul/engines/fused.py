@@ -240,10 +240,11 @@ def int_residues(n: int) -> tuple[int, int]:
     return n % q1, n % q2
 
 
-def twiddle_build(A: np.ndarray, B: np.ndarray, s: int, L: int, T: np.ndarray) -> None:
+def twiddle_build(A: np.ndarray, B: np.ndarray, s: int, L: int, T: np.ndarray, r0: int = 0) -> None:
     """The four-step twiddle matrix ``T[k1, j2] = A[m >> s] * B[m & (2**s - 1)]``, ``m = k1 j2 mod L``,
-    in one pass (``fourstep.twiddles``; the same products as its numpy path)."""
-    kernels().twiddle(A, B, s, L, T)
+    in one pass (``fourstep.twiddles``; the same products as its numpy path); ``T`` holds the rows
+    from ``k1 = r0`` on (a block of rows, so two threads can build halves)."""
+    kernels().twiddle(A, B, s, L, T, r0)
 
 
 def split_balanced(digits: np.ndarray, bits: int, n: int, out: np.ndarray) -> None:

@@ -764,14 +764,16 @@ def dec_scale_k(d, m, out):  # type: ignore[no-untyped-def]
 
 
 @numba.njit(cache=True, nogil=True)
-def twiddle_k(A, B, s, L, T):  # type: ignore[no-untyped-def]
-    # The four-step twiddle matrix T[k1, j2] = w**(k1 * j2 mod L) from the two tables A (w**(m >> s))
-    # and B (w**(m & mask)): the same products as the numpy path, in one pass.
+def twiddle_k(A, B, s, L, T, r0):  # type: ignore[no-untyped-def]
+    # Rows r0, r0 + 1, ... of the four-step twiddle matrix into T: T[i, j2] = w**(k1 * j2 mod L),
+    # k1 = r0 + i, from the two tables A (w**(m >> s)) and B (w**(m & mask)): the same products as
+    # the numpy path, in one pass.
     mask = (1 << s) - 1
-    for k1 in range(T.shape[0]):
+    for i in range(T.shape[0]):
+        k1 = r0 + i
         m = 0  # k1 * j2 mod L, stepped by k1
         for j2 in range(T.shape[1]):
-            T[k1, j2] = A[m >> s] * B[m & mask]
+            T[i, j2] = A[m >> s] * B[m & mask]
             m += k1
             if m >= L:
                 m -= L
