@@ -241,6 +241,13 @@ def run_sweep(kinds: Iterable[str], sizes: Iterable[int], engines: Iterable[str]
         if name not in ENGINES:
             raise ValueError(f"unknown engine {name!r}; valid engines are {', '.join(ENGINES)}")
     cases = [(k, sh, d) for k in kinds for sh in shapes for d in sizes]
+    if any(name.startswith("bigmul") for name in engines):
+        # Warm means loaded: the fused kernels are loaded before the first timing, whatever the sizes
+        # (otherwise a sweep that starts below FUSED_MIN_BITS timed CPython's product there).  Their
+        # one-time cost is ``bigmul demo``'s cold-start figure.
+        from ..engines import fused
+
+        fused.available()
     bar = _progress(total=len(cases) * len(engines) * repeats, enabled=progress)
     results: list[Result] = []
     rng = random.Random(seed)
