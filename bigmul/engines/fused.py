@@ -50,7 +50,7 @@ __all__ = ["MAX_TABLE_K", "available", "loaded", "kernels", "split_balanced", "r
            "round_carry_pack_residues", "Flags", "Checked", "Wrapped", "round_wrap_pack", "int_join", "split_rows", "join_rows",
            "slot_split_balanced", "slot_round_carry_pack",
            "decimal_split_balanced", "decimal_residues", "decimal_round_carry_format", "decimal_join", "decimal_add",
-           "decimal_scale", "ready", "wait", "twiddle_build", "int_residues", "residue_weights"]
+           "decimal_scale", "ready", "wait", "twiddle_build", "twiddle_conj_multiply", "int_residues", "residue_weights"]
 
 
 class Flags(NamedTuple):
@@ -218,7 +218,8 @@ def kernels() -> Any:
                                  dec_split=jit.dec_split_k, dec_residues=jit.dec_res_k,
                                  dec_round=jit.dec_round_k, dec_join=jit.dec_join_k, slot_split=jit.slot_split_k,
                                  slot_round=jit.slot_round_k, dec_add=jit.dec_add_k,
-                                 dec_scale=jit.dec_scale_k, twiddle=jit.twiddle_k)
+                                 dec_scale=jit.dec_scale_k, twiddle=jit.twiddle_k,
+                                 twiddle_conj=jit.twiddle_conj_k)
 
 
 def int_residues(n: int) -> tuple[int, int]:
@@ -238,6 +239,11 @@ def int_residues(n: int) -> tuple[int, int]:
         d = pylong.digit_view(n)
         return residues30(d, len(d), q1, q2)
     return n % q1, n % q2
+
+
+def twiddle_conj_multiply(S: np.ndarray, T: np.ndarray) -> None:
+    """``S *= conj(T)`` in place, in one pass (complex128, same shape; the four-step inverse's twiddles)."""
+    kernels().twiddle_conj(S, T)
 
 
 def twiddle_build(A: np.ndarray, B: np.ndarray, s: int, L: int, T: np.ndarray, r0: int = 0) -> None:

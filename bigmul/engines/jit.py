@@ -764,6 +764,21 @@ def dec_scale_k(d, m, out):  # type: ignore[no-untyped-def]
 
 
 @numba.njit(cache=True, nogil=True)
+def twiddle_conj_k(S, T):  # type: ignore[no-untyped-def]
+    # S *= conj(T) elementwise (the four-step inverse's twiddle stage) in one pass: numpy needs
+    # three (conj, multiply, conj) to avoid a full-size temporary.
+    n = S.shape[1]
+    for i in range(S.shape[0]):
+        s = S[i]
+        t = T[i]
+        for j in range(n):
+            a = s[j].real
+            b = s[j].imag
+            c = t[j].real
+            d = t[j].imag
+            s[j] = complex(a * c + b * d, b * c - a * d)
+
+@numba.njit(cache=True, nogil=True)
 def twiddle_k(A, B, s, L, T, r0):  # type: ignore[no-untyped-def]
     # Rows r0, r0 + 1, ... of the four-step twiddle matrix into T: T[i, j2] = w**(k1 * j2 mod L),
     # k1 = r0 + i, from the two tables A (w**(m >> s)) and B (w**(m & mask)): the same products as
