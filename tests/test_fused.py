@@ -285,3 +285,72 @@ def test_packing_kernels_take_limbs_of_at_most_30_bits():
             call()
     assert fused.round_carry_pack(np.array([5.0, 1.0, 0.0, 0.0]), 4, 30, out).err == 0.0
     assert int(out[0]) == 5 and int(out[1]) == 1
+
+
+@pytest.mark.parametrize("bits", [11, 13, 15, 16])
+def test_last_pass_in_two_halves_matches_one_chain(bits):
+    """The last pass split into two carry chains (two threads) writes the same digits, flags and
+    residues as one chain: random coefficients, coefficients whose carries ripple across the split
+    (the upper half's first words all ones, then a carry in), and negative carries across it."""
+    q1, q2 = guards.LIMB_PRIMES
+    rng = np.random.default_rng(bits)
+    n = 3_001
+    step = 30 // np.gcd(bits, 30)
+    m = n // 2 // step * step
+    half = 1 << (bits - 1)
+    cases = [rng.integers(-half * 64, half * 64, n).astype(np.float64)]
+    ripple = np.full(n, float((1 << bits) - 1))  # every limb all ones: the whole number is 2**(n bits) - 1
+    ripple[m - 1] += 1.0  # ... plus a carry out of the lower half that runs through the upper half's ones
+    cases.append(ripple)
+    borrow = np.zeros(n)
+    borrow[m - 1] = -1.0  # the lower half ends with a borrow into the upper half
+    borrow[n - 5] = 3.0
+    cases.append(borrow)
+    for z in cases:
+        z = z.copy()
+        z[n - 3:] = np.abs(z[n - 3:])  # a positive top: a non-negative total
+        total = sum(int(v) << (bits * i) for i, v in enumerate(z.tolist()))
+        count = max(1, -(-(n * bits + 64) // 30))
+        da = pylong.digit_view(12_345_678_901)
+        one, two = np.zeros(count, dtype=np.uint32), np.zeros(count, dtype=np.uint32)
+        r1 = fused.round_carry_pack_residues(z, n, bits, one, da, da, q1, q2)
+        r2 = fused.round_carry_pack_residues(z, n, bits, two, da, da, q1, q2, threads=2)
+        assert np.array_equal(one, two) and r1 == r2
+        if total >= 0:
+            assert sum(int(v) << (30 * i) for i, v in enumerate(two.tolist())) == total
+            assert not r2.bad and not r2.over
+
+
+def test_last_pass_in_two_halves_reports_a_carry_past_the_end_and_a_dropped_carry():
+    q1, q2 = guards.LIMB_PRIMES
+    bits, n = 15, 1_000
+    z = np.full(n, float((1 << bits) - 1))
+    z[n // 2 - 1] += 1.0  # the lower half's carry runs through every upper word and off the end
+    out = np.zeros(n * bits // 30, dtype=np.uint32)
+    da = pylong.digit_view(7)
+    assert fused.round_carry_pack_residues(z, n, bits, out, da, da, q1, q2, threads=2).over
+    z = np.full(n, 40_000.0)
+    out = np.zeros(n * bits // 30 + 4, dtype=np.uint32)
+    for drop_at in (10, n - 10):  # in either half
+        r = fused.round_carry_pack_residues(z, n, bits, out, da, da, q1, q2, drop_at=drop_at, threads=2)
+        assert r.dropped
+
+
+def test_products_with_the_two_half_last_pass_are_exact_and_a_dropped_carry_is_caught(monkeypatch):
+    from bigmul.engines import fourstep
+    from bigmul.tools.faults import inject
+
+    calls = []
+    real = fused.round_carry_pack_residues
+    monkeypatch.setattr(fourstep, "workers_for", lambda L: 2)  # two halves even on a one-core runner
+    monkeypatch.setattr(fused, "round_carry_pack_residues", lambda *a, **k: calls.append(k["threads"]) or real(*a, **k))
+    rng = random.Random(9)
+    a = rng.getrandbits(12_000_000) | 1 << 11_999_999
+    b = rng.getrandbits(11_000_000) | 1 << 10_999_999
+    assert bigmul.choose_method(a, b).method == "fft"
+    assert bigmul.multiply(a, b) == a * b
+    assert calls == [2]
+    bigmul.reset_guard_stats()
+    with inject("drop_carry") as rec:
+        assert bigmul.multiply(a, b) == a * b
+    assert rec.applied >= 1 and bigmul.guard_stats()["trip_modular"] >= 1

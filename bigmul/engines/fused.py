@@ -40,6 +40,7 @@ from typing import Any, NamedTuple
 
 import atexit
 import importlib.util
+import math
 import threading
 
 import numpy as np
@@ -167,6 +168,7 @@ def _warm() -> None:
     split_balanced(da, 16, 13, z)
     round_carry_pack_residues(z, 27, 16, out, da, da, q1, q2)
     round_carry_pack_residues(z, 27, 16, out, da, None, q1, q2)
+    round_carry_pack_residues(z, 31, 15, out, da, da, q1, q2, threads=2)  # two halves
     round_carry_pack(z, 27, 16, out)
     round_wrap_pack(z, 27, 16, out)
     int_join(z, 27, 16, out, da, 45)
@@ -194,6 +196,9 @@ def _warm() -> None:
     A = np.ones(8, dtype=np.complex128)
     A.setflags(write=False)  # the twiddle tables are read-only
     twiddle_build(A, A, 2, 16, np.empty((3, 4), dtype=np.complex128))
+    T = np.ones((3, 4), dtype=np.complex128)
+    T.setflags(write=False)  # cached twiddle matrices are read-only
+    twiddle_conj_multiply(np.ones((3, 4), dtype=np.complex128), T)
 
 
 #: True once the kernels are loaded in this process (:func:`available`, or the background load
@@ -219,7 +224,8 @@ def kernels() -> Any:
                                  dec_round=jit.dec_round_k, dec_join=jit.dec_join_k, slot_split=jit.slot_split_k,
                                  slot_round=jit.slot_round_k, dec_add=jit.dec_add_k,
                                  dec_scale=jit.dec_scale_k, twiddle=jit.twiddle_k,
-                                 twiddle_conj=jit.twiddle_conj_k)
+                                 twiddle_conj=jit.twiddle_conj_k, round_part=jit.round_part_k,
+                                 carry_in=jit.carry_in_k, residues3=jit.residues3_k)
 
 
 def int_residues(n: int) -> tuple[int, int]:
@@ -327,10 +333,16 @@ def round_wrap_pack(z: np.ndarray, n: int, bits: int, out: np.ndarray) -> Wrappe
 
 
 def round_carry_pack_residues(z: np.ndarray, n: int, bits: int, out: np.ndarray, da: np.ndarray,
-                              db: np.ndarray | None, q1: int, q2: int, drop_at: int = -1) -> Checked:
+                              db: np.ndarray | None, q1: int, q2: int, drop_at: int = -1,
+                              threads: int = 1) -> Checked:
     """:func:`round_carry_pack`, then :func:`residues30` of the operands' digits ``da``, ``db``
     (``None``: a square) and of the digits written to ``out``, in one kernel call (the int
     product's modular check: ~3 us less per product than four calls at 10^4 bits).
+
+    ``threads=2`` (a long ``z``): the pass runs as two halves on two threads, each carry chain
+    starting from 0 at a limb where whole 30-bit words begin; the lower half's carry out is then
+    added into the upper half's words (``jit.carry_in_k``), and the residues are taken of the
+    digits as finally written.  Exact: the sum of the two halves' values is the single chain's.
 
     Returns :class:`Checked`: the flags of :func:`round_carry_pack` and the residue pairs of
     ``a``, ``b`` and ``out``.
@@ -338,9 +350,32 @@ def round_carry_pack_residues(z: np.ndarray, n: int, bits: int, out: np.ndarray,
     if not (1 << 20 <= q1 < 1 << 31 and 1 << 20 <= q2 < 1 << 31):
         raise ValueError("residues30 reduces modulo primes in [2**20, 2**31)")
     _check_width(bits)
+    step = 30 // math.gcd(bits, 30)  # limbs per whole number of 30-bit words
+    m = n // 2 // step * step
+    if threads > 1 and 0 < m < n:
+        return _halves(z, n, m, bits, out, da, db, q1, q2, drop_at)
     err, mag, bad, over, dropped, ra1, ra2, rb1, rb2, rc1, rc2 = kernels().round_check(
         z, n, bits, out, drop_at, da, da if db is None else db, db is None, q1, q2, residue_weights(q1, q2))
     return Checked(float(err), float(mag), bool(bad), bool(over), bool(dropped),
+                   (int(ra1), int(ra2)), (int(rb1), int(rb2)), (int(rc1), int(rc2)))
+
+
+def _halves(z: np.ndarray, n: int, m: int, bits: int, out: np.ndarray, da: np.ndarray,
+            db: np.ndarray | None, q1: int, q2: int, drop_at: int) -> Checked:
+    """:func:`round_carry_pack_residues` as limbs ``[0, m)`` here and ``[m, n)`` on the helper thread."""
+    from .pool import executor
+
+    k = kernels()
+    fut = executor().submit(k.round_part, z, m, n, n, bits, out, drop_at)
+    try:
+        lo = k.round_part(z, 0, m, n, bits, out, drop_at)
+    finally:
+        hi = fut.result()  # never return (or raise) while the helper still writes into out
+    absorbed = k.carry_in(out, m * bits // 30, lo[5])
+    ra1, ra2, rb1, rb2, rc1, rc2 = k.residues3(da, da if db is None else db, db is None, out, q1, q2,
+                                               residue_weights(q1, q2))
+    return Checked(float(max(lo[0], hi[0])), float(max(lo[1], hi[1])), bool(lo[2] or hi[2]),
+                   bool(lo[3] or hi[3] or not absorbed), bool(lo[4] or hi[4]),
                    (int(ra1), int(ra2)), (int(rb1), int(rb2)), (int(rc1), int(rc2)))
 
 

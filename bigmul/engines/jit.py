@@ -187,6 +187,86 @@ def round_k(z, n, bits, out, drop_at):  # type: ignore[no-untyped-def]
     return err, mag, bad, over, dropped
 
 @numba.njit(cache=True, nogil=True)
+def round_part_k(z, lo, hi, n, bits, out, drop_at):  # type: ignore[no-untyped-def]
+    # round_k over limbs [lo, hi) alone, for two threads that split one product's pass: the chain
+    # starts with carry 0 and packs from word lo * bits / 30 (lo * bits a multiple of 30, so the
+    # words start whole).  hi < n: hi * bits is a multiple of 30 too; the part's words end whole
+    # and its carry out is returned, not carried on (``carry_in_k`` adds it into the next part's
+    # words).  hi == n: the carry runs on past the top and the rest of out is zeroed, as round_k.
+    mask = (np.int64(1) << np.int64(bits)) - np.int64(1)
+    err = 0.0
+    mag = 0.0
+    ok = True
+    carry = np.int64(0)
+    acc = np.uint64(0)
+    accbits = 0
+    oi = lo * bits // 30
+    nout = len(out)
+    over = False
+    dropped = False
+    pending = lo <= drop_at < hi
+    cut = drop_at + 1 if pending else hi
+    start = lo
+    for end in (cut, hi):
+        for i in range(start, end):
+            v, err, mag, ok = round_fast(z[i], err, mag, ok)
+            carry, acc, accbits, word, full = pack30(carry + v, bits, mask, acc, accbits)
+            if full:
+                if oi < nout:
+                    out[oi] = np.uint32(word)
+                elif word != 0:
+                    over = True
+                oi += 1
+        if pending and carry != 0:  # fault injection: the carry out of limb drop_at is lost
+            carry = np.int64(0)
+            dropped = True
+        pending = False
+        start = end
+    bad = not ok
+    if hi < n:
+        return err, mag, bad, over, dropped, carry
+    i = n
+    while carry != 0:
+        if i > n + 64:
+            bad = True
+            break
+        carry, acc, accbits, word, full = pack30(carry, bits, mask, acc, accbits)
+        if full:
+            if oi < nout:
+                out[oi] = np.uint32(word)
+            elif word != 0:
+                over = True
+            oi += 1
+        i += 1
+    acc, accbits, oi, over = emit(acc, accbits, out, oi, over, 30, True)
+    if carry < 0:
+        bad = True
+    return err, mag, bad, over, dropped, np.int64(0)
+
+@numba.njit(cache=True, nogil=True)
+def carry_in_k(out, w, c):  # type: ignore[no-untyped-def]
+    # Add the signed carry c * 2**(30 w) into the 30-bit words out[w:], as far as it changes them.
+    # True when it is absorbed; False when a carry or borrow runs past the end (not the product).
+    i = w
+    while c != 0 and i < len(out):
+        v = np.int64(out[i]) + c
+        out[i] = np.uint32(v & np.int64(0x3FFFFFFF))
+        c = v >> np.int64(30)
+        i += 1
+    return c == 0
+
+@numba.njit(cache=True, nogil=True)
+def residues3_k(da, db, square, out, q1, q2, W):  # type: ignore[no-untyped-def]
+    # The residues of round_check_k: the operands' digits and the written ones, modulo q1 and q2.
+    a1, a2 = res_k(da, len(da), q1, q2, W)
+    if square:
+        b1, b2 = a1, a2
+    else:
+        b1, b2 = res_k(db, len(db), q1, q2, W)
+    c1, c2 = res_k(out, len(out), q1, q2, W)
+    return a1, a2, b1, b2, c1, c2
+
+@numba.njit(cache=True, nogil=True)
 def round_wrap_k(z, n, bits, out):  # type: ignore[no-untyped-def]
     # round_k for a cyclic convolution: round and carry z[:n] in base 2**bits, pack the n limbs
     # into out, and return the signed carry out of the top instead of carrying it on (it wraps

@@ -21,7 +21,7 @@ import numpy as np
 from .. import bounds, cache, memory, pylong, tuning
 from ..guards import LIMB_PRIMES, PRIME, GuardTrip, check_float, check_limbs, check_product
 from ..limbs import decimal_to_limbs, int_to_limbs, limbs_to_decimal, limbs_to_int
-from . import backends, fft, fused, limb_product
+from . import backends, fft, fourstep, fused, limb_product
 
 __all__ = ["check_flags", "int_product", "limb_int_product", "slot_product", "text_product", "text_product_ascii",
            "SharedFactor", "text_join", "SharedInt", "int_join_shared", "int_product_wrap",
@@ -100,9 +100,11 @@ def int_product(a: int, b: int | None, bits: int, checked: bool = True) -> int:
         return _trimmed(c, out, count)
     else:
         fill_y = None if b is None else partial(fused.split_balanced, db, bits, n2)
+        # Where the transforms use both cores, so does the last pass (two halves of the limbs).
         r = fft.convolve_kept(partial(fused.split_balanced, da, bits, n1), fill_y, L, steps, (n1 + 1, n2 + 1),
                               partial(fused.round_carry_pack_residues, n=need, bits=bits, out=out, da=da,
-                                      db=None if b is None else db, q1=q1, q2=q2))
+                                      db=None if b is None else db, q1=q1, q2=q2,
+                                      threads=1 if steps is None else fourstep.workers_for(L)))
     check_flags(r)
     ra, rb, rc = r.ra, r.rb, r.rc
     top = count
