@@ -76,10 +76,10 @@ GPU_STR_MIN_DIGITS = 200_000
 OVERLAP_BITS = 200_000
 
 #: The two forward transforms run on two threads from this length. ``bigmul tune --only FFT_PARALLEL_MIN_LEN`` (history: benchmarks/results/tuning_history.md).
-FFT_PARALLEL_MIN_LEN = 65_536
+FFT_PARALLEL_MIN_LEN = 40_960
 
 #: The four-step transform's batched FFTs use every core from this length. ``bigmul tune --only FOURSTEP_PARALLEL_MIN_LEN`` (history: benchmarks/results/tuning_history.md).
-FOURSTEP_PARALLEL_MIN_LEN = 1 << 20
+FOURSTEP_PARALLEL_MIN_LEN = 309_760
 
 #: The four-step transform from this length (never below ``bounds.FOURSTEP_BOUND_LEN``). ``bigmul tune --only FOURSTEP_MIN_LEN`` (history: benchmarks/results/tuning_history.md).
 FOURSTEP_MIN_LEN = 1 << 15
