@@ -164,8 +164,12 @@ def test_twiddles_numba_and_numpy_agree_and_cache_is_bounded(monkeypatch):
     assert next(iter(fourstep._twiddle_cache)) == (64, 112)  # the latest first
     assert fourstep.twiddles(64, 112) is fourstep._twiddle_cache[(64, 112)]
     fourstep._twiddle_cache.clear()
-    big = fourstep.twiddles(512, 512)  # over the budget alone: still kept, as the latest
-    assert fourstep.twiddles(512, 512) is big
+    big = fourstep.twiddles(512, 512)  # over the budget alone: its roots are computed where applied
+    assert isinstance(big, fourstep.LazyTwiddles) and not fourstep._twiddle_cache
+    monkeypatch.setattr(fused, "LOADED", False)  # without the kernels: the matrix, kept as the latest
+    big = fourstep.twiddles(512, 512)
+    assert isinstance(big, np.ndarray) and fourstep.twiddles(512, 512) is big
+    fourstep._twiddle_cache.clear()
 
 
 def test_kept_buffers_are_reused_and_give_exact_products():
@@ -314,3 +318,33 @@ def test_inverse_twiddle_pass_matches_numpy(monkeypatch):
     monkeypatch.setattr(tuning.current, "FOURSTEP_MIN_LEN", 1 << 12)
     a, b = 7 ** 60_000, 3 ** 90_000
     assert bigmul.multiply(a, b, method="fft") == a * b
+
+
+def test_twiddles_past_the_cache_budget_are_applied_on_the_fly(monkeypatch):
+    """A matrix larger than the budget is never built: its roots are computed where they are applied
+    (both halves of the rows on two threads, and on one), within an ulp of each product of the
+    matrix's; products through it are exact and a wrong root still trips a guard."""
+    pytest.importorskip("numba")
+    fused.available()
+    rng = np.random.default_rng(3)
+    T = fourstep._build_twiddles(64, 96)
+    monkeypatch.setattr(fourstep, "TWIDDLE_CACHE_BYTES", T.nbytes - 1)
+    lazy = fourstep.twiddles(64, 96)
+    assert isinstance(lazy, fourstep.LazyTwiddles) and lazy.shape == T.shape
+    S = rng.standard_normal(T.shape) + 1j * rng.standard_normal(T.shape)
+    for w in (1, 2):
+        for conj in (False, True):
+            got = S.copy()
+            (fourstep._conj_twiddle if conj else fourstep._twiddle)(got, lazy, w)
+            ref = S * (np.conj(T) if conj else T)
+            assert np.abs(got - ref).max() <= 4 * 2.0 ** -53 * np.abs(S).max()
+    np.testing.assert_array_equal(lazy.copy(), T)
+    monkeypatch.setattr(fourstep, "TWIDDLE_CACHE_BYTES", 1 << 10)
+    monkeypatch.setattr(tuning.current, "FOURSTEP_MIN_LEN", 1 << 12)
+    a, b = 7 ** 60_000, 3 ** 90_000
+    assert bigmul.multiply(a, b, method="fft") == a * b
+    assert bigmul.square(a, method="fft") == a * a
+    bigmul.reset_guard_stats()
+    with inject("twiddle") as rec:
+        assert bigmul.multiply(a, b, method="fft") == a * b
+    assert rec.applied >= 1 and bigmul.guard_stats().get("trip_roundoff", 0) + bigmul.guard_stats().get("trip_modular", 0) >= 1

@@ -146,7 +146,28 @@ _twiddle_cache: OrderedDict[tuple[int, int], np.ndarray] = OrderedDict()
 _twiddle_lock = threading.Lock()
 
 
-def twiddles(n1: int, n2: int) -> np.ndarray:
+class LazyTwiddles:
+    """The twiddles of an ``n1 x n2`` four-step whose matrix would not fit the cache budget: the
+    two tables only, each root computed where it is applied (``fused.twiddle_on_the_fly``, the
+    same products as the matrix's).  No matrix of ``L / 2`` complex values to allocate -- a
+    10^8-digit product's would be ~600 MB of fresh pages -- at the cost of computing the roots
+    at each of the three twiddle stages."""
+
+    __slots__ = ("n1", "n2", "L", "s", "A", "B", "shape")
+
+    def __init__(self, n1: int, n2: int) -> None:
+        self.n1, self.n2, self.L = n1, n2, n1 * n2
+        self.s = max(1, (self.L - 1).bit_length() // 2)
+        self.A = _table(self.L, 1 << self.s, -(-self.L // (1 << self.s)) + 1)
+        self.B = _table(self.L, 1, 1 << self.s)
+        self.shape = (n1 // 2 + 1, n2)
+
+    def copy(self) -> np.ndarray:
+        """The matrix itself (for fault injection, which perturbs one root)."""
+        return _build_twiddles(self.n1, self.n2).copy()
+
+
+def twiddles(n1: int, n2: int) -> np.ndarray | LazyTwiddles:
     """``w_L^(k1 j2)`` for ``k1 <= n1/2``, ``j2 < n2`` (``L = n1 n2``), read-only, cached.
 
     Each is ``A[m >> s] * B[m & (2**s - 1)]`` with ``m = k1 j2 mod L``, from
@@ -157,12 +178,14 @@ def twiddles(n1: int, n2: int) -> np.ndarray:
     True
     """
     key = (n1, n2)
+    need = (n1 // 2 + 1) * n2 * 16
+    if need > TWIDDLE_CACHE_BYTES and fused.LOADED:
+        return LazyTwiddles(n1, n2)
     with _twiddle_lock:
         T = _twiddle_cache.get(key)
         if T is not None:
             _twiddle_cache.move_to_end(key, last=False)
             return T
-    need = (n1 // 2 + 1) * n2 * 16
     spare = None
     with _twiddle_lock:
         # Make room first, and build into the memory of a matrix this evicts when it is large
@@ -263,7 +286,8 @@ def twiddle_block(n1: int, n2: int, k1: tuple[int, int], j2: tuple[int, int]) ->
     return out
 
 
-def forward_steps(x2: np.ndarray, T: np.ndarray, w: int, out: np.ndarray | None = None) -> np.ndarray:
+def forward_steps(x2: np.ndarray, T: np.ndarray | LazyTwiddles, w: int,
+                  out: np.ndarray | None = None) -> np.ndarray:
     """Column rffts, twiddles, row ffts: the ``(n1/2 + 1) x n2`` spectrum of a real ``n1 x n2`` matrix.
 
     ``out`` (optional, complex128, the spectrum's shape): a buffer the result
@@ -273,14 +297,38 @@ def forward_steps(x2: np.ndarray, T: np.ndarray, w: int, out: np.ndarray | None 
     pp = None if out is None else backends.pocketfft()
     if pp is None:
         S = sfft.rfft(x2, axis=0, workers=w)
-        S *= T
+        _twiddle(S, T, w)
         return sfft.fft(S, axis=1, workers=w, overwrite_x=True)
     S = pp.r2c(x2, (0,), True, 0, out, w)  # scipy's own calls, into the kept buffer
-    S *= T
+    _twiddle(S, T, w)
     return pp.c2c(S, (1,), True, 0, S, w)
 
 
-def inverse_steps(S: np.ndarray, T: np.ndarray, n1: int, w: int, out: np.ndarray | None = None) -> np.ndarray:
+def _twiddle(S: np.ndarray, T: np.ndarray | LazyTwiddles, w: int) -> None:
+    """``S *= T``: numpy's multiply by the matrix, or the roots computed on the fly (two threads,
+    half the rows each, where ``w > 1``)."""
+    if isinstance(T, LazyTwiddles):
+        _on_the_fly(S, T, w, False)
+    else:
+        S *= T
+
+
+def _on_the_fly(S: np.ndarray, T: LazyTwiddles, w: int, conj: bool) -> None:
+    half = S.shape[0] // 2
+    if w > 1 and half:
+        from .pool import executor
+
+        fut = executor().submit(fused.twiddle_on_the_fly, S[half:], T.A, T.B, T.s, T.L, half, conj)
+        try:
+            fused.twiddle_on_the_fly(S[:half], T.A, T.B, T.s, T.L, 0, conj)
+        finally:
+            fut.result()
+    else:
+        fused.twiddle_on_the_fly(S, T.A, T.B, T.s, T.L, 0, conj)
+
+
+def inverse_steps(S: np.ndarray, T: np.ndarray | LazyTwiddles, n1: int, w: int,
+                  out: np.ndarray | None = None) -> np.ndarray:
     """The steps of :func:`forward_steps` backwards (consumes ``S``): the real ``n1 x n2`` matrix.
 
     ``out`` (optional, float64 ``n1 x n2``): a buffer the result may be written into.
@@ -293,11 +341,14 @@ def inverse_steps(S: np.ndarray, T: np.ndarray, n1: int, w: int, out: np.ndarray
     return pp.c2r(S, (0,), n1, False, 2, out, w)
 
 
-def _conj_twiddle(S: np.ndarray, T: np.ndarray, w: int) -> None:
+def _conj_twiddle(S: np.ndarray, T: np.ndarray | LazyTwiddles, w: int) -> None:
     """``S *= conj(T)``: one numba pass (on two threads, half the rows each, where ``w > 1``) once
     the fused kernels are loaded, else numpy's ``conj(conj(S) * T)`` without a full-size
     temporary.  (The kernel's complex products may fuse a multiply and an add: no larger error
     than the bound's separately rounded ones.)"""
+    if isinstance(T, LazyTwiddles):
+        _on_the_fly(S, T, w, True)
+        return
     if not fused.LOADED or S.shape != T.shape or not (S.flags.c_contiguous and T.flags.c_contiguous):
         np.conjugate(S, out=S)
         S *= T

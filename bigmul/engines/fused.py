@@ -51,7 +51,8 @@ __all__ = ["MAX_TABLE_K", "available", "loaded", "kernels", "split_balanced", "r
            "round_carry_pack_residues", "Flags", "Checked", "Wrapped", "round_wrap_pack", "int_join", "split_rows", "join_rows",
            "slot_split_balanced", "slot_round_carry_pack",
            "decimal_split_balanced", "decimal_residues", "decimal_round_carry_format", "decimal_join", "decimal_add",
-           "decimal_scale", "ready", "wait", "twiddle_build", "twiddle_conj_multiply", "int_residues", "residue_weights"]
+           "decimal_scale", "ready", "wait", "twiddle_build", "twiddle_conj_multiply", "twiddle_on_the_fly",
+           "int_residues", "residue_weights"]
 
 
 class Flags(NamedTuple):
@@ -199,6 +200,7 @@ def _warm() -> None:
     T = np.ones((3, 4), dtype=np.complex128)
     T.setflags(write=False)  # cached twiddle matrices are read-only
     twiddle_conj_multiply(np.ones((3, 4), dtype=np.complex128), T)
+    twiddle_on_the_fly(np.ones((3, 4), dtype=np.complex128), A, A, 2, 16, 0, True)
 
 
 #: True once the kernels are loaded in this process (:func:`available`, or the background load
@@ -219,13 +221,15 @@ def kernels() -> Any:
     from . import jit
 
     return types.SimpleNamespace(split=jit.split_k, round=jit.round_k, residues=jit.res_k,
-                                 round_check=jit.round_check_k, round_wrap=jit.round_wrap_k, int_join=jit.int_join_k, split_rows=jit.split_rows_k, join_rows=jit.join_rows_k,
+                                 round_check=jit.round_check_k, round_wrap=jit.round_wrap_k,
+                                 int_join=jit.int_join_k, split_rows=jit.split_rows_k, join_rows=jit.join_rows_k,
                                  dec_split=jit.dec_split_k, dec_residues=jit.dec_res_k,
                                  dec_round=jit.dec_round_k, dec_join=jit.dec_join_k, slot_split=jit.slot_split_k,
                                  slot_round=jit.slot_round_k, dec_add=jit.dec_add_k,
                                  dec_scale=jit.dec_scale_k, twiddle=jit.twiddle_k,
                                  twiddle_conj=jit.twiddle_conj_k, round_part=jit.round_part_k,
-                                 carry_in=jit.carry_in_k, residues3=jit.residues3_k)
+                                 carry_in=jit.carry_in_k, residues3=jit.residues3_k,
+                                 twiddle_fly=jit.twiddle_fly_k)
 
 
 def int_residues(n: int) -> tuple[int, int]:
@@ -250,6 +254,12 @@ def int_residues(n: int) -> tuple[int, int]:
 def twiddle_conj_multiply(S: np.ndarray, T: np.ndarray) -> None:
     """``S *= conj(T)`` in place, in one pass (complex128, same shape; the four-step inverse's twiddles)."""
     kernels().twiddle_conj(S, T)
+
+
+def twiddle_on_the_fly(S: np.ndarray, A: np.ndarray, B: np.ndarray, s: int, L: int, r0: int, conj: bool) -> None:
+    """``S *= w**(k1 j2)`` (``conj``: conjugated) for the rows ``k1 = r0, r0 + 1, ...`` of ``S``,
+    each root computed as :func:`twiddle_build` computes the matrix's, without the matrix."""
+    kernels().twiddle_fly(S, A, B, s, L, r0, conj)
 
 
 def twiddle_build(A: np.ndarray, B: np.ndarray, s: int, L: int, T: np.ndarray, r0: int = 0) -> None:

@@ -844,6 +844,28 @@ def dec_scale_k(d, m, out):  # type: ignore[no-untyped-def]
 
 
 @numba.njit(cache=True, nogil=True)
+def twiddle_fly_k(S, A, B, s, L, r0, conj):  # type: ignore[no-untyped-def]
+    # S[i, j2] *= w**(k1 j2 mod L) (conj: its conjugate), k1 = r0 + i, each root computed as the
+    # matrix twiddle_k builds holds it, A[m >> s] * B[m & mask]: the four-step's twiddle stage
+    # without the matrix (sizes whose matrix would not fit the cache budget).
+    mask = (1 << s) - 1
+    n = S.shape[1]
+    for i in range(S.shape[0]):
+        k1 = r0 + i
+        row = S[i]
+        m = 0
+        for j in range(n):
+            t = A[m >> s] * B[m & mask]
+            a = row[j].real
+            b = row[j].imag
+            c = t.real
+            d = -t.imag if conj else t.imag
+            row[j] = complex(a * c - b * d, a * d + b * c)
+            m += k1
+            if m >= L:
+                m -= L
+
+@numba.njit(cache=True, nogil=True)
 def twiddle_conj_k(S, T):  # type: ignore[no-untyped-def]
     # S *= conj(T) elementwise (the four-step inverse's twiddle stage) in one pass: numpy needs
     # three (conj, multiply, conj) to avoid a full-size temporary.
