@@ -132,58 +132,9 @@ def pack30(c, bits, mask, acc, accbits):  # type: ignore[no-untyped-def]
 @numba.njit(cache=True, nogil=True)
 def round_k(z, n, bits, out, drop_at):  # type: ignore[no-untyped-def]
     # Round z[:n], carry in base 2**bits (1 <= bits <= 30: ``fused`` checks), pack into the 30-bit
-    # words out; then the carry on past the top (at most 64 limbs more, else bad).
-    mask = (np.int64(1) << np.int64(bits)) - np.int64(1)
-    err = 0.0
-    mag = 0.0
-    ok = True
-    carry = np.int64(0)
-    acc = np.uint64(0)
-    accbits = 0
-    oi = 0
-    nout = len(out)
-    over = False
-    dropped = False
-    # Two runs of the loop, split after limb drop_at (fault injection: the carry out of it is
-    # lost): a test inside the loop would sit on the carry chain (0.6 ns a limb).
-    pending = 0 <= drop_at < n
-    cut = drop_at + 1 if pending else n
-    start = 0
-    for end in (cut, n):
-        for i in range(start, end):
-            v, err, mag, ok = round_fast(z[i], err, mag, ok)
-            carry, acc, accbits, word, full = pack30(carry + v, bits, mask, acc, accbits)
-            if full:
-                if oi < nout:
-                    out[oi] = np.uint32(word)
-                elif word != 0:
-                    over = True
-                oi += 1
-        if pending and carry != 0:
-            carry = np.int64(0)
-            dropped = True
-        pending = False
-        start = end
-    bad = not ok
-    i = n
-    while carry != 0:
-        if i > n + 64:  # a carry that keeps going: not a non-negative product
-            bad = True
-            break
-        carry, acc, accbits, word, full = pack30(carry, bits, mask, acc, accbits)
-        if full:
-            if oi < nout:
-                out[oi] = np.uint32(word)
-            elif word != 0:
-                over = True
-            oi += 1
-        if i == drop_at and carry != 0:
-            carry = np.int64(0)
-            dropped = True
-        i += 1
-    acc, accbits, oi, over = emit(acc, accbits, out, oi, over, 30, True)
-    if carry < 0:
-        bad = True
+    # words out; then the carry on past the top (at most 64 limbs more, else bad): one part,
+    # round_part_k over all the limbs.
+    err, mag, bad, over, dropped, _ = round_part_k(z, 0, n, n, bits, out, drop_at)
     return err, mag, bad, over, dropped
 
 @numba.njit(cache=True, nogil=True)
@@ -227,7 +178,7 @@ def round_part_k(z, lo, hi, n, bits, out, drop_at):  # type: ignore[no-untyped-d
         return err, mag, bad, over, dropped, carry
     i = n
     while carry != 0:
-        if i > n + 64:
+        if i > n + 64:  # a carry that keeps going: not a non-negative product
             bad = True
             break
         carry, acc, accbits, word, full = pack30(carry, bits, mask, acc, accbits)
@@ -237,6 +188,9 @@ def round_part_k(z, lo, hi, n, bits, out, drop_at):  # type: ignore[no-untyped-d
             elif word != 0:
                 over = True
             oi += 1
+        if i == drop_at and carry != 0:
+            carry = np.int64(0)
+            dropped = True
         i += 1
     acc, accbits, oi, over = emit(acc, accbits, out, oi, over, 30, True)
     if carry < 0:
