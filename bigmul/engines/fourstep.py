@@ -149,9 +149,8 @@ _twiddle_lock = threading.Lock()
 class LazyTwiddles:
     """The twiddles of an ``n1 x n2`` four-step whose matrix would not fit the cache budget: the
     two tables only, each root computed where it is applied (``fused.twiddle_on_the_fly``, the
-    same products as the matrix's).  No matrix of ``L / 2`` complex values to allocate -- a
-    10^8-digit product's would be ~600 MB of fresh pages -- at the cost of computing the roots
-    at each of the three twiddle stages."""
+    same products as the matrix's).  No matrix of ``L / 2`` complex values to allocate and fault
+    in, at the cost of computing the roots at each of the three twiddle stages."""
 
     __slots__ = ("n1", "n2", "L", "s", "A", "B", "shape")
 
@@ -189,9 +188,8 @@ def twiddles(n1: int, n2: int) -> np.ndarray | LazyTwiddles:
     spare = None
     with _twiddle_lock:
         # Make room first, and build into the memory of a matrix this evicts when it is large
-        # enough and nobody else holds it: fresh pages cost ~1 ms per MB here (a 64 MB matrix:
-        # ~70 ms of page faults against 5 ms of arithmetic), and a binary splitting needs a new
-        # shape for nearly every large product.
+        # enough and nobody else holds it: first touches of fresh pages cost far more than the
+        # arithmetic, and a binary splitting needs a new shape for nearly every large product.
         total = sum(_held(t) for t in _twiddle_cache.values())
         while _twiddle_cache and total + need > TWIDDLE_CACHE_BYTES:
             old = _twiddle_cache.popitem(last=True)[1]
@@ -236,8 +234,7 @@ def _build_twiddles(n1: int, n2: int, spare: np.ndarray | None = None) -> np.nda
         half = rows // 2
         if workers_for(L) > 1:
             # Where the transforms use every core, so does the build: two halves of the rows on two
-            # threads (nogil kernel).  A binary splitting builds one for nearly every large
-            # product (each level's sizes differ: 132 shapes in pi's series at 10^7 digits).
+            # threads (nogil kernel).
             from .pool import executor
 
             fut = executor().submit(kernel, A, B, s, L, T[half:], half)

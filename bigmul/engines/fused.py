@@ -360,10 +360,11 @@ def round_carry_pack_residues(z: np.ndarray, n: int, bits: int, out: np.ndarray,
     if not (1 << 20 <= q1 < 1 << 31 and 1 << 20 <= q2 < 1 << 31):
         raise ValueError("residues30 reduces modulo primes in [2**20, 2**31)")
     _check_width(bits)
-    step = 30 // math.gcd(bits, 30)  # limbs per whole number of 30-bit words
-    m = n // 2 // step * step
-    if threads > 1 and 0 < m < n:
-        return _halves(z, n, m, bits, out, da, db, q1, q2, drop_at)
+    if threads > 1:
+        step = 30 // math.gcd(bits, 30)  # limbs per whole number of 30-bit words
+        m = n // 2 // step * step
+        if 0 < m < n:
+            return _halves(z, n, m, bits, out, da, db, q1, q2, drop_at)
     err, mag, bad, over, dropped, ra1, ra2, rb1, rb2, rc1, rc2 = kernels().round_check(
         z, n, bits, out, drop_at, da, da if db is None else db, db is None, q1, q2, residue_weights(q1, q2))
     return Checked(float(err), float(mag), bool(bad), bool(over), bool(dropped),
@@ -376,9 +377,9 @@ def _halves(z: np.ndarray, n: int, m: int, bits: int, out: np.ndarray, da: np.nd
     from .pool import executor
 
     k = kernels()
-    fut = executor().submit(k.round_part, z, m, n, n, bits, out, drop_at)
+    fut = executor().submit(k.round_part, z, m, n, n, bits, out, drop_at, False)
     try:
-        lo = k.round_part(z, 0, m, n, bits, out, drop_at)
+        lo = k.round_part(z, 0, m, n, bits, out, drop_at, False)
     finally:
         hi = fut.result()  # never return (or raise) while the helper still writes into out
     absorbed = k.carry_in(out, m * bits // 30, lo[5])

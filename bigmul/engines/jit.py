@@ -118,8 +118,8 @@ def round_fast(x, err, mag, ok):  # type: ignore[no-untyped-def]
 def pack30(c, bits, mask, acc, accbits):  # type: ignore[no-untyped-def]
     # carry_limb for limbs of bits <= 30 into 30-bit words, the word returned instead of written:
     # with accbits < 30 on entry at most one word is complete (``full``), and accbits < 30 again on
-    # return.  (No array argument: passed into an inlined helper in the hot loop, ``out`` made the
-    # loop ten times slower.)
+    # return.  (No array argument: passed into an inlined helper in the hot loop, an array keeps
+    # the loop from being optimised.)
     acc |= np.uint64(c & mask) << np.uint64(accbits)
     accbits += bits
     full = accbits >= 30
@@ -134,16 +134,18 @@ def round_k(z, n, bits, out, drop_at):  # type: ignore[no-untyped-def]
     # Round z[:n], carry in base 2**bits (1 <= bits <= 30: ``fused`` checks), pack into the 30-bit
     # words out; then the carry on past the top (at most 64 limbs more, else bad): one part,
     # round_part_k over all the limbs.
-    err, mag, bad, over, dropped, _ = round_part_k(z, 0, n, n, bits, out, drop_at)
+    err, mag, bad, over, dropped, _ = round_part_k(z, 0, n, n, bits, out, drop_at, False)
     return err, mag, bad, over, dropped
 
 @numba.njit(cache=True, nogil=True)
-def round_part_k(z, lo, hi, n, bits, out, drop_at):  # type: ignore[no-untyped-def]
+def round_part_k(z, lo, hi, n, bits, out, drop_at, wrap):  # type: ignore[no-untyped-def]
     # round_k over limbs [lo, hi) alone, for two threads that split one product's pass: the chain
     # starts with carry 0 and packs from word lo * bits / 30 (lo * bits a multiple of 30, so the
     # words start whole).  hi < n: hi * bits is a multiple of 30 too; the part's words end whole
     # and its carry out is returned, not carried on (``carry_in_k`` adds it into the next part's
-    # words).  hi == n: the carry runs on past the top and the rest of out is zeroed, as round_k.
+    # words).  hi == n: the carry runs on past the top and the rest of out is zeroed, as round_k;
+    # with wrap (a cyclic convolution, round_wrap_k) the last partial word is written and the
+    # carry out of the top returned instead.
     mask = (np.int64(1) << np.int64(bits)) - np.int64(1)
     err = 0.0
     mag = 0.0
@@ -155,6 +157,8 @@ def round_part_k(z, lo, hi, n, bits, out, drop_at):  # type: ignore[no-untyped-d
     nout = len(out)
     over = False
     dropped = False
+    # Two runs of the loop, split after limb drop_at (fault injection: the carry out of it is
+    # lost), so that no test of drop_at sits on the carry chain.
     pending = lo <= drop_at < hi
     cut = drop_at + 1 if pending else hi
     start = lo
@@ -175,6 +179,9 @@ def round_part_k(z, lo, hi, n, bits, out, drop_at):  # type: ignore[no-untyped-d
         start = end
     bad = not ok
     if hi < n:
+        return err, mag, bad, over, dropped, carry
+    if wrap:
+        acc, accbits, oi, over = emit(acc, accbits, out, oi, over, 30, True)
         return err, mag, bad, over, dropped, carry
     i = n
     while carry != 0:
@@ -225,27 +232,8 @@ def round_wrap_k(z, n, bits, out):  # type: ignore[no-untyped-def]
     # round_k for a cyclic convolution: round and carry z[:n] in base 2**bits, pack the n limbs
     # into out, and return the signed carry out of the top instead of carrying it on (it wraps
     # around: 2**(n*bits) is 1 modulo 2**(n*bits) - 1).
-    mask = (np.int64(1) << np.int64(bits)) - np.int64(1)
-    err = 0.0
-    mag = 0.0
-    ok = True
-    carry = np.int64(0)
-    acc = np.uint64(0)
-    accbits = 0
-    oi = 0
-    nout = len(out)
-    over = False
-    for i in range(n):
-        v, err, mag, ok = round_fast(z[i], err, mag, ok)
-        carry, acc, accbits, word, full = pack30(carry + v, bits, mask, acc, accbits)
-        if full:
-            if oi < nout:
-                out[oi] = np.uint32(word)
-            elif word != 0:
-                over = True
-            oi += 1
-    acc, accbits, oi, over = emit(acc, accbits, out, oi, over, 30, True)
-    return err, mag, not ok, over, carry
+    err, mag, bad, over, _, carry = round_part_k(z, 0, n, n, bits, out, -1, True)
+    return err, mag, bad, over, carry
 
 @numba.njit(cache=True, nogil=True)
 def join_one(z, n, bits, out, lo, m, drop_at, width):  # type: ignore[no-untyped-def]

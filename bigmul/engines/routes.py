@@ -21,7 +21,7 @@ import numpy as np
 from .. import bounds, cache, memory, pylong, tuning
 from ..guards import LIMB_PRIMES, PRIME, GuardTrip, check_float, check_limbs, check_product
 from ..limbs import decimal_to_limbs, int_to_limbs, limbs_to_decimal, limbs_to_int
-from . import backends, fft, fourstep, fused, limb_product
+from . import fft, fourstep, fused, limb_product
 
 __all__ = ["check_flags", "int_product", "limb_int_product", "slot_product", "text_product", "text_product_ascii",
            "SharedFactor", "text_join", "SharedInt", "int_join_shared", "int_product_wrap",
@@ -65,46 +65,17 @@ def int_product(a: int, b: int | None, bits: int, checked: bool = True) -> int:
     # The operands' residues inline, in the last pass's call: on the helper thread (as the numpy
     # route does from OVERLAP_BITS) they wake an idle core for little work, or compete with the
     # inverse transform for the cores (``benchmarks/results/tuning_history.md``).
-    th = tuning.current
-    if steps is None and L < th.KEEP_MIN_LEN and L < th.FFT_PARALLEL_MIN_LEN:
-        # Small: the same passes without the kept-buffer and helper-thread machinery (from 9k bits a
-        # product takes 20-60 us here, and that machinery cost a third of it).
-        if b is None or backends.choose(L) != "scipy":
-            x = np.zeros(L)
-            fused.split_balanced(da, bits, n1, x)
-            X = fft.forward(x, L)
-            if b is None:
-                X *= X
-            else:
-                y = np.zeros(L)
-                fused.split_balanced(db, bits, n2, y)
-                X *= fft.forward(y, L)
-        else:  # both operands as the rows of one transform call
-            x2 = np.zeros((2, L))
-            fused.split_balanced(da, bits, n1, x2[0])
-            fused.split_balanced(db, bits, n2, x2[1])
-            X2 = fft.forward(x2, L)
-            X = X2[0]
-            X *= X2[1]
-        z = fft.inverse(X, L)
-        if not checked:
-            f = fused.round_carry_pack(z, need, bits, out)
-            check_flags(f)
-            return _trimmed(c, out, count)
-        r = fused.round_carry_pack_residues(z, need, bits, out, da, None if b is None else db, q1, q2)
-    elif not checked:
-        fill_y = None if b is None else partial(fused.split_balanced, db, bits, n2)
+    fill_y = None if b is None else partial(fused.split_balanced, db, bits, n2)
+    if not checked:
         f = fft.convolve_kept(partial(fused.split_balanced, da, bits, n1), fill_y, L, steps, (n1 + 1, n2 + 1),
                               partial(fused.round_carry_pack, n=need, bits=bits, out=out))
         check_flags(f)
         return _trimmed(c, out, count)
-    else:
-        fill_y = None if b is None else partial(fused.split_balanced, db, bits, n2)
-        # Where the transforms use both cores, so does the last pass (two halves of the limbs).
-        r = fft.convolve_kept(partial(fused.split_balanced, da, bits, n1), fill_y, L, steps, (n1 + 1, n2 + 1),
-                              partial(fused.round_carry_pack_residues, n=need, bits=bits, out=out, da=da,
-                                      db=None if b is None else db, q1=q1, q2=q2,
-                                      threads=1 if steps is None else fourstep.workers_for(L)))
+    # Where the transforms use both cores, so does the last pass (two halves of the limbs).
+    r = fft.convolve_kept(partial(fused.split_balanced, da, bits, n1), fill_y, L, steps, (n1 + 1, n2 + 1),
+                          partial(fused.round_carry_pack_residues, n=need, bits=bits, out=out, da=da,
+                                  db=None if b is None else db, q1=q1, q2=q2,
+                                  threads=1 if steps is None else fourstep.workers_for(L)))
     check_flags(r)
     ra, rb, rc = r.ra, r.rb, r.rc
     top = count
