@@ -51,6 +51,8 @@ def _product(a: int, b: int | None, method: str, checked: bool = True) -> int:
 
             return gpu_int_product(a, b, step.bits)
         if step.route == "fused":
+            if step.engine == "ntt":
+                return _routes().ntt_int_product(a, b, checked)
             return _routes().int_product(a, b, step.bits, checked)
         return _routes().limb_int_product(a, b, step.engine, step.bits)
 

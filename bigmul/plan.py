@@ -154,9 +154,27 @@ def plan_int(bits1: int, bits2: int, method: str = "auto") -> Plan:
         return Plan("int", (Step("direct", bits=b, route="limbs"), Step("int")),
                     f"schoolbook int64 convolution, {b}-bit limbs cannot overflow")
     if method == "ntt":
-        return Plan("int", tuple(_exact_tail_int(_ntt_fits_int(bits1, bits2))), "three-prime NTT, exact by construction")
-    return _fft_int_plan(bounds.fft_limb_bits(bits1, bits2), _ntt_fits_int(bits1, bits2), _fused_int(bits1),
+        tail = tuple(_exact_tail_int(_ntt_fits_int(bits1, bits2)))
+        if _small_prime_fits(bits1, bits2) and _numba_importable():
+            return Plan("int", (_NTT_FUSED,) + tail, "small-prime NTT on the operands' 30-bit digits, exact by "
+                        "construction; the numpy three-prime NTT as its fallback")
+        return Plan("int", tail, "three-prime NTT, exact by construction")
+    plan = _fft_int_plan(bounds.fft_limb_bits(bits1, bits2), _ntt_fits_int(bits1, bits2), _fused_int(bits1),
                          th.FFT_RETRY_MIN_BITS)
+    if small >= th.NTT_FUSED_MIN_BITS and _small_prime_fits(bits1, bits2) and plan.steps[0].route == "fused":
+        return Plan("int", (_NTT_FUSED,) + plan.steps,
+                    f"small-prime NTT from {th.NTT_FUSED_MIN_BITS} bits (a quarter of the float FFT's memory); "
+                    f"then {plan.reason}")
+    return plan
+
+
+#: The small-prime NTT's step (``engines/smallprime.py``): its limbs are the ints' 30-bit digits.
+_NTT_FUSED = Step("ntt", bits=30, route="fused")
+
+
+def _small_prime_fits(bits1: int, bits2: int) -> bool:
+    """Whether the small-prime NTT's primes allow a product of ``bits1`` x ``bits2`` bits (30-bit limbs)."""
+    return -(-bits1 // 30) + -(-bits2 // 30) - 1 <= 1 << bounds.NTT_MAX_LOG2
 
 
 def _fused_int(bits1: int) -> bool:

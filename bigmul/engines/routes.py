@@ -23,7 +23,7 @@ from ..guards import LIMB_PRIMES, PRIME, GuardTrip, check_float, check_limbs, ch
 from ..limbs import decimal_to_limbs, int_to_limbs, limbs_to_decimal, limbs_to_int
 from . import fft, fourstep, fused, limb_product
 
-__all__ = ["check_flags", "int_product", "limb_int_product", "slot_product", "text_product", "text_product_ascii",
+__all__ = ["check_flags", "int_product", "ntt_int_product", "limb_int_product", "slot_product", "text_product", "text_product_ascii",
            "SharedFactor", "text_join", "SharedInt", "int_join_shared", "int_product_wrap",
            "limb_text_product", "scalar_text_product"]
 
@@ -87,6 +87,46 @@ def int_product(a: int, b: int | None, bits: int, checked: bool = True) -> int:
         c = pylong.digits_to_int(out[:top].copy())
         rc = fused.residues30(pylong.digit_view(c), top, q1, q2)  # the check covers the copy too
     check_product(ra, rb, rc, LIMB_PRIMES)
+    return c
+
+
+def ntt_int_product(a: int, b: int | None, checked: bool = True) -> int:
+    """``a * b`` (``b=None``: ``a * a``) of positive ints by the small-prime NTT (``smallprime.py``):
+    the operands' own 30-bit digits are the limbs, and the CRT carries the product straight into
+    the result int's digits.  Modular check as :func:`int_product` (``checked=False``: without it);
+    ``GuardTrip("carry")`` when the carry runs past the product's digits.  Requires
+    ``smallprime.available()`` and at most ``smallprime.MAX_LIMBS`` coefficients.
+
+    >>> ntt_int_product(3 ** 20000, 7 ** 9000) == 3 ** 20000 * 7 ** 9000
+    True
+    """
+    from . import smallprime
+
+    da = pylong.digit_view(a)
+    db = da if b is None else pylong.digit_view(b)
+    nx, ny = len(da), len(db)
+    count = -(-(a.bit_length() + (a if b is None else b).bit_length()) // pylong.DIGIT_BITS)
+    needed = smallprime.workspace_bytes(nx + ny - 1) + 4 * count
+    if needed >= tuning.current.MEMORY_CHECK_MIN_BYTES or memory.limit_set():
+        memory.check_memory(needed, f"an NTT product of {nx} x {ny} digits")
+    c = pylong.new_int(count)
+    out = pylong.fill(c, count)
+    carry, _ = smallprime.convolve_digits(da, nx, None if b is None else db, ny, out, fourstep.workers())
+    if carry:
+        raise GuardTrip("carry", 0.0)
+    top = count
+    while top and out[top - 1] == 0:
+        top -= 1
+    if top < count - 1 or top == 0:
+        raise GuardTrip("carry", 0.0)  # far too short to be the product
+    if top < count:
+        c = pylong.digits_to_int(out[:top].copy())
+    if checked:
+        q1, q2 = LIMB_PRIMES
+        ra = fused.residues30(da, nx, q1, q2)
+        rb = ra if b is None else fused.residues30(db, ny, q1, q2)
+        d = pylong.digit_view(c)
+        check_product(ra, rb, fused.residues30(d, len(d), q1, q2), LIMB_PRIMES)
     return c
 
 

@@ -196,6 +196,8 @@ def convolve_digits(da: np.ndarray, nx: int, db: np.ndarray | None, ny: int, out
     [35, 7, 0, 0]
     """
     n = nx + (nx if db is None else ny) - 1
+    if len(out) < n:
+        raise ValueError(f"{len(out)} digits for a product of {n} coefficients")
     L = shape(n)[0]
     A = np.empty(L, dtype=np.uint32)
     B = np.empty(L, dtype=np.uint32) if db is not None else A

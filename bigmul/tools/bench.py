@@ -130,8 +130,9 @@ ENGINES: dict[str, Engine] = {
     "bigmul": Engine("bigmul", ("int", "str"), None, {"int": _BIG, "str": _BIG}, _mk_bigmul("auto"),
                      "bigmul.multiply, method='auto'"),
     "bigmul-fft": Engine("bigmul-fft", ("int", "str"), None, {"int": _BIG, "str": _BIG}, _mk_bigmul("fft")),
-    "bigmul-ntt": Engine("bigmul-ntt", ("int", "str"), None, {"int": 10 ** 7, "str": 10 ** 7},
-                         _mk_bigmul("ntt")),
+    "bigmul-ntt": Engine("bigmul-ntt", ("int", "str"), None, {"int": 3 * 10 ** 8, "str": 10 ** 7},
+                         _mk_bigmul("ntt"), "method='ntt': ints by the small-prime NTT (to its 2**25-digit "
+                         "limit), text by the numpy NTT (skipped above 10^7 digits)"),
     "bigmul-direct": Engine("bigmul-direct", ("int", "str"), None, {"int": 10 ** 5, "str": 10 ** 5},
                             _mk_bigmul("direct"), "schoolbook: skipped above 10^5 digits"),
     "int": Engine("int", ("int", "str"), None, {"int": 10 ** 6, "str": 10 ** 5}, _mk_int,

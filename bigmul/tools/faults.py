@@ -29,10 +29,11 @@ __all__ = ["FAULTS", "PATCHERS", "Record", "inject"]
 FAULTS = {
     "perturb": "adds 0.5 to one un-rounded FFT output coefficient (round-off guard)",
     "shift": "adds 1.0 to one un-rounded FFT output coefficient (modular check: round-off cannot see it)",
-    "drop_carry": "drops one carry in a carry-propagation pass or in the fused kernel (modular check)",
+    "drop_carry": "drops one carry in a carry-propagation pass, in the fused kernel or in the small-prime NTT's CRT (modular check)",
     "wide_limbs": "uses limbs 8 bits wider than the error bound allows (round-off / magnitude guard)",
     "float32": "runs the transforms in float32 (round-off guard)",
-    "ntt_corrupt": "corrupts one NTT residue (modular check)",
+    "ntt_corrupt": "corrupts one NTT residue, in the numpy NTT and in the small-prime NTT (modular check)",
+    "ntt_root": "gives the small-prime NTT a wrong root of unity in one stage table (carry guard or modular check)",
     "twiddle": "corrupts one four-step twiddle factor (round-off guard)",
     "narrow_slots": "packs convolve's Kronecker slots one byte too narrow (slot and evaluation checks)",
     "dask_block": "adds 1 to one product coefficient in one Dask block, once (modular check; client=None)",
@@ -122,6 +123,16 @@ def _drop_carry(fault: str, patch: Patch, rec: Record, position: int | None) -> 
     for name in ("round_carry_pack", "round_carry_pack_residues", "decimal_round_carry_format",
                  "slot_round_carry_pack", "int_join", "join_rows"):
         patch(fused, name, dropping(getattr(fused, name)))
+    from ..engines import smallprime
+
+    orig_crt = smallprime.crt_carry
+
+    def bad_crt(R: list, n: int, L: int, out: np.ndarray, threads: int, drop_at: int = -1) -> tuple[int, bool]:
+        carry, dropped = orig_crt(R, n, L, out, threads, n // 2 if position is None else position % max(1, n))
+        rec.applied += dropped
+        return carry, dropped
+
+    patch(smallprime, "crt_carry", bad_crt)
 
 
 def _dask_block(fault: str, patch: Patch, rec: Record, position: int | None) -> None:
@@ -260,6 +271,35 @@ def _ntt_corrupt(fault: str, patch: Patch, rec: Record, position: int | None) ->
         return t1, t2, t3
 
     patch(ntt, "ntt_residues", bad_residues)
+    from ..engines import smallprime
+
+    orig_prime = smallprime.prime_residues
+
+    def bad_prime(*args: object) -> np.ndarray:
+        out = orig_prime(*args)  # type: ignore[arg-type]
+        i = len(out) // 2 if position is None else position % len(out)
+        out[i] = (int(out[i]) + 1) % int(args[5][0])  # type: ignore[index]
+        rec.applied += 1
+        return out
+
+    patch(smallprime, "prime_residues", bad_prime)
+
+
+def _ntt_root(fault: str, patch: Patch, rec: Record, position: int | None) -> None:
+    from ..engines import smallprime
+
+    orig = smallprime.tables
+
+    def bad_tables(p: int, g: int, L: int) -> smallprime.Tables:
+        good = orig(p, g, L)
+        t = smallprime.Tables.__new__(smallprime.Tables)
+        t.__dict__.update(good.__dict__)
+        t.W1 = good.W1.copy()  # the cached tables stay right
+        t.W1[len(t.W1) // 2 + 1] = t.W1[len(t.W1) // 2 + 2]  # the top stage's second root replaced by its third
+        rec.applied += 1
+        return t
+
+    patch(smallprime, "tables", bad_tables)
 
 
 def _radix_power(fault: str, patch: Patch, rec: Record, position: int | None) -> None:
@@ -450,6 +490,7 @@ PATCHERS: dict[str, Callable[[str, Patch, Record, int | None], None]] = {
     "twiddle": _twiddle,
     "transpose": _transpose,
     "ntt_corrupt": _ntt_corrupt,
+    "ntt_root": _ntt_root,
     "radix_power": _radix_power,
     "radix_carry": _radix_carry,
     "newton_quotient": _newton_quotient,
