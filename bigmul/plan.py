@@ -143,7 +143,8 @@ def plan_int(bits1: int, bits2: int, method: str = "auto") -> Plan:
     small = min(bits1, bits2)
     if method == "gpu" or (method == "auto" and small >= th.GPU_MIN_BITS and _gpu_on()):
         return _gpu_first(plan_int(bits1, bits2, "fft"))
-    if method == "auto":
+    auto = method == "auto"
+    if auto:
         cut = int_crossover()
         if small < cut:
             return Plan("int", (Step("int"),), f"smaller operand {small} bits is below the "
@@ -161,10 +162,14 @@ def plan_int(bits1: int, bits2: int, method: str = "auto") -> Plan:
         return Plan("int", tail, "three-prime NTT, exact by construction")
     plan = _fft_int_plan(bounds.fft_limb_bits(bits1, bits2), _ntt_fits_int(bits1, bits2), _fused_int(bits1),
                          th.FFT_RETRY_MIN_BITS)
-    if small >= th.NTT_FUSED_MIN_BITS and _small_prime_fits(bits1, bits2) and plan.steps[0].route == "fused":
-        return Plan("int", (_NTT_FUSED,) + plan.steps,
-                    f"small-prime NTT from {th.NTT_FUSED_MIN_BITS} bits (a quarter of the float FFT's memory); "
-                    f"then {plan.reason}")
+    if (auto and small >= th.NTT_FUSED_MIN_BITS and plan.steps[0].route == "fused"
+            and _small_prime_fits(bits1, bits2)):
+        n = -(-bits1 // 30) + -(-bits2 // 30) - 1
+        L = 1 << (n - 1).bit_length()
+        if n >= th.NTT_MIN_FILL * L or small >= th.NTT_MEMORY_MIN_BITS:
+            return Plan("int", (_NTT_FUSED,) + plan.steps,
+                        f"small-prime NTT: {n} coefficients fill {n / L:.0%} of its length {L} "
+                        f"(a third of the float FFT's memory); then {plan.reason}")
     return plan
 
 

@@ -30,9 +30,15 @@ INT_MIN_CROSSOVER_BITS = 1024
 #: Ints once the fused kernels are loaded in the process. ``bigmul tune``, row INT_FFT_FUSED_MIN_BITS.
 INT_FFT_FUSED_MIN_BITS = 8_000
 
-#: Ints take the small-prime NTT first from this many bits in the smaller operand (``bigmul bench --kind int
-#: --sizes 1e7 3e7 1e8 --engines bigmul-fft,bigmul-ntt``; history in benchmarks/results/tuning_history.md).
-NTT_FUSED_MIN_BITS = 100_000_000
+#: Ints may take the small-prime NTT first from this many bits in the smaller operand, where its
+#: power-of-two length is at least NTT_MIN_FILL full (``bigmul bench --kind int --sizes 1e7 1.5e7 2e7 3e7 1e8
+#: --engines bigmul-fft,bigmul-ntt``; history in benchmarks/results/tuning_history.md).
+NTT_FUSED_MIN_BITS = 40_000_000
+NTT_MIN_FILL = 0.6
+
+#: From this many bits in the smaller operand ints take the small-prime NTT however full its length:
+#: the float FFT's working memory passes ~1.3 GB there (a judgement on memory, not a crossover).
+NTT_MEMORY_MIN_BITS = 200_000_000
 
 #: A product from this many bits (first operand) starts loading the numba kernels in the background.
 #: A one-time trade, not a crossover of two routes (``bigmul tune`` row INT_FFT_FUSED_MIN_BITS times the
@@ -131,6 +137,8 @@ class Thresholds:
     INT_FFT_MIN_BITS: int = INT_FFT_MIN_BITS
     INT_FFT_FUSED_MIN_BITS: int = INT_FFT_FUSED_MIN_BITS
     NTT_FUSED_MIN_BITS: int = NTT_FUSED_MIN_BITS
+    NTT_MIN_FILL: float = NTT_MIN_FILL
+    NTT_MEMORY_MIN_BITS: int = NTT_MEMORY_MIN_BITS
     STR_DIRECT_MAX_LIMBS: int = STR_DIRECT_MAX_LIMBS
     STR_DIRECT_FUSED_MAX_LIMBS: int = STR_DIRECT_FUSED_MAX_LIMBS
     STR_INT_MAX_CHARS: int = STR_INT_MAX_CHARS

@@ -103,8 +103,15 @@ def test_auto_takes_the_ntt_from_its_crossover(monkeypatch: pytest.MonkeyPatch) 
     fused.ready(start=True)
     bits = 400_000
     monkeypatch.setattr(tuning.current, "NTT_FUSED_MIN_BITS", bits)
-    assert plan_int(bits, bits).steps[0].engine == "ntt"
+    assert plan_int(bits, bits).steps[0].engine == "ntt"  # 26,667 coefficients fill 81% of 2**15
     assert plan_int(bits - 1, bits).steps[0].engine == "fft"
+    assert plan_int(bits, bits, "fft").steps[0].engine == "fft"  # only auto chooses it
+    assert plan_int(bits, 2 * bits).steps[0].engine == "ntt"  # 40,000 coefficients fill 61% of 2**16
+    half = 520_000  # 2 * 17,334 - 1 coefficients: 53% of 2**16
+    monkeypatch.setattr(tuning.current, "NTT_FUSED_MIN_BITS", half)
+    assert plan_int(half, half).steps[0].engine == "fft"
+    monkeypatch.setattr(tuning.current, "NTT_MEMORY_MIN_BITS", half)
+    assert plan_int(half, half).steps[0].engine == "ntt"
     a, b = 3 ** 260_000, 5 ** 180_000  # > 400k bits each
     bigmul.reset_guard_stats()
     assert bigmul.multiply(a, b) == a * b
