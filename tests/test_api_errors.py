@@ -44,8 +44,9 @@ def test_memory_error_before_allocating():
     a = 3**2_000_000
     with pytest.raises(MemoryError, match="needs about .* MiB .* only 10 MiB"):
         bigmul.multiply(a, a + 1, method="fft")
+    big = a ** 4  # the small-prime NTT needs ~5 MiB for a * a (4 bytes a point): 4x the size for it
     with pytest.raises(MemoryError, match="BIGMUL_MEMORY_LIMIT"):
-        bigmul.multiply(a, a + 1, method="ntt")
+        bigmul.multiply(big, big + 1, method="ntt")
     x = np.ones(200_000, dtype=np.int64)
     for method in ("fft", "ntt"):
         with pytest.raises(MemoryError, match="convolution of 200000 x 200000 values"):

@@ -191,14 +191,21 @@ def dit_rows(T, n, W, p, pinv):  # type: ignore[no-untyped-def]
 
 
 @numba.njit(cache=True, nogil=True)
+def group_start(STEP, n2, m0, p, pinv, one):  # type: ignore[no-untyped-def]
+    # Row r's four-step twiddle factor w**(G m0 k2) at column group m0 (Montgomery form).
+    cur = np.empty(n2, dtype=np.uint64)
+    for r in range(n2):
+        cur[r] = mpow(STEP[r], m0, p, pinv, one)
+    return cur
+
+
+@numba.njit(cache=True, nogil=True)
 def col_fwd_k(src, n_src, A, n1, n2, m0, m1, W2, TA, STEP, p, pinv, one):  # type: ignore[no-untyped-def]
     # Column groups m0 <= m < m1 (columns G m .. G m + G - 1) of the forward transform: the
     # columns read from src (30-bit digits, below every prime: residues as they are; zeros from
     # n_src on), transformed, multiplied by the four-step twiddles, written to A.
     T = np.empty((n2, G), dtype=np.uint32)
-    cur = np.empty(n2, dtype=np.uint64)
-    for r in range(n2):
-        cur[r] = mpow(STEP[r], m0, p, pinv, one)
+    cur = group_start(STEP, n2, m0, p, pinv, one)
     for m in range(m0, m1):
         c0 = m * G
         for r in range(n2):
@@ -224,9 +231,7 @@ def col_inv_k(A, out, n_out, n1, n2, m0, m1, W2, TA, STEP, p, pinv, one):  # typ
     # Column groups m0 <= m < m1 of the inverse transform (TA, STEP, W2: the inverse root's):
     # twiddles, the columns' inverse transforms, the first n_out values written to out.
     T = np.empty((n2, G), dtype=np.uint32)
-    cur = np.empty(n2, dtype=np.uint64)
-    for r in range(n2):
-        cur[r] = mpow(STEP[r], m0, p, pinv, one)
+    cur = group_start(STEP, n2, m0, p, pinv, one)
     for m in range(m0, m1):
         c0 = m * G
         for r in range(n2):
@@ -247,20 +252,32 @@ def col_inv_k(A, out, n_out, n1, n2, m0, m1, W2, TA, STEP, p, pinv, one):  # typ
                     out[base + g] = T[r, g]
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def rows_in(A, T, rr, n1):  # type: ignore[no-untyped-def]
+    # Rows rr .. rr + G - 1 of A (n1 points each) into T's columns.
+    for g in range(G):
+        base = (rr + g) * n1
+        for j in range(n1):
+            T[j, g] = A[base + j]
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def rows_out(T, A, rr, n1):  # type: ignore[no-untyped-def]
+    # T's columns back into rows rr .. rr + G - 1 of A.
+    for g in range(G):
+        base = (rr + g) * n1
+        for j in range(n1):
+            A[base + j] = T[j, g]
+
+
 @numba.njit(cache=True, nogil=True)
 def row_fwd_k(A, n1, r0, r1, W1, p, pinv):  # type: ignore[no-untyped-def]
     # Rows r0 <= r < r1 (a multiple of G apart) of A: their length-n1 forward transforms.
     T = np.empty((n1, G), dtype=np.uint32)
     for rr in range(r0, r1, G):
-        for g in range(G):
-            base = (rr + g) * n1
-            for j in range(n1):
-                T[j, g] = A[base + j]
+        rows_in(A, T, rr, n1)
         dif_rows(T, n1, W1, p, pinv)
-        for g in range(G):
-            base = (rr + g) * n1
-            for j in range(n1):
-                A[base + j] = T[j, g]
+        rows_out(T, A, rr, n1)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -269,10 +286,7 @@ def row_mul_inv_k(A, B, square, n1, r0, r1, W1, Wi1, p, pinv):  # type: ignore[n
     # themselves) -- Montgomery products, a factor 1/R -- and the rows' inverse transforms.
     T = np.empty((n1, G), dtype=np.uint32)
     for rr in range(r0, r1, G):
-        for g in range(G):
-            base = (rr + g) * n1
-            for j in range(n1):
-                T[j, g] = A[base + j]
+        rows_in(A, T, rr, n1)
         dif_rows(T, n1, W1, p, pinv)
         if square:
             for j in range(n1):
@@ -285,10 +299,7 @@ def row_mul_inv_k(A, B, square, n1, r0, r1, W1, Wi1, p, pinv):  # type: ignore[n
                 for j in range(n1):
                     T[j, g] = np.uint32(red(mont(np.uint64(T[j, g]), np.uint64(B[base + j]), p, pinv), p))
         dit_rows(T, n1, Wi1, p, pinv)
-        for g in range(G):
-            base = (rr + g) * n1
-            for j in range(n1):
-                A[base + j] = T[j, g]
+        rows_out(T, A, rr, n1)
 
 
 @numba.njit(cache=True, nogil=True)

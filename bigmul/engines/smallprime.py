@@ -87,24 +87,23 @@ class Tables:
     Montgomery form; ``p``, ``pinv = -1/p mod 2**32`` and ``one = 2**32 mod p`` as ``uint64``."""
 
     def __init__(self, p: int, g: int, L: int, n1: int, n2: int) -> None:
-        k = kernels()
         self.p, self.pinv, self.one = np.uint64(p), np.uint64(-pow(p, -1, _R) % _R), np.uint64(_R % p)
         w = pow(g, (p - 1) // L, p)
-        wi = pow(w, p - 2, p)
-        for name, root in (("", w), ("i", wi)):
-            W1 = np.empty(n1, dtype=np.uint32)
-            W2 = np.empty(n2, dtype=np.uint32)
-            k.stage_table_k(W1, n1, np.uint64(pow(root, n2, p) * _R % p), self.p, self.pinv, self.one)
-            k.stage_table_k(W2, n2, np.uint64(pow(root, n1, p) * _R % p), self.p, self.pinv, self.one)
-            TA = np.empty((n2, k.G), dtype=np.uint32)
-            STEP = np.empty(n2, dtype=np.uint32)
-            k.four_table_k(TA, STEP, n2, np.uint64(root * _R % p), self.p, self.pinv, self.one)
-            setattr(self, "W1" + name, W1)
-            setattr(self, "W2" + name, W2)
-            setattr(self, "TA" + name, TA)
-            setattr(self, "STEP" + name, STEP)
-        # mont(r, S) = r R / L: the residue c L / R the inverse leaves, times R / L.
-        self.S = np.uint64(_R * _R * pow(L, -1, p) % p)
+        self.W1, self.W2, self.TA, self.STEP = self._for_root(w, n1, n2)
+        self.W1i, self.W2i, self.TAi, self.STEPi = self._for_root(pow(w, p - 2, p), n1, n2)
+
+    def _for_root(self, root: int, n1: int, n2: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The stage tables of the rows and columns and the four-step twiddles of a primitive ``L``-th root."""
+        k = kernels()
+        p = int(self.p)
+        W1 = np.empty(n1, dtype=np.uint32)
+        W2 = np.empty(n2, dtype=np.uint32)
+        k.stage_table_k(W1, n1, np.uint64(pow(root, n2, p) * _R % p), self.p, self.pinv, self.one)
+        k.stage_table_k(W2, n2, np.uint64(pow(root, n1, p) * _R % p), self.p, self.pinv, self.one)
+        TA = np.empty((n2, k.G), dtype=np.uint32)
+        STEP = np.empty(n2, dtype=np.uint32)
+        k.four_table_k(TA, STEP, n2, np.uint64(root * _R % p), self.p, self.pinv, self.one)
+        return W1, W2, TA, STEP
 
 
 @lru_cache(maxsize=48)
