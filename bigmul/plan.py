@@ -157,24 +157,30 @@ def plan_int(bits1: int, bits2: int, method: str = "auto") -> Plan:
     if method == "ntt":
         tail = tuple(_exact_tail_int(_ntt_fits_int(bits1, bits2)))
         if _small_prime_fits(bits1, bits2) and _numba_importable():
-            return Plan("int", (_NTT_FUSED,) + tail, "small-prime NTT on the operands' 30-bit digits, exact by "
-                        "construction; the numpy three-prime NTT as its fallback")
+            from .engines.smallprime import limb_width
+
+            w = limb_width(bits1, bits2)[0]
+            limbs = "the operands' own digits" if w == 30 else "across their digits"
+            return Plan("int", (Step("ntt", bits=w, route="fused"),) + tail,
+                        f"small-prime NTT on {w}-bit limbs ({limbs}), exact by construction; the numpy "
+                        "three-prime NTT as its fallback")
         return Plan("int", tail, "three-prime NTT, exact by construction")
     plan = _fft_int_plan(bounds.fft_limb_bits(bits1, bits2), _ntt_fits_int(bits1, bits2), _fused_int(bits1),
                          th.FFT_RETRY_MIN_BITS)
-    if (auto and small >= th.NTT_FUSED_MIN_BITS and plan.steps[0].route == "fused"
+    if (auto and small >= min(th.NTT_FUSED_MIN_BITS, th.NTT_ONE_THREAD_MIN_BITS) and plan.steps[0].route == "fused"
             and _small_prime_fits(bits1, bits2)):
-        n = -(-bits1 // 30) + -(-bits2 // 30) - 1
-        L = 1 << (n - 1).bit_length()
-        if n >= th.NTT_MIN_FILL * L or small >= th.NTT_MEMORY_MIN_BITS:
-            return Plan("int", (_NTT_FUSED,) + plan.steps,
-                        f"small-prime NTT: {n} coefficients fill {n / L:.0%} of its length {L} "
+        from .engines.fourstep import workers
+        from .engines.smallprime import limb_width
+
+        w, m1, m2, L = limb_width(bits1, bits2)
+        n = m1 + m2 - 1
+        least, fill = ((th.NTT_ONE_THREAD_MIN_BITS, th.NTT_ONE_THREAD_MIN_FILL) if workers() == 1
+                       else (th.NTT_FUSED_MIN_BITS, th.NTT_MIN_FILL))
+        if (small >= least and n >= fill * L) or small >= th.NTT_MEMORY_MIN_BITS:
+            return Plan("int", (Step("ntt", bits=w, route="fused"),) + plan.steps,
+                        f"small-prime NTT: {n} coefficients of {w} bits fill {n / L:.0%} of its length {L} "
                         f"(a third of the float FFT's memory); then {plan.reason}")
     return plan
-
-
-#: The small-prime NTT's step (``engines/smallprime.py``): its limbs are the ints' 30-bit digits.
-_NTT_FUSED = Step("ntt", bits=30, route="fused")
 
 
 def _small_prime_fits(bits1: int, bits2: int) -> bool:

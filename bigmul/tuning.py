@@ -36,6 +36,11 @@ INT_FFT_FUSED_MIN_BITS = 8_000
 NTT_FUSED_MIN_BITS = 40_000_000
 NTT_MIN_FILL = 0.6
 
+#: The same two on one thread (``BIGMUL_THREADS=1``: the float FFT loses its second thread's share later),
+#: measured by the same command with ``BIGMUL_THREADS=1``.
+NTT_ONE_THREAD_MIN_BITS = 30_000_000
+NTT_ONE_THREAD_MIN_FILL = 0.9
+
 #: From this many bits in the smaller operand ints take the small-prime NTT however full its length:
 #: the float FFT's working memory passes ~1.3 GB there (a judgement on memory, not a crossover).
 NTT_MEMORY_MIN_BITS = 200_000_000
@@ -138,6 +143,8 @@ class Thresholds:
     INT_FFT_FUSED_MIN_BITS: int = INT_FFT_FUSED_MIN_BITS
     NTT_FUSED_MIN_BITS: int = NTT_FUSED_MIN_BITS
     NTT_MIN_FILL: float = NTT_MIN_FILL
+    NTT_ONE_THREAD_MIN_BITS: int = NTT_ONE_THREAD_MIN_BITS
+    NTT_ONE_THREAD_MIN_FILL: float = NTT_ONE_THREAD_MIN_FILL
     NTT_MEMORY_MIN_BITS: int = NTT_MEMORY_MIN_BITS
     STR_DIRECT_MAX_LIMBS: int = STR_DIRECT_MAX_LIMBS
     STR_DIRECT_FUSED_MAX_LIMBS: int = STR_DIRECT_FUSED_MAX_LIMBS

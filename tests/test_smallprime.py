@@ -36,6 +36,12 @@ def test_the_primes_hold_every_coefficient_of_the_longest_product() -> None:
     (p1, _, k1), (p2, _, k2), (p3, _, k3) = bounds.NTT_PRIMES
     # every coefficient of a product of 2**25 digits is below p1 p2 p3 (Garner gives it exactly)
     assert smallprime.MAX_LIMBS * (2 ** 30 - 1) ** 2 < p1 * p2 * p3
+    # wider limbs (31-33 bits) only where they halve the length: at most 2**24 coefficients
+    assert smallprime.MAX_LIMBS // 2 * (2 ** 33 - 1) ** 2 < p1 * p2 * p3
+    for bits in (10 ** 4, 10 ** 6, 63 * 10 ** 6, 5 * 10 ** 8):
+        w, mx, my, L = smallprime.limb_width(bits, bits)
+        assert 30 <= w <= 33 and mx + my - 1 <= L and (w == 30 or L <= smallprime.MAX_LIMBS // 2)
+        assert mx == -(-bits // w)
     # Montgomery products need p < 2**31; the CRT's one-step reductions need these ratios
     assert all(p < 2 ** 31 for p in (p1, p2, p3))
     assert p1 < 2 * p2 and p1 < 2 * p3 and p2 < 2 * p3
@@ -93,7 +99,8 @@ def test_the_route_and_the_plan() -> None:
     assert bigmul.multiply(-a, b, method="ntt") == -(a * b)
     p = plan_int(10 ** 6, 10 ** 6, "ntt")
     assert [(s.engine, s.route) for s in p.steps][:2] == [("ntt", "fused"), ("ntt", "limbs")]
-    assert str(p.steps[0]) == "ntt(30, fused)"
+    assert str(p.steps[0]) == "ntt(31, fused)"  # 31-bit limbs halve the length 30-bit ones need
+    assert str(plan_int(1200, 1200, "ntt").steps[0]) == "ntt(30, fused)"
 
 
 def test_auto_takes_the_ntt_from_its_crossover(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -107,11 +114,27 @@ def test_auto_takes_the_ntt_from_its_crossover(monkeypatch: pytest.MonkeyPatch) 
     assert plan_int(bits - 1, bits).steps[0].engine == "fft"
     assert plan_int(bits, bits, "fft").steps[0].engine == "fft"  # only auto chooses it
     assert plan_int(bits, 2 * bits).steps[0].engine == "ntt"  # 40,000 coefficients fill 61% of 2**16
-    half = 520_000  # 2 * 17,334 - 1 coefficients: 53% of 2**16
+    half = 560_340  # 37,355 coefficients: 57% of 2**16 (33-bit limbs would need 33,959 > 2**15)
     monkeypatch.setattr(tuning.current, "NTT_FUSED_MIN_BITS", half)
     assert plan_int(half, half).steps[0].engine == "fft"
     monkeypatch.setattr(tuning.current, "NTT_MEMORY_MIN_BITS", half)
     assert plan_int(half, half).steps[0].engine == "ntt"
+
+
+def test_one_thread_has_its_own_crossover(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bigmul.engines import fourstep, fused
+
+    fused.kernels()
+    fused.ready(start=True)
+    bits = 400_000  # 26,667 coefficients: 81% of 2**15
+    monkeypatch.setattr(tuning.current, "NTT_FUSED_MIN_BITS", 1 << 40)
+    monkeypatch.setattr(tuning.current, "NTT_ONE_THREAD_MIN_BITS", bits)
+    monkeypatch.setattr(fourstep, "workers", lambda: 1)
+    assert plan_int(bits, bits).steps[0].engine == "fft"  # 81% < 90%
+    monkeypatch.setattr(tuning.current, "NTT_ONE_THREAD_MIN_FILL", 0.8)
+    assert plan_int(bits, bits).steps[0].engine == "ntt"
+    monkeypatch.setattr(fourstep, "workers", lambda: 2)
+    assert plan_int(bits, bits).steps[0].engine == "fft"  # two threads: NTT_FUSED_MIN_BITS
     a, b = 3 ** 260_000, 5 ** 180_000  # > 400k bits each
     bigmul.reset_guard_stats()
     assert bigmul.multiply(a, b) == a * b
@@ -145,3 +168,26 @@ def test_the_modular_check_alone_catches_a_dropped_carry() -> None:
             routes.ntt_int_product(a, b)
     assert record.applied == 1
     assert routes.ntt_int_product(a, b) == a * b
+
+
+@pytest.mark.parametrize("w", [31, 32, 33])
+@pytest.mark.parametrize("lg", [12, 18])
+def test_wider_limbs_where_they_halve_the_length(w: int, lg: int) -> None:
+    # The largest operands whose w-bit limbs fill half the length 30-bit limbs would need; at 2**18
+    # the product has 2**17 - 1 coefficients, so the CRT runs in two halves split at a whole digit.
+    bits = ((1 << lg) // 2 + 1) // 2 * w - w
+    assert smallprime.limb_width(bits, bits)[0] == w
+    rng = random.Random(w * lg)
+    a = rng.getrandbits(bits) | 1 << (bits - 1)
+    b = rng.getrandbits(bits) | 1 << (bits - 1)
+    m = (1 << bits) - 1  # every limb 2**w - 1
+    for threads in (1, 2):
+        assert product(a, b, threads) == (a * b, 0)
+        assert product(m, m, threads) == (m * m, 0)
+        assert product(a, None, threads) == (a * a, 0)
+    with inject("drop_carry") as record:
+        with pytest.raises(guards.GuardTrip, match="modular"):
+            from bigmul.engines import routes
+
+            routes.ntt_int_product(a, b)
+    assert record.applied == 1

@@ -42,6 +42,8 @@ import numpy as np
 
 #: Lanes per pass: columns per column group, rows per row group.
 G = 16
+#: Coefficients per block of the CRT (Garner's step on a block in L1, then its carry chain).
+CRT_BLOCK = 1024
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -54,6 +56,14 @@ def mont(a, b, p, pinv):  # type: ignore[no-untyped-def]
 
 @numba.njit(cache=True, nogil=True, inline="always")
 def red(x, p):  # type: ignore[no-untyped-def]
+    return min(x, x - p)
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def reduce8(x, p):  # type: ignore[no-untyped-def]
+    # x mod p for x < 8p: each step halves the range (x - 4p wraps past zero when x < 4p).
+    x = min(x, x - np.uint64(4) * p)
+    x = min(x, x - np.uint64(2) * p)
     return min(x, x - p)
 
 
@@ -202,8 +212,8 @@ def group_start(STEP, n2, m0, p, pinv, one):  # type: ignore[no-untyped-def]
 @numba.njit(cache=True, nogil=True)
 def col_fwd_k(src, n_src, A, n1, n2, m0, m1, W2, TA, STEP, p, pinv, one):  # type: ignore[no-untyped-def]
     # Column groups m0 <= m < m1 (columns G m .. G m + G - 1) of the forward transform: the
-    # columns read from src (30-bit digits, below every prime: residues as they are; zeros from
-    # n_src on), transformed, multiplied by the four-step twiddles, written to A.
+    # columns read from src (limbs below 2**33 < 8p, reduced mod p; zeros from n_src on),
+    # transformed, multiplied by the four-step twiddles, written to A.
     T = np.empty((n2, G), dtype=np.uint32)
     cur = group_start(STEP, n2, m0, p, pinv, one)
     for m in range(m0, m1):
@@ -212,10 +222,10 @@ def col_fwd_k(src, n_src, A, n1, n2, m0, m1, W2, TA, STEP, p, pinv, one):  # typ
             base = r * n1 + c0
             if base + G <= n_src:
                 for g in range(G):
-                    T[r, g] = src[base + g]
+                    T[r, g] = np.uint32(reduce8(np.uint64(src[base + g]), p))
             else:
                 for g in range(G):
-                    T[r, g] = src[base + g] if base + g < n_src else 0
+                    T[r, g] = np.uint32(reduce8(np.uint64(src[base + g]), p)) if base + g < n_src else 0
         dif_rows(T, n2, W2, p, pinv)
         for r in range(n2):
             c = cur[r]
@@ -303,43 +313,117 @@ def row_mul_inv_k(A, B, square, n1, r0, r1, W1, Wi1, p, pinv):  # type: ignore[n
 
 
 @numba.njit(cache=True, nogil=True)
-def crt_carry_k(R1, R2, R3, lo, hi, P, C, out, tail, drop_at):  # type: ignore[no-untyped-def]
-    # Coefficients lo <= k < hi from their residues modulo three primes (R1, R2, R3: the
-    # inverse transforms' values c L / R mod p), carried into 30-bit digits out[lo:hi]; the
-    # carry chain starts at 0 at lo (tail: and runs on to the end of out).  P = (p1, p2, p3, pinv1, pinv2, pinv3);
+def limbs_k(d, w, n, out):  # type: ignore[no-untyped-def]
+    # The first n w-bit limbs (31 <= w <= 33) of the number with 30-bit digits d, into out
+    # (uint64; zeros past the number's end).  Limb j is bits j w .. j w + w - 1: at most three
+    # digits from digit (j w) // 30, shifted by s = j w mod 30 <= 29, and s + w <= 62 < 64.
+    mask = (np.uint64(1) << np.uint64(w)) - np.uint64(1)
+    nd = len(d)
+    for j in range(n):
+        bit = j * w
+        i = bit // 30
+        s = bit - 30 * i
+        x = np.uint64(0)
+        if i < nd:
+            x = np.uint64(d[i])
+        if i + 1 < nd:
+            x |= np.uint64(d[i + 1]) << np.uint64(30)
+        if i + 2 < nd:
+            x |= np.uint64(d[i + 2]) << np.uint64(60)
+        out[j] = (x >> np.uint64(s)) & mask
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def emit30(acc, accbits, out, oi, over):  # type: ignore[no-untyped-def]
+    # Whole 30-bit words from the bit accumulator into out (a non-zero word past its end sets over).
+    while accbits >= 30:
+        word = acc & np.uint64((1 << 30) - 1)
+        if oi < len(out):
+            out[oi] = np.uint32(word)
+        elif word:
+            over = True
+        oi += 1
+        acc >>= np.uint64(30)
+        accbits -= 30
+    return acc, accbits, oi, over
+
+
+@numba.njit(cache=True, nogil=True)
+def crt_pack_k(R1, R2, R3, lo, hi, w, P, C, out, tail, drop_at):  # type: ignore[no-untyped-def]
+    # Coefficients lo <= k < hi (lo w a multiple of 30) from their residues modulo three primes
+    # (R1, R2, R3: the inverse transforms' values c L / R mod p), carried in base 2**w and packed
+    # into the 30-bit digits out[lo w / 30 ...]; the carry chain starts at 0 at lo (tail: and runs
+    # on to the end of out, every digit written).  P = (p1, p2, p3, pinv1, pinv2, pinv3);
     # C = (S1, S2, S3, I12, I13, I23): S_i = R**2 / L mod p_i (so mont(r, S_i) = c mod p_i),
     # I_ij = R / p_i mod p_j (Garner's inverses, Montgomery form).  Garner: t1 = c mod p1,
     # t2 = (c - t1) / p1 mod p2, t3 = ((c - t1) / p1 - t2) / p2 mod p3, c = t1 + p1 (t2 + p2 t3)
-    # (below p1 p2 p3, needs p1 < 2 p2, p1 < 2 p3, p2 < 2 p3 for the one-step reductions).
-    # c = X0 + X1 2**30 with X0 = t1 + p1 (v mod 2**30) < 2**62, X1 = p1 (v >> 30) < 2**63,
-    # v = t2 + p2 t3 < 2**62; the running carry stays below 2**63 + 2**34, so no sum wraps.
-    # Returns (the carry left: past out's end with tail, else into digit hi; whether drop_at lost
-    # a carry).
+    # (below p1 p2 p3 < 2**93; needs p1 < 2 p2, p1 < 2 p3, p2 < 2 p3 for the one-step reductions).
+    # c + carry is kept as two words (h, l): v = t2 + p2 t3 < 2**62 splits into 32-bit halves,
+    # A = t1 + p1 v_lo < 2**64 and B = p1 v_hi < 2**61 give c = A + B 2**32; the carry after a
+    # limb is (c + carry) >> w < 2**(93 - w) + 1, so h stays below 2**31 and no sum wraps.
+    # Returns (the carry left: past out's end with tail, else to add at digit hi w / 30; whether a
+    # word past out's end was non-zero; whether drop_at lost a carry).
     p1, p2, p3 = P[0], P[1], P[2]
     q1, q2, q3 = P[3], P[4], P[5]
     S1, S2, S3, I12, I13, I23 = C[0], C[1], C[2], C[3], C[4], C[5]
-    M30 = np.uint64((1 << 30) - 1)
-    carry = np.uint64(0)
+    M32 = np.uint64(0xFFFFFFFF)
+    uw = np.uint64(w)
+    MW = (np.uint64(1) << uw) - np.uint64(1)
+    back = np.uint64(64 - w)
+    cl = np.uint64(0)
+    ch = np.uint64(0)
+    acc = np.uint64(0)
+    accbits = 0
+    oi = lo * w // 30
+    over = False
     dropped = False
-    for k in range(lo, hi):
-        t1 = red(mont(np.uint64(R1[k]), S1, p1, q1), p1)
-        c2 = red(mont(np.uint64(R2[k]), S2, p2, q2), p2)
-        t2 = red(mont(c2 + p2 - red(t1, p2), I12, p2, q2), p2)
-        c3 = red(mont(np.uint64(R3[k]), S3, p3, q3), p3)
-        u = red(mont(c3 + p3 - red(t1, p3), I13, p3, q3), p3)
-        t3 = red(mont(u + p3 - red(t2, p3), I23, p3, q3), p3)
-        v = t2 + p2 * t3
-        x = t1 + p1 * (v & M30) + carry
-        out[k] = np.uint32(x & M30)
-        carry = (x >> np.uint64(30)) + p1 * (v >> np.uint64(30))
-        if k == drop_at and carry != 0:
-            carry = np.uint64(0)
-            dropped = True
-    if tail:
-        for k in range(hi, len(out)):
-            out[k] = np.uint32(carry & M30)
-            carry >>= np.uint64(30)
-    return carry, dropped
+    T1 = np.empty(CRT_BLOCK, dtype=np.uint64)
+    V = np.empty(CRT_BLOCK, dtype=np.uint64)
+    for k0 in range(lo, hi, CRT_BLOCK):
+        m = min(CRT_BLOCK, hi - k0)
+        for i in range(m):  # Garner on a block: independent lanes, vectorised
+            k = k0 + i
+            t1 = red(mont(np.uint64(R1[k]), S1, p1, q1), p1)
+            c2 = red(mont(np.uint64(R2[k]), S2, p2, q2), p2)
+            t2 = red(mont(c2 + p2 - red(t1, p2), I12, p2, q2), p2)
+            c3 = red(mont(np.uint64(R3[k]), S3, p3, q3), p3)
+            u = red(mont(c3 + p3 - red(t1, p3), I13, p3, q3), p3)
+            t3 = red(mont(u + p3 - red(t2, p3), I23, p3, q3), p3)
+            T1[i] = t1
+            V[i] = t2 + p2 * t3
+        for i in range(m):  # the carry chain through the block
+            v = V[i]
+            A = T1[i] + p1 * (v & M32)
+            B = p1 * (v >> np.uint64(32))
+            l = A + (B << np.uint64(32))
+            h = (B >> np.uint64(32)) + (np.uint64(1) if l < A else np.uint64(0))
+            l2 = l + cl
+            h += ch + (np.uint64(1) if l2 < l else np.uint64(0))
+            acc |= (l2 & MW) << np.uint64(accbits)
+            accbits += w
+            cl = (l2 >> uw) | (h << back)
+            ch = h >> uw
+            if k0 + i == drop_at and (cl != 0 or ch != 0):
+                cl = np.uint64(0)
+                ch = np.uint64(0)
+                dropped = True
+            acc, accbits, oi, over = emit30(acc, accbits, out, oi, over)
+    if tail:  # the carry's own limbs, then the last partial word, then zeros
+        while cl != 0 or ch != 0:
+            acc |= (cl & MW) << np.uint64(accbits)
+            accbits += w
+            cl = (cl >> uw) | (ch << back)
+            ch >>= uw
+            acc, accbits, oi, over = emit30(acc, accbits, out, oi, over)
+        if accbits > 0:
+            if oi < len(out):
+                out[oi] = np.uint32(acc)
+            elif acc:
+                over = True
+            oi += 1
+        for j in range(oi, len(out)):
+            out[j] = 0
+    return cl, over or ch != 0, dropped
 
 
 @numba.njit(cache=True, nogil=True)

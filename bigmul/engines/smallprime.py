@@ -2,7 +2,8 @@
 
 What this is for: the ``ntt`` step with the ``fused`` route (``routes.ntt_int_product``):
 large int products with a fraction of the float FFT's memory.  Each limb is one
-of the operand's own 30-bit digits (no split pass), each residue a ``uint32``
+of the operand's own 30-bit digits (no split pass) -- or 31 to 33 bits where
+that halves the power-of-two length (``limb_width``) -- each residue a ``uint32``
 (4 bytes per point against the float FFT's 16 per complex point of 9-16-bit limbs),
 and the CRT writes the carried product straight into the result int's digits.
 What it is not for: small products (a fixed cost of ~15 kernel calls per
@@ -16,10 +17,12 @@ Why it is exact (no floating point anywhere):
   modulo that prime exactly; with ``L >= n1 + n2 - 1`` nothing wraps, so they
   are the true coefficients ``c_k`` modulo ``p``.  The kernels' own bounds
   (Montgomery products below ``2p``, sums below ``2**33``) are in ``jit_ntt.py``.
-- ``0 <= c_k <= min(n1, n2) * (2**30 - 1)**2 < 2**25 * 2**60 = 2**85 < p1 p2 p3 (~2**92.6)``,
-  so Garner's reconstruction from the three residues is ``c_k`` itself
-  (``tests/test_smallprime.py`` checks the bound for the largest length).
-- The CRT's carry chain keeps every sum below ``2**64`` (``jit_ntt.crt_carry_k``).
+- ``0 <= c_k <= min(n1, n2) * (2**w - 1)**2``: below ``2**25 * 2**60 = 2**85`` for
+  30-bit limbs at the longest length, and below ``2**24 * 2**66 = 2**90`` for wider
+  limbs (used only at half a length, so at most ``2**24``); both below ``p1 p2 p3``
+  (~2**92.6), so Garner's reconstruction from the three residues is ``c_k`` itself
+  (``tests/test_smallprime.py`` checks both bounds).
+- The CRT's carry chain keeps every sum below ``2**64`` in two words (``jit_ntt.crt_pack_k``).
 - Guard: the product is checked modulo the two random limb primes
   (``guards.check_product``) like every other route; a wrong root, a
   corrupted residue or a dropped carry is caught there (fault injection:
@@ -30,6 +33,7 @@ from __future__ import annotations
 
 import threading
 from functools import lru_cache
+from math import gcd
 from typing import Any, Callable
 
 import numpy as np
@@ -130,12 +134,12 @@ def _split(f: Callable[[int, int], object], count: int, step: int, threads: int)
 
 def prime_residues(da: np.ndarray, nx: int, db: np.ndarray | None, ny: int, n: int, prime: tuple[int, int],
                    A: np.ndarray, B: np.ndarray, out: np.ndarray, threads: int) -> np.ndarray:
-    """The first ``n`` coefficients of the product of digit arrays ``da[:nx]`` and ``db[:ny]``
-    (``db=None``: the square) modulo one prime, as the inverse leaves them (times ``L / R``), in
-    ``out``; ``A``/``B``: transform buffers of the length ``shape(n)`` gives."""
+    """The first ``n`` coefficients of the product of limb arrays ``da[:nx]`` and ``db[:ny]``
+    (``db=None``: the square; limbs below ``2**33``) modulo one prime, as the inverse leaves them
+    (times ``L / R``), in ``out``; ``A``/``B``: transform buffers of a length ``shape`` gives."""
     k = kernels()
     p, g = prime
-    L, n1, n2 = shape(n)
+    L, n1, n2 = shape(len(A))
     t = tables(p, g, L)
     G = k.G
     P, q, one = t.p, t.pinv, t.one
@@ -152,7 +156,7 @@ def prime_residues(da: np.ndarray, nx: int, db: np.ndarray | None, ny: int, n: i
 
 
 def crt_constants(L: int) -> tuple[np.ndarray, np.ndarray]:
-    """``(P, C)`` for ``jit_ntt.crt_carry_k`` at length ``L``."""
+    """``(P, C)`` for ``jit_ntt.crt_pack_k`` at length ``L``."""
     (p1, _, _), (p2, _, _), (p3, _, _) = NTT_PRIMES
     P = np.array([p1, p2, p3] + [-pow(p, -1, _R) % _R for p in (p1, p2, p3)], dtype=np.uint64)
     C = np.array([_R * _R * pow(L, -1, p) % p for p in (p1, p2, p3)]
@@ -160,32 +164,53 @@ def crt_constants(L: int) -> tuple[np.ndarray, np.ndarray]:
     return P, C
 
 
-def crt_carry(R: list[np.ndarray], n: int, L: int, out: np.ndarray, threads: int, drop_at: int = -1) -> tuple[int, bool]:
-    """The coefficients from their three residue arrays ``R``, carried into 30-bit digits ``out``
-    (all of it: digits past the coefficients get the carry); two halves on two threads, the lower
-    half's carry then added into the upper digits.  Returns ``(carry past out's end, dropped)``:
-    a nonzero carry means the product does not fit ``out``; ``dropped``: ``drop_at`` (fault
-    injection) lost a carry."""
+def crt_carry(R: list[np.ndarray], n: int, L: int, w: int, out: np.ndarray, threads: int,
+              drop_at: int = -1) -> tuple[int, bool]:
+    """The coefficients (base ``2**w``) from their three residue arrays ``R``, carried and packed
+    into 30-bit digits ``out`` (all of it: digits past the coefficients get the carry); two halves
+    on two threads, split where a whole digit begins, the lower half's carry then added into the
+    upper digits.  Returns ``(carry past out's end, dropped)``: a nonzero carry means the product
+    does not fit ``out``; ``dropped``: ``drop_at`` (fault injection) lost a carry."""
     k = kernels()
     P, C = crt_constants(L)
+    step = 30 // gcd(w, 30)  # coefficients per whole number of digits
     if threads < 2 or n < 1 << 16:
-        c, d = k.crt_carry_k(R[0], R[1], R[2], 0, n, P, C, out, True, drop_at)
-        return int(c), bool(d)
+        c, over, d = k.crt_pack_k(R[0], R[1], R[2], 0, n, w, P, C, out, True, drop_at)
+        return int(c) or int(over), bool(d)
     from .pool import executor
 
-    mid = n // 2
-    fut = executor().submit(k.crt_carry_k, R[0], R[1], R[2], mid, n, P, C, out, True, drop_at)
-    c_lo, d_lo = k.crt_carry_k(R[0], R[1], R[2], 0, mid, P, C, out, False, drop_at)
-    c_hi, d_hi = fut.result()
-    spill = k.add_carry_k(out, mid, c_lo)
-    return int(c_hi) + int(spill), bool(d_lo or d_hi)
+    mid = n // 2 // step * step
+    fut = executor().submit(k.crt_pack_k, R[0], R[1], R[2], mid, n, w, P, C, out, True, drop_at)
+    c_lo, over_lo, d_lo = k.crt_pack_k(R[0], R[1], R[2], 0, mid, w, P, C, out, False, drop_at)
+    c_hi, over_hi, d_hi = fut.result()
+    spill = k.add_carry_k(out, mid * w // 30, c_lo)
+    return int(c_hi) or int(spill) or int(over_lo) or int(over_hi), bool(d_lo or d_hi)
+
+
+def limb_width(bits_x: int, bits_y: int) -> tuple[int, int, int, int]:
+    """``(w, n_x, n_y, L)``: limbs of ``w`` bits (30: the ints' own digits; 31 to 33 where that
+    halves the transform length ``L``), how many each operand has, and the length.
+
+    >>> limb_width(33_219_281, 33_219_281)  # 10**7 digits: 2**22 points with 30-bit limbs, 2**21 with 32
+    (32, 1038103, 1038103, 2097152)
+    >>> limb_width(3000, 3000)
+    (30, 100, 100, 256)
+    """
+    nx, ny = -(-bits_x // 30), -(-bits_y // 30)
+    L = shape(nx + ny - 1)[0]
+    if L > 1 << MIN_LOG2:
+        for w in (31, 32, 33):
+            mx, my = -(-bits_x // w), -(-bits_y // w)
+            if mx + my - 1 <= L // 2:
+                return w, mx, my, L // 2
+    return 30, nx, ny, L
 
 
 def convolve_digits(da: np.ndarray, nx: int, db: np.ndarray | None, ny: int, out: np.ndarray,
                     threads: int = 1, drop_at: int = -1) -> tuple[int, bool]:
     """The product of the numbers with 30-bit digits ``da[:nx]`` and ``db[:ny]`` (``db=None``:
-    the square) as 30-bit digits in ``out`` (every digit written).  Returns :func:`crt_carry`'s
-    ``(carry past the end, dropped)``.
+    the square; top digits non-zero) as 30-bit digits in ``out`` (every digit written; at least
+    ``nx + ny - 1`` of them).  Returns :func:`crt_carry`'s ``(carry past the end, dropped)``.
 
     >>> import numpy as np
     >>> out = np.zeros(4, dtype=np.uint32)
@@ -194,13 +219,26 @@ def convolve_digits(da: np.ndarray, nx: int, db: np.ndarray | None, ny: int, out
     >>> out.tolist()  # (5 + 2**30) * 7
     [35, 7, 0, 0]
     """
-    n = nx + (nx if db is None else ny) - 1
-    if len(out) < n:
-        raise ValueError(f"{len(out)} digits for a product of {n} coefficients")
-    L = shape(n)[0]
+    square = db is None
+    if len(out) < nx + (nx if square else ny) - 1:
+        raise ValueError(f"{len(out)} digits for a product of {nx} x {ny} digits")
+    bx = 30 * (nx - 1) + int(da[nx - 1]).bit_length()
+    by = bx if db is None else 30 * (ny - 1) + int(db[ny - 1]).bit_length()
+    w, mx, my, L = limb_width(bx, by)
+    if w != 30:  # limbs across digits, once for the three primes
+        k = kernels()
+        x = np.empty(mx, dtype=np.uint64)
+        k.limbs_k(da, w, mx, x)
+        y = None
+        if db is not None:
+            y = np.empty(my, dtype=np.uint64)
+            k.limbs_k(db, w, my, y)
+    else:
+        x, y = da, db
+    n = mx + (mx if square else my) - 1
     A = np.empty(L, dtype=np.uint32)
-    B = np.empty(L, dtype=np.uint32) if db is not None else A
-    R = [prime_residues(da, nx, db, ny, n, (p, g), A, B, np.empty(n, dtype=np.uint32), threads)
+    B = np.empty(L, dtype=np.uint32) if not square else A
+    R = [prime_residues(x, mx, y, my, n, (p, g), A, B, np.empty(n, dtype=np.uint32), threads)
          for p, g, _ in NTT_PRIMES]
-    del A, B
-    return crt_carry(R, n, L, out, threads, drop_at)
+    del A, B, x, y
+    return crt_carry(R, n, L, w, out, threads, drop_at)

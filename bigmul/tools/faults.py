@@ -127,8 +127,9 @@ def _drop_carry(fault: str, patch: Patch, rec: Record, position: int | None) -> 
 
     orig_crt = smallprime.crt_carry
 
-    def bad_crt(R: list, n: int, L: int, out: np.ndarray, threads: int, drop_at: int = -1) -> tuple[int, bool]:
-        carry, dropped = orig_crt(R, n, L, out, threads, n // 2 if position is None else position % max(1, n))
+    def bad_crt(R: list, n: int, L: int, w: int, out: np.ndarray, threads: int,
+                drop_at: int = -1) -> tuple[int, bool]:
+        carry, dropped = orig_crt(R, n, L, w, out, threads, n // 2 if position is None else position % max(1, n))
         rec.applied += dropped
         return carry, dropped
 
