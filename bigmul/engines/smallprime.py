@@ -39,6 +39,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..bounds import NTT_MAX_LOG2, NTT_PRIMES
+from . import workspace
 
 __all__ = ["MIN_LOG2", "MAX_LIMBS", "available", "kernels", "shape", "workspace_bytes", "tables", "convolve_digits"]
 
@@ -225,20 +226,27 @@ def convolve_digits(da: np.ndarray, nx: int, db: np.ndarray | None, ny: int, out
     bx = 30 * (nx - 1) + int(da[nx - 1]).bit_length()
     by = bx if db is None else 30 * (ny - 1) + int(db[ny - 1]).bit_length()
     w, mx, my, L = limb_width(bx, by)
-    if w != 30:  # limbs across digits, once for the three primes
-        k = kernels()
-        x = np.empty(mx, dtype=np.uint64)
-        k.limbs_k(da, w, mx, x)
-        y = None
-        if db is not None:
-            y = np.empty(my, dtype=np.uint64)
-            k.limbs_k(db, w, my, y)
-    else:
-        x, y = da, db
     n = mx + (mx if square else my) - 1
-    A = np.empty(L, dtype=np.uint32)
-    B = np.empty(L, dtype=np.uint32) if not square else A
-    R = [prime_residues(x, mx, y, my, n, (p, g), A, B, np.empty(n, dtype=np.uint32), threads)
-         for p, g, _ in NTT_PRIMES]
-    del A, B, x, y
-    return crt_carry(R, n, L, w, out, threads, drop_at)
+    limbs = 0 if w == 30 else mx + (0 if square else my)
+    sizes = [4 * L, 0 if square else 4 * L, 4 * n, 4 * n, 4 * n, 8 * limbs]
+    offsets = [0]
+    for size in sizes:
+        offsets.append(offsets[-1] + -(-size // 64) * 64)
+    with workspace.raw(offsets[-1]) as blk:  # kept between products where it fits the budget
+        def part(i: int, dtype: type) -> np.ndarray:
+            return blk[offsets[i]:offsets[i] + sizes[i]].view(dtype)
+
+        A = part(0, np.uint32)
+        B = A if square else part(1, np.uint32)
+        x, y = da, db
+        if w != 30:  # limbs across digits, once for the three primes
+            k = kernels()
+            xy = part(5, np.uint64)
+            x = xy[:mx]
+            k.limbs_k(da, w, mx, x)
+            if db is not None:
+                y = xy[mx:]
+                k.limbs_k(db, w, my, y)
+        R = [prime_residues(x, mx, y, my, n, (p, g), A, B, part(2 + i, np.uint32), threads)
+             for i, (p, g, _) in enumerate(NTT_PRIMES)]
+        return crt_carry(R, n, L, w, out, threads, drop_at)

@@ -28,7 +28,7 @@ import numpy as np
 
 from .. import envvars
 
-__all__ = ["KEEP_BYTES", "keep_bytes", "Buffers", "buffers", "keeps", "signal", "kept_bytes", "clear"]
+__all__ = ["KEEP_BYTES", "keep_bytes", "Buffers", "buffers", "raw", "keeps", "signal", "kept_bytes", "clear"]
 
 #: The budget for kept buffers, in all (least recently used sets dropped first); None: from
 #: ``BIGMUL_KEEP_BYTES`` (:func:`keep_bytes`).  Tests set it to shrink the budget.
@@ -121,16 +121,9 @@ def buffers(L: int, spectrum: tuple[int, ...], two: bool) -> Iterator[Buffers]:
     ...     b.x.shape, b.X.shape, b.y is not None
     ((16,), (9,), True)
     """
-    global _bytes, _uses
     need = _nbytes(L, spectrum, two)
     keep = _capacity(need) <= keep_bytes()
-    kept = None
-    if keep:
-        with _lock:
-            i = bisect.bisect_left(_free, (need,))
-            if i < len(_free):
-                kept = _free.pop(i)[2]
-                _bytes -= kept.block.nbytes
+    kept = _take(need) if keep else None
     if kept is not None and kept.key == (L, spectrum, two):
         b = kept  # the same shape as last time: its views as they are
     else:
@@ -139,13 +132,52 @@ def buffers(L: int, spectrum: tuple[int, ...], two: bool) -> Iterator[Buffers]:
         yield b
     finally:
         if keep:
-            with _lock:
-                _uses += 1
-                bisect.insort(_free, (b.block.nbytes, _uses, b))
-                _bytes += b.block.nbytes
-                while _free and (_bytes > keep_bytes() or len(_free) > MAX_BLOCKS):
-                    oldest = min(range(len(_free)), key=lambda j: _free[j][1])
-                    _bytes -= _free.pop(oldest)[0]
+            _give(b)
+
+
+@contextmanager
+def raw(nbytes: int) -> Iterator[np.ndarray]:
+    """A byte block of at least ``nbytes`` (contents undefined) from the same kept
+    memory as :func:`buffers`, given back when the block ends (the small-prime NTT's arrays).
+
+    >>> with raw(1000) as blk:
+    ...     blk.nbytes >= 1000, blk.dtype.name
+    (True, 'uint8')
+    """
+    need = nbytes + 2 * _ALIGN
+    if _capacity(need) > keep_bytes():  # too large to keep: fresh memory, released afterwards
+        yield np.empty(need, dtype=np.uint8)
+        return
+    kept = _take(need)
+    b = Buffers(0, (0,), False, np.empty(_capacity(need), dtype=np.uint8) if kept is None else kept.block)
+    try:
+        yield b.block
+    finally:
+        _give(b)
+
+
+def _take(need: int) -> Buffers | None:
+    """The smallest kept set whose block holds ``need`` bytes, taken out of the pool (or None)."""
+    global _bytes
+    with _lock:
+        i = bisect.bisect_left(_free, (need,))
+        if i < len(_free):
+            kept = _free.pop(i)[2]
+            _bytes -= kept.block.nbytes
+            return kept
+    return None
+
+
+def _give(b: Buffers) -> None:
+    """Back into the pool; the least recently used sets dropped past the budget."""
+    global _bytes, _uses
+    with _lock:
+        _uses += 1
+        bisect.insort(_free, (b.block.nbytes, _uses, b))
+        _bytes += b.block.nbytes
+        while _free and (_bytes > keep_bytes() or len(_free) > MAX_BLOCKS):
+            oldest = min(range(len(_free)), key=lambda j: _free[j][1])
+            _bytes -= _free.pop(oldest)[0]
 
 
 def signal(ws: Buffers | None, which: int, L: int,
