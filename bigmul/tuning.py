@@ -31,15 +31,11 @@ INT_MIN_CROSSOVER_BITS = 1024
 INT_FFT_FUSED_MIN_BITS = 8_000
 
 #: Ints may take the small-prime NTT first from this many bits in the smaller operand, where its
-#: power-of-two length is at least NTT_MIN_FILL full (``bigmul bench --kind int --sizes 1e7 1.5e7 2e7 3e7 1e8
-#: --engines bigmul-fft,bigmul-ntt``; history in benchmarks/results/tuning_history.md).
-NTT_FUSED_MIN_BITS = 40_000_000
+#: power-of-two length is at least NTT_MIN_FILL full (``bigmul bench --kind int --sizes 3e6 1e7 2e7 3e7 1e8
+#: --engines bigmul-fft,bigmul-ntt``, with and without ``BIGMUL_THREADS=1``; history in
+#: benchmarks/results/tuning_history.md).
+NTT_FUSED_MIN_BITS = 30_000_000
 NTT_MIN_FILL = 0.6
-
-#: The same two on one thread (``BIGMUL_THREADS=1``: the float FFT loses its second thread's share later),
-#: measured by the same command with ``BIGMUL_THREADS=1``.
-NTT_ONE_THREAD_MIN_BITS = 30_000_000
-NTT_ONE_THREAD_MIN_FILL = 0.9
 
 #: From this many bits in the smaller operand ints take the small-prime NTT however full its length:
 #: the float FFT's working memory passes ~1.3 GB there (a judgement on memory, not a crossover).
@@ -143,8 +139,6 @@ class Thresholds:
     INT_FFT_FUSED_MIN_BITS: int = INT_FFT_FUSED_MIN_BITS
     NTT_FUSED_MIN_BITS: int = NTT_FUSED_MIN_BITS
     NTT_MIN_FILL: float = NTT_MIN_FILL
-    NTT_ONE_THREAD_MIN_BITS: int = NTT_ONE_THREAD_MIN_BITS
-    NTT_ONE_THREAD_MIN_FILL: float = NTT_ONE_THREAD_MIN_FILL
     NTT_MEMORY_MIN_BITS: int = NTT_MEMORY_MIN_BITS
     STR_DIRECT_MAX_LIMBS: int = STR_DIRECT_MAX_LIMBS
     STR_DIRECT_FUSED_MAX_LIMBS: int = STR_DIRECT_FUSED_MAX_LIMBS

@@ -121,26 +121,6 @@ def test_auto_takes_the_ntt_from_its_crossover(monkeypatch: pytest.MonkeyPatch) 
     assert plan_int(half, half).steps[0].engine == "ntt"
 
 
-def test_one_thread_has_its_own_crossover(monkeypatch: pytest.MonkeyPatch) -> None:
-    from bigmul.engines import fourstep, fused
-
-    fused.kernels()
-    fused.ready(start=True)
-    bits = 400_000  # 26,667 coefficients: 81% of 2**15
-    monkeypatch.setattr(tuning.current, "NTT_FUSED_MIN_BITS", 1 << 40)
-    monkeypatch.setattr(tuning.current, "NTT_ONE_THREAD_MIN_BITS", bits)
-    monkeypatch.setattr(fourstep, "workers", lambda: 1)
-    assert plan_int(bits, bits).steps[0].engine == "fft"  # 81% < 90%
-    monkeypatch.setattr(tuning.current, "NTT_ONE_THREAD_MIN_FILL", 0.8)
-    assert plan_int(bits, bits).steps[0].engine == "ntt"
-    monkeypatch.setattr(fourstep, "workers", lambda: 2)
-    assert plan_int(bits, bits).steps[0].engine == "fft"  # two threads: NTT_FUSED_MIN_BITS
-    a, b = 3 ** 260_000, 5 ** 180_000  # > 400k bits each
-    bigmul.reset_guard_stats()
-    assert bigmul.multiply(a, b) == a * b
-    assert bigmul.guard_stats().get("fallback_ntt", 0) == 0
-
-
 @pytest.mark.parametrize("fault,reason", [("ntt_corrupt", "trip_modular"), ("drop_carry", "trip_modular"),
                                           ("ntt_root", None)])
 def test_each_fault_is_caught_and_the_product_is_still_exact(fault: str, reason: str | None) -> None:
