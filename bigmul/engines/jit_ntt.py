@@ -369,6 +369,9 @@ def crt_pack_k(R1, R2, R3, lo, hi, w, P, C, out, tail, drop_at):  # type: ignore
     # c + carry is kept as two words (h, l): v = t2 + p2 t3 < 2**62 splits into 32-bit halves,
     # A = t1 + p1 v_lo < 2**64 and B = p1 v_hi < 2**61 give c = A + B 2**32; the carry after a
     # limb is (c + carry) >> w < 2**(93 - w) + 1, so h stays below 2**31 and no sum wraps.
+    # R1 may be out itself when w = 30: Garner's step reads a block's R1[k] before its carry
+    # chain writes out[k] (one word per coefficient, word k at coefficient k), and a half's words
+    # start at its own first coefficient.
     # Returns (the carry left: past out's end with tail, else to add at digit hi w / 30; whether a
     # word past out's end was non-zero; whether drop_at lost a carry).
     p1, p2, p3 = P[0], P[1], P[2]

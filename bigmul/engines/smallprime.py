@@ -81,7 +81,8 @@ def shape(n: int) -> tuple[int, int, int]:
 
 
 def workspace_bytes(n: int) -> int:
-    """Working memory of a product of ``n`` coefficients: two transform buffers and three residue arrays."""
+    """Working memory of a product of ``n`` coefficients (an upper estimate): two transform buffers
+    and three residue arrays."""
     L = shape(n)[0]
     return 4 * (2 * L + 3 * n)
 
@@ -228,7 +229,9 @@ def convolve_digits(da: np.ndarray, nx: int, db: np.ndarray | None, ny: int, out
     w, mx, my, L = limb_width(bx, by)
     n = mx + (mx if square else my) - 1
     limbs = 0 if w == 30 else mx + (0 if square else my)
-    sizes = [4 * L, 0 if square else 4 * L, 4 * n, 4 * n, 4 * n, 8 * limbs]
+    # The first prime's residues go into out itself where the limbs are its digits (the CRT reads
+    # each R1[k] before it writes out[k], jit_ntt.crt_pack_k), the third's into B (free by then).
+    sizes = [4 * L, 0 if square else 4 * L, 0 if w == 30 else 4 * n, 4 * n, 4 * n if square else 0, 8 * limbs]
     offsets = [0]
     for size in sizes:
         offsets.append(offsets[-1] + -(-size // 64) * 64)
@@ -247,6 +250,8 @@ def convolve_digits(da: np.ndarray, nx: int, db: np.ndarray | None, ny: int, out
             if db is not None:
                 y = xy[mx:]
                 k.limbs_k(db, w, my, y)
-        R = [prime_residues(x, mx, y, my, n, (p, g), A, B, part(2 + i, np.uint32), threads)
+        into = [out[:n] if w == 30 else part(2, np.uint32), part(3, np.uint32),
+                part(4, np.uint32) if square else B[:n]]
+        R = [prime_residues(x, mx, y, my, n, (p, g), A, B, into[i], threads)
              for i, (p, g, _) in enumerate(NTT_PRIMES)]
         return crt_carry(R, n, L, w, out, threads, drop_at)
