@@ -167,13 +167,14 @@ def plan_int(bits1: int, bits2: int, method: str = "auto") -> Plan:
         return Plan("int", tail, "three-prime NTT, exact by construction")
     plan = _fft_int_plan(bounds.fft_limb_bits(bits1, bits2), _ntt_fits_int(bits1, bits2), _fused_int(bits1),
                          th.FFT_RETRY_MIN_BITS)
-    if (auto and small >= th.NTT_FUSED_MIN_BITS and plan.steps[0].route == "fused"
+    total = bits1 + bits2
+    if (auto and total >= th.NTT_FUSED_MIN_BITS and plan.steps[0].route == "fused"
             and _small_prime_fits(bits1, bits2)):
         from .engines.smallprime import limb_width
 
         w, m1, m2, L = limb_width(bits1, bits2)
         n = m1 + m2 - 1
-        if n >= th.NTT_MIN_FILL * L or small >= th.NTT_MEMORY_MIN_BITS:
+        if n >= th.NTT_MIN_FILL * L or total >= th.NTT_MEMORY_MIN_BITS:
             return Plan("int", (Step("ntt", bits=w, route="fused"),) + plan.steps,
                         f"small-prime NTT: {n} coefficients of {w} bits fill {n / L:.0%} of its length {L} "
                         f"(a third of the float FFT's memory); then {plan.reason}")

@@ -30,16 +30,16 @@ INT_MIN_CROSSOVER_BITS = 1024
 #: Ints once the fused kernels are loaded in the process. ``bigmul tune``, row INT_FFT_FUSED_MIN_BITS.
 INT_FFT_FUSED_MIN_BITS = 8_000
 
-#: Ints may take the small-prime NTT first from this many bits in the smaller operand, where its
+#: Ints may take the small-prime NTT first from this many bits in both operands together, where its
 #: power-of-two length is at least NTT_MIN_FILL full (``bigmul bench --kind int --sizes 3e6 1e7 2e7 3e7 1e8
-#: --engines bigmul-fft,bigmul-ntt``, with and without ``BIGMUL_THREADS=1``; history in
-#: benchmarks/results/tuning_history.md).
-NTT_FUSED_MIN_BITS = 30_000_000
+#: --engines bigmul-fft,bigmul-ntt``, with and without ``BIGMUL_THREADS=1``, and unbalanced shapes;
+#: history in benchmarks/results/tuning_history.md).
+NTT_FUSED_MIN_BITS = 60_000_000
 NTT_MIN_FILL = 0.6
 
-#: From this many bits in the smaller operand ints take the small-prime NTT however full its length:
-#: the float FFT's working memory passes ~1.3 GB there (a judgement on memory, not a crossover).
-NTT_MEMORY_MIN_BITS = 200_000_000
+#: From this many bits in both operands together ints take the small-prime NTT however full its
+#: length: the float FFT's working memory passes ~1.3 GB there (a judgement on memory, not a crossover).
+NTT_MEMORY_MIN_BITS = 400_000_000
 
 #: A product from this many bits (first operand) starts loading the numba kernels in the background.
 #: A one-time trade, not a crossover of two routes (``bigmul tune`` row INT_FFT_FUSED_MIN_BITS times the

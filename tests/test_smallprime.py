@@ -109,15 +109,21 @@ def test_auto_takes_the_ntt_from_its_crossover(monkeypatch: pytest.MonkeyPatch) 
     fused.kernels()  # the auto plan takes fused routes once the kernels are loaded
     fused.ready(start=True)
     bits = 400_000
-    monkeypatch.setattr(tuning.current, "NTT_FUSED_MIN_BITS", bits)
+    monkeypatch.setattr(tuning.current, "NTT_FUSED_MIN_BITS", 2 * bits)  # both operands' bits together
     assert plan_int(bits, bits).steps[0].engine == "ntt"  # 26,667 coefficients fill 81% of 2**15
     assert plan_int(bits - 1, bits).steps[0].engine == "fft"
     assert plan_int(bits, bits, "fft").steps[0].engine == "fft"  # only auto chooses it
+    assert plan_int(bits // 2, 3 * bits // 2).steps[0].engine == "ntt"  # unbalanced: the total counts
     assert plan_int(bits, 2 * bits).steps[0].engine == "ntt"  # 40,000 coefficients fill 61% of 2**16
+    a, b = 3 ** 260_000, 5 ** 180_000  # > 400k bits each
+    assert plan_int(a.bit_length(), b.bit_length()).steps[0].engine == "ntt"
+    bigmul.reset_guard_stats()
+    assert bigmul.multiply(a, b) == a * b
+    assert bigmul.guard_stats().get("fallback_ntt", 0) == 0
     half = 560_340  # 37,355 coefficients: 57% of 2**16 (33-bit limbs would need 33,959 > 2**15)
-    monkeypatch.setattr(tuning.current, "NTT_FUSED_MIN_BITS", half)
+    monkeypatch.setattr(tuning.current, "NTT_FUSED_MIN_BITS", 2 * half)
     assert plan_int(half, half).steps[0].engine == "fft"
-    monkeypatch.setattr(tuning.current, "NTT_MEMORY_MIN_BITS", half)
+    monkeypatch.setattr(tuning.current, "NTT_MEMORY_MIN_BITS", 2 * half)
     assert plan_int(half, half).steps[0].engine == "ntt"
 
 
