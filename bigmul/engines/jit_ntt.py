@@ -221,6 +221,20 @@ def twiddle_rows(T, n2, TA, STEP, cur, p, pinv):  # type: ignore[no-untyped-def]
         cur[r] = red(mont(c, np.uint64(STEP[r]), p, pinv), p)
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def cols_out(T, dst, c0, n1, n2, n_out):  # type: ignore[no-untyped-def]
+    # T's rows into columns c0 .. c0 + G - 1 of dst (read as rows of n1), the first n_out values:
+    # the strided stores as a plain copy, the arithmetic done in T.
+    for r in range(n2):
+        base = r * n1 + c0
+        if base + G <= n_out:
+            for g in range(G):
+                dst[base + g] = T[r, g]
+        elif base < n_out:
+            for g in range(n_out - base):
+                dst[base + g] = T[r, g]
+
+
 @numba.njit(cache=True, nogil=True)
 def col_fwd_k(src, n_src, A, n1, n2, m0, m1, W2, TA, STEP, p, pinv, one):  # type: ignore[no-untyped-def]
     # Column groups m0 <= m < m1 (columns G m .. G m + G - 1) of the forward transform: the
@@ -240,10 +254,7 @@ def col_fwd_k(src, n_src, A, n1, n2, m0, m1, W2, TA, STEP, p, pinv, one):  # typ
                     T[r, g] = np.uint32(reduce8(np.uint64(src[base + g]), p)) if base + g < n_src else 0
         dif_rows(T, n2, W2, p, pinv)
         twiddle_rows(T, n2, TA, STEP, cur, p, pinv)
-        for r in range(n2):  # the strided stores apart from the arithmetic: measured 3x faster
-            base = r * n1 + c0
-            for g in range(G):
-                A[base + g] = T[r, g]
+        cols_out(T, A, c0, n1, n2, len(A))
 
 
 @numba.njit(cache=True, nogil=True)
@@ -260,14 +271,7 @@ def col_inv_k(A, out, n_out, n1, n2, m0, m1, W2, TA, STEP, p, pinv, one):  # typ
                 T[r, g] = A[base + g]
         twiddle_rows(T, n2, TA, STEP, cur, p, pinv)
         dit_rows(T, n2, W2, p, pinv)
-        for r in range(n2):
-            base = r * n1 + c0
-            if base + G <= n_out:
-                for g in range(G):
-                    out[base + g] = T[r, g]
-            elif base < n_out:
-                for g in range(n_out - base):
-                    out[base + g] = T[r, g]
+        cols_out(T, out, c0, n1, n2, n_out)
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -435,18 +439,3 @@ def crt_pack_k(R1, R2, R3, lo, hi, w, P, C, out, tail, drop_at):  # type: ignore
         for j in range(oi, len(out)):
             out[j] = 0
     return cl, over or ch != 0, dropped
-
-
-@numba.njit(cache=True, nogil=True)
-def add_carry_k(out, at, c):  # type: ignore[no-untyped-def]
-    # out (30-bit digits) += c * 2**(30 at): the carry a lower part's chain hands to the part that
-    # starts at digit at.  Returns the carry past out's end (nonzero: the sum does not fit).
-    M30 = np.uint64((1 << 30) - 1)
-    c = np.uint64(c)
-    k = at
-    while c != 0 and k < len(out):
-        x = np.uint64(out[k]) + (c & M30)
-        out[k] = np.uint32(x & M30)
-        c = (c >> np.uint64(30)) + (x >> np.uint64(30))
-        k += 1
-    return c

@@ -114,13 +114,7 @@ def ntt_int_product(a: int, b: int | None, checked: bool = True) -> int:
     carry, _ = smallprime.convolve_digits(da, nx, None if b is None else db, ny, out, fourstep.workers())
     if carry:
         raise GuardTrip("carry", 0.0)
-    top = count
-    while top and out[top - 1] == 0:
-        top -= 1
-    if top < count - 1 or top == 0:
-        raise GuardTrip("carry", 0.0)  # far too short to be the product
-    if top < count:
-        c = pylong.digits_to_int(out[:top].copy())
+    c = _trimmed(c, out, count)
     if checked:
         q1, q2 = LIMB_PRIMES
         ra = fused.residues30(da, nx, q1, q2)

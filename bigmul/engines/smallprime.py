@@ -185,8 +185,10 @@ def crt_carry(R: list[np.ndarray], n: int, L: int, w: int, out: np.ndarray, thre
     fut = executor().submit(k.crt_pack_k, R[0], R[1], R[2], mid, n, w, P, C, out, True, drop_at)
     c_lo, over_lo, d_lo = k.crt_pack_k(R[0], R[1], R[2], 0, mid, w, P, C, out, False, drop_at)
     c_hi, over_hi, d_hi = fut.result()
-    spill = k.add_carry_k(out, mid * w // 30, c_lo)
-    return int(c_hi) or int(spill) or int(over_lo) or int(over_hi), bool(d_lo or d_hi)
+    from . import jit  # the fused kernels' carry-in (loaded: the route's modular check uses them)
+
+    absorbed = jit.carry_in_k(out, mid * w // 30, np.int64(c_lo))  # c_lo < 2**(w + 26): fits int64
+    return int(c_hi) or int(not absorbed) or int(over_lo) or int(over_hi), bool(d_lo or d_hi)
 
 
 def limb_width(bits_x: int, bits_y: int) -> tuple[int, int, int, int]:
