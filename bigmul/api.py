@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # the type of an mpz result, for help() and type checkers
     import gmpy2
 from .engines import fused
 from .operands import as_convolve_operand, as_int, check_method, kind
-from .plan import Plan, Step, plan_convolve_values, plan_int, plan_str
+from .plan import Plan, Step, karatsuba_int, plan_convolve_values, plan_int, plan_str
 from .run import run_plan
 from .text import multiply_str, parse_decimal, small_product
 
@@ -50,6 +50,8 @@ def _product(a: int, b: int | None, method: str, checked: bool = True) -> int:
             from .engines.gpu import gpu_int_product
 
             return gpu_int_product(a, b, step.bits)
+        if step.engine == "karatsuba":
+            return _routes().karatsuba_int_product(a, b, checked)
         if step.route == "fused":
             if step.engine == "ntt":
                 return _routes().ntt_int_product(a, b, checked)
@@ -146,6 +148,8 @@ def multiply(a: int | str | SupportsIndex, b: int | str | SupportsIndex, *,
         th = tuning.current  # no min() here: Thresholds keeps the fused crossover at or below the other
         cut = th.INT_FFT_FUSED_MIN_BITS if fused.LOADED else th.INT_FFT_MIN_BITS
         if a.bit_length() < cut or b.bit_length() < cut:
+            if karatsuba_int(min(a.bit_length(), b.bit_length())):
+                return multiply_int(a, b)  # plan.plan_int: the Karatsuba engine, then CPython's
             return a * b
         return multiply_int(a, b)  # two ints: no operand sorting (``_multiply``)
     elif type(a) is str and type(b) is str and method == "auto":
@@ -175,7 +179,7 @@ def square(a: int | str | SupportsIndex, *, method: str = "auto") -> int | str |
             return a * a
         th = tuning.current
         if a.bit_length() < (th.INT_FFT_FUSED_MIN_BITS if fused.LOADED else th.INT_FFT_MIN_BITS):
-            return a * a
+            return multiply_int(a, a, square=True) if karatsuba_int(a.bit_length()) else a * a
         return multiply_int(a, a, square=True)
     return _multiply(a, a, method, True)
 

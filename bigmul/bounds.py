@@ -256,6 +256,10 @@ NTT_PRIMES = (
     (2013265921, 31, 27),  # 15 * 2**27 + 1
     (1811939329, 13, 26),  # 27 * 2**26 + 1
 )
+#: The Karatsuba engine (``engines/jit_kara.py``): at most 2**15 limbs of 24 bits in the shorter
+#: operand, so every coefficient of the product (below n * 2**48) stays below 2**63 in uint64.
+KARATSUBA_LIMIT_BITS = 24 << 15
+
 NTT_MAX_LOG2 = min(k for _, _, k in NTT_PRIMES)
 NTT_MODULUS = NTT_PRIMES[0][0] * NTT_PRIMES[1][0] * NTT_PRIMES[2][0]
 #: NTT limb widths: 24-bit binary limbs and base 10**7 decimal limbs.  Exact

@@ -32,7 +32,7 @@ LOG2_10 = 3.321928094887362
 class Step:
     """One engine configuration.
 
-    ``engine``: an engine name (``direct``, ``fft``, ``ntt``, ``gpu``) or one of
+    ``engine``: an engine name (``direct``, ``karatsuba``, ``fft``, ``ntt``, ``gpu``) or one of
     the exact last resorts: ``int`` (CPython's multiply), ``decimal`` (the
     stdlib module, libmpdec's exact NTT in C), ``kronecker`` (convolve by one
     big-int product) and ``object`` (convolve with Python ints).
@@ -130,6 +130,22 @@ def int_crossover() -> int:
     return th.INT_FFT_FUSED_MIN_BITS if fused.LOADED else th.INT_FFT_MIN_BITS
 
 
+def karatsuba_int(small: int) -> bool:
+    """Whether ``auto`` multiplies ints whose smaller operand has ``small`` bits, below the FFT
+    crossover, by the Karatsuba engine: from ``INT_KARATSUBA_MIN_BITS``, once the kernels are
+    loaded (the caller has checked ``small < int_crossover()``).
+
+    >>> karatsuba_int(100)
+    False
+    """
+    return fused.LOADED and tuning.current.INT_KARATSUBA_MIN_BITS <= small <= bounds.KARATSUBA_LIMIT_BITS
+
+
+_KARATSUBA_PLAN = Plan("int", (Step("karatsuba", bits=24, route="fused"), Step("int")),
+                       "Karatsuba on 24-bit limbs in one compiled call, between CPython's multiply and "
+                       "the FFT crossover; CPython's own multiply as its fallback")
+
+
 def plan_int(bits1: int, bits2: int, method: str = "auto") -> Plan:
     """Plan for a product of non-negative ints of ``bits1`` and ``bits2`` bits.
 
@@ -147,6 +163,8 @@ def plan_int(bits1: int, bits2: int, method: str = "auto") -> Plan:
     if auto:
         cut = int_crossover()
         if small < cut:
+            if karatsuba_int(small):
+                return _KARATSUBA_PLAN
             return Plan("int", (Step("int"),), f"smaller operand {small} bits is below the "
                         f"FFT crossover ({cut} bits): CPython's own multiply")
         method = "fft"

@@ -27,8 +27,14 @@ INT_FFT_MIN_BITS = 40_000
 #: No int crossover below this (the hot path tests it first): a floor, not tuned; history in benchmarks/results/tuning_history.md.
 INT_MIN_CROSSOVER_BITS = 1024
 
-#: Ints once the fused kernels are loaded in the process. ``bigmul tune``, row INT_FFT_FUSED_MIN_BITS.
-INT_FFT_FUSED_MIN_BITS = 8_000
+#: Ints once the fused kernels are loaded in the process: the float FFT against the Karatsuba engine below it. ``bigmul tune``, row INT_FFT_FUSED_MIN_BITS.
+INT_FFT_FUSED_MIN_BITS = 16_000
+
+#: Ints once the kernels are loaded: the Karatsuba engine (``engines/karatsuba.py``) from this many bits in the smaller operand, CPython's ``a * b`` below. ``bigmul tune``, row INT_KARATSUBA_MIN_BITS.
+INT_KARATSUBA_MIN_BITS = 4_000
+
+#: The Karatsuba engine's leaves: schoolbook on at most this many 24-bit limbs. ``python benchmarks/karatsuba_leaf.py``.
+KARATSUBA_LEAF_MAX_LIMBS = 128
 
 #: Ints may take the small-prime NTT first from this many bits in both operands together, where its
 #: power-of-two length is at least NTT_MIN_FILL full (``bigmul bench --kind int --sizes 3e6 1e7 2e7 3e7 1e8
@@ -137,6 +143,8 @@ class Thresholds:
 
     INT_FFT_MIN_BITS: int = INT_FFT_MIN_BITS
     INT_FFT_FUSED_MIN_BITS: int = INT_FFT_FUSED_MIN_BITS
+    INT_KARATSUBA_MIN_BITS: int = INT_KARATSUBA_MIN_BITS
+    KARATSUBA_LEAF_MAX_LIMBS: int = KARATSUBA_LEAF_MAX_LIMBS
     NTT_FUSED_MIN_BITS: int = NTT_FUSED_MIN_BITS
     NTT_MIN_FILL: float = NTT_MIN_FILL
     NTT_MEMORY_MIN_BITS: int = NTT_MEMORY_MIN_BITS
@@ -178,6 +186,8 @@ class Thresholds:
         self.INT_FFT_MIN_BITS = max(self.INT_FFT_MIN_BITS, INT_MIN_CROSSOVER_BITS)
         self.INT_FFT_FUSED_MIN_BITS = max(min(self.INT_FFT_FUSED_MIN_BITS, self.INT_FFT_MIN_BITS),
                                           INT_MIN_CROSSOVER_BITS)
+        # The Karatsuba engine's leaves hold 4 to 2**15 limbs (jit_kara.MAX_LIMBS).
+        self.KARATSUBA_LEAF_MAX_LIMBS = min(max(self.KARATSUBA_LEAF_MAX_LIMBS, 4), 1 << 15)
         # The four-step bound counts its twiddle stage only from bounds.FOURSTEP_BOUND_LEN.
         from .bounds import FOURSTEP_BOUND_LEN
 

@@ -177,6 +177,10 @@ def _warm() -> None:
     split_rows(V, 16, 13, z.reshape(4, 16)[:1])
     join_rows(z.reshape(4, 16)[:1], 14, 16, np.zeros((1, 16), dtype=np.uint32), V, 45)
     residues30(da, len(da), q1, q2)
+    from . import jit_kara  # the Karatsuba engine's kernel, with the argument types karatsuba.py passes
+
+    Wk = np.ones((2, jit_kara.RES_BLOCK), dtype=np.uint64)
+    jit_kara.mul_bytes_k(a.to_bytes(25, "little"), (a >> 90).to_bytes(14, "little"), False, 128, Wk, q1, q2, -1)
     d = np.arange(1, 21, dtype=np.uint8) % 10
     decimal_split_balanced(d, 4, 5, z)
     decimal_round_carry_format(z, 11, 4, np.zeros(48, dtype=np.uint8))

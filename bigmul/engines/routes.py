@@ -90,6 +90,28 @@ def int_product(a: int, b: int | None, bits: int, checked: bool = True) -> int:
     return c
 
 
+def karatsuba_int_product(a: int, b: int | None, checked: bool = True) -> int:
+    """``a * b`` (``b=None``: ``a * a``) of positive ints by the Karatsuba engine (``karatsuba.py``):
+    the operands' bytes in, the product's bytes out, in one kernel call.  Modular check on the
+    residues of the bytes in and out (``checked=False``: without it); ``GuardTrip("carry")`` when
+    a carry is left past the product's bytes.  Requires ``karatsuba.available()`` and at most
+    ``karatsuba.MAX_BITS`` bits in the shorter operand.
+
+    >>> karatsuba_int_product(3 ** 5000, 7 ** 3000) == 3 ** 5000 * 7 ** 3000
+    True
+    """
+    from . import karatsuba
+
+    sa = a.to_bytes((a.bit_length() + 7) >> 3, "little")
+    sb = None if b is None else b.to_bytes((b.bit_length() + 7) >> 3, "little")
+    out, left, _, a1, a2, b1, b2, c1, c2 = karatsuba.product_bytes(sa, sb)
+    if left:
+        raise GuardTrip("carry", 0.0)
+    if checked:
+        check_product((a1, a2), (b1, b2), (c1, c2), LIMB_PRIMES)
+    return int.from_bytes(out, "little")
+
+
 def ntt_int_product(a: int, b: int | None, checked: bool = True) -> int:
     """``a * b`` (``b=None``: ``a * a``) of positive ints by the small-prime NTT (``smallprime.py``):
     the operands' own 30-bit digits are the limbs, and the CRT carries the product straight into

@@ -29,7 +29,7 @@ __all__ = ["FAULTS", "PATCHERS", "Record", "inject"]
 FAULTS = {
     "perturb": "adds 0.5 to one un-rounded FFT output coefficient (round-off guard)",
     "shift": "adds 1.0 to one un-rounded FFT output coefficient (modular check: round-off cannot see it)",
-    "drop_carry": "drops one carry in a carry-propagation pass, in the fused kernel or in the small-prime NTT's CRT (modular check)",
+    "drop_carry": "drops one carry in a carry-propagation pass, in the fused kernel, the small-prime NTT's CRT or the Karatsuba engine (modular check)",
     "wide_limbs": "uses limbs 8 bits wider than the error bound allows (round-off / magnitude guard)",
     "float32": "runs the transforms in float32 (round-off guard)",
     "ntt_corrupt": "corrupts one NTT residue, in the numpy NTT and in the small-prime NTT (modular check)",
@@ -134,6 +134,17 @@ def _drop_carry(fault: str, patch: Patch, rec: Record, position: int | None) -> 
         return carry, dropped
 
     patch(smallprime, "crt_carry", bad_crt)
+    from ..engines import karatsuba
+
+    orig_bytes = karatsuba.product_bytes
+
+    def bad_bytes(sa: bytes, sb: bytes | None, drop_at: int = -1) -> tuple:
+        n = (len(sa) + len(sa if sb is None else sb)) // 3
+        res = orig_bytes(sa, sb, n // 2 if position is None else position % max(1, n))
+        rec.applied += bool(res[2])
+        return res
+
+    patch(karatsuba, "product_bytes", bad_bytes)
 
 
 def _dask_block(fault: str, patch: Patch, rec: Record, position: int | None) -> None:

@@ -75,10 +75,24 @@ def _int_case(bits: int) -> tuple[Callable[[], Any], Callable[[], Any]]:
 
 
 def _int_fused_case(bits: int) -> tuple[Callable[[], Any], Callable[[], Any]]:
-    from ..engines import fused
+    """The Karatsuba engine (the route below the crossover once the kernels are loaded) vs fft."""
+    from ..api import multiply_int
+    from ..engines import fused, routes
 
     fused.available()  # the kernels loaded, as in a process that has run one large product
-    return _int_case(bits)
+    r = random.Random(bits)
+    a, b = r.getrandbits(bits) | 1 << (bits - 1), r.getrandbits(bits) | 1 << (bits - 1)
+    return (lambda: routes.karatsuba_int_product(a, b)), (lambda: multiply_int(a, b, "fft"))
+
+
+def _int_karatsuba_case(bits: int) -> tuple[Callable[[], Any], Callable[[], Any]]:
+    """CPython's ``a * b`` vs the Karatsuba engine, kernels loaded."""
+    from ..engines import fused, routes
+
+    fused.available()
+    r = random.Random(bits)
+    a, b = r.getrandbits(bits) | 1 << (bits - 1), r.getrandbits(bits) | 1 << (bits - 1)
+    return (lambda: a * b), (lambda: routes.karatsuba_int_product(a, b))
 
 
 def _with_kernels(loaded: bool, fn: Callable[[], Any]) -> Callable[[], Any]:
@@ -382,8 +396,12 @@ def run_tune(quick: bool = False, out: Callable[[str], None] = print) -> dict[st
     plans = [
         ("INT_FFT_MIN_BITS", "int: CPython a*b (slow) vs bigmul fft (fast), operand bits",
          [20_000, 40_000, 60_000, 80_000, 120_000, 200_000, 400_000], _int_case, lambda n: n),
-        ("INT_FFT_FUSED_MIN_BITS", "int once the fused kernels are loaded: CPython a*b (slow) vs bigmul fft "
-         "(fast), operand bits", [6_000, 8_000, 9_000, 10_000, 12_000, 16_000, 24_000, 32_000], _int_fused_case, lambda n: n),
+        ("INT_FFT_FUSED_MIN_BITS", "int once the fused kernels are loaded: the Karatsuba engine (slow) vs bigmul "
+         "fft (fast), operand bits", [8_000, 12_000, 16_000, 20_000, 24_000, 32_000, 48_000], _int_fused_case,
+         lambda n: n),
+        ("INT_KARATSUBA_MIN_BITS", "int once the kernels are loaded: CPython a*b (slow) vs the Karatsuba engine "
+         "(fast), operand bits", [1_000, 2_000, 3_000, 4_000, 6_000, 8_000, 12_000], _int_karatsuba_case,
+         lambda n: n),
         ("STR_DIRECT_MAX_LIMBS", "decimal str on the numpy passes (fused kernels not loaded): direct (slow) "
          "vs fft (fast), digits per operand", [500, 1000, 2000, 4000, 8000, 16000], _str_case, None),
         ("STR_DIRECT_FUSED_MAX_LIMBS", "decimal str once the fused kernels are loaded: direct (slow) vs fft "
