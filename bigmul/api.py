@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # the type of an mpz result, for help() and type checkers
     import gmpy2
 from .engines import fused
 from .operands import as_convolve_operand, as_int, check_method, kind
-from .plan import Plan, Step, karatsuba_int, plan_convolve_values, plan_int, plan_str
+from .plan import KARATSUBA_PLAN, Plan, Step, karatsuba_int, plan_convolve_values, plan_int, plan_str
 from .run import run_plan
 from .text import multiply_str, parse_decimal, small_product
 
@@ -38,10 +38,12 @@ def _routes() -> ModuleType:
     return routes
 
 
-def _product(a: int, b: int | None, method: str, checked: bool = True) -> int:
-    """``a * b`` (``b=None``: ``a * a``) for positive ints, by the plan for their sizes (``checked``:
-    the fused route's modular check; the other routes always check)."""
-    plan = plan_int(a.bit_length(), a.bit_length() if b is None else b.bit_length(), method)
+def _product(a: int, b: int | None, method: str, checked: bool = True, plan: Plan | None = None) -> int:
+    """``a * b`` (``b=None``: ``a * a``) for positive ints, by the plan for their sizes, or ``plan``
+    when the caller has it (``checked``: the fused route's modular check; the other routes always
+    check)."""
+    if plan is None:
+        plan = plan_int(a.bit_length(), a.bit_length() if b is None else b.bit_length(), method)
 
     def attempt(step: Step) -> int:
         if step.engine == "int":
@@ -148,8 +150,9 @@ def multiply(a: int | str | SupportsIndex, b: int | str | SupportsIndex, *,
         th = tuning.current  # no min() here: Thresholds keeps the fused crossover at or below the other
         cut = th.INT_FFT_FUSED_MIN_BITS if fused.LOADED else th.INT_FFT_MIN_BITS
         if a.bit_length() < cut or b.bit_length() < cut:
-            if karatsuba_int(min(a.bit_length(), b.bit_length())):
-                return multiply_int(a, b)  # plan.plan_int: the Karatsuba engine, then CPython's
+            if karatsuba_int(min(a.bit_length(), b.bit_length())):  # the plan plan_int gives these sizes
+                c = _product(abs(a), abs(b), "auto", plan=KARATSUBA_PLAN)
+                return -c if (a < 0) != (b < 0) else c
             return a * b
         return multiply_int(a, b)  # two ints: no operand sorting (``_multiply``)
     elif type(a) is str and type(b) is str and method == "auto":
@@ -179,7 +182,7 @@ def square(a: int | str | SupportsIndex, *, method: str = "auto") -> int | str |
             return a * a
         th = tuning.current
         if a.bit_length() < (th.INT_FFT_FUSED_MIN_BITS if fused.LOADED else th.INT_FFT_MIN_BITS):
-            return multiply_int(a, a, square=True) if karatsuba_int(a.bit_length()) else a * a
+            return _product(abs(a), None, "auto", plan=KARATSUBA_PLAN) if karatsuba_int(a.bit_length()) else a * a
         return multiply_int(a, a, square=True)
     return _multiply(a, a, method, True)
 

@@ -21,7 +21,7 @@ import numpy as np
 from . import bounds, envvars, tuning
 from .engines import fused
 
-__all__ = ["Step", "Plan", "int_crossover", "plan_int", "plan_str", "plan_radix", "plan_join", "plan_batch_level", "to_str_nodes", "plan_wrap", "remainder_route", "plan_divmod", "plan_isqrt", "plan_convolve", "plan_convolve_values", "coefficient_bound", "max_abs",
+__all__ = ["Step", "Plan", "int_crossover", "plan_int", "karatsuba_int", "KARATSUBA_PLAN", "plan_str", "plan_radix", "plan_join", "plan_batch_level", "to_str_nodes", "plan_wrap", "remainder_route", "plan_divmod", "plan_isqrt", "plan_convolve", "plan_convolve_values", "coefficient_bound", "max_abs",
            "require_gpu"]
 
 #: log2(10): bits per decimal digit.
@@ -141,7 +141,8 @@ def karatsuba_int(small: int) -> bool:
     return fused.LOADED and tuning.current.INT_KARATSUBA_MIN_BITS <= small <= bounds.KARATSUBA_LIMIT_BITS
 
 
-_KARATSUBA_PLAN = Plan("int", (Step("karatsuba", bits=24, route="fused"), Step("int")),
+#: The plan of an int product on the Karatsuba engine (``karatsuba_int``), built once.
+KARATSUBA_PLAN = Plan("int", (Step("karatsuba", bits=24, route="fused"), Step("int")),
                        "Karatsuba on 24-bit limbs in one compiled call, between CPython's multiply and "
                        "the FFT crossover; CPython's own multiply as its fallback")
 
@@ -164,7 +165,7 @@ def plan_int(bits1: int, bits2: int, method: str = "auto") -> Plan:
         cut = int_crossover()
         if small < cut:
             if karatsuba_int(small):
-                return _KARATSUBA_PLAN
+                return KARATSUBA_PLAN
             return Plan("int", (Step("int"),), f"smaller operand {small} bits is below the "
                         f"FFT crossover ({cut} bits): CPython's own multiply")
         method = "fft"

@@ -43,6 +43,9 @@ KARATSUBA_LEAF_MAX_LIMBS = 128
 NTT_FUSED_MIN_BITS = 60_000_000
 NTT_MIN_FILL = 0.6
 
+#: The small-prime NTT's CRT runs in two halves on two threads from this many coefficients (one pass below). ``bigmul tune --only NTT_CRT_SPLIT_MIN_LIMBS``.
+NTT_CRT_SPLIT_MIN_LIMBS = 1 << 16
+
 #: From this many bits in both operands together ints take the small-prime NTT however full its
 #: length: the float FFT's working memory passes ~1.3 GB there (a judgement on memory, not a crossover).
 NTT_MEMORY_MIN_BITS = 400_000_000
@@ -147,6 +150,7 @@ class Thresholds:
     KARATSUBA_LEAF_MAX_LIMBS: int = KARATSUBA_LEAF_MAX_LIMBS
     NTT_FUSED_MIN_BITS: int = NTT_FUSED_MIN_BITS
     NTT_MIN_FILL: float = NTT_MIN_FILL
+    NTT_CRT_SPLIT_MIN_LIMBS: int = NTT_CRT_SPLIT_MIN_LIMBS
     NTT_MEMORY_MIN_BITS: int = NTT_MEMORY_MIN_BITS
     STR_DIRECT_MAX_LIMBS: int = STR_DIRECT_MAX_LIMBS
     STR_DIRECT_FUSED_MAX_LIMBS: int = STR_DIRECT_FUSED_MAX_LIMBS

@@ -180,7 +180,8 @@ def _warm() -> None:
     from . import jit_kara  # the Karatsuba engine's kernel, with the argument types karatsuba.py passes
 
     Wk = np.ones((2, jit_kara.RES_BLOCK), dtype=np.uint64)
-    jit_kara.mul_bytes_k(a.to_bytes(25, "little"), (a >> 90).to_bytes(14, "little"), False, 128, Wk, q1, q2, -1)
+    jit_kara.mul_bytes_k(a.to_bytes(25, "little"), (a >> 90).to_bytes(14, "little"), False, 128, Wk, q1, q2, -1,
+                         bytearray(39))
     d = np.arange(1, 21, dtype=np.uint8) % 10
     decimal_split_balanced(d, 4, 5, z)
     decimal_round_carry_format(z, 11, 4, np.zeros(48, dtype=np.uint8))

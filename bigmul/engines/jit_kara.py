@@ -209,11 +209,11 @@ def res_bytes_k(s, W, q1, q2):  # type: ignore[no-untyped-def]
 
 
 @numba.njit(cache=True, nogil=True)
-def mul_bytes_k(sa, sb, square, base_max, W, q1, q2, drop_at):  # type: ignore[no-untyped-def]
-    # The product of the little-endian byte strings sa and sb (sb ignored when square), as
-    # len(sa) + len(sb) little-endian bytes, with: the carry left past them (0 for a product),
-    # whether drop_at (fault injection: the carry out of that limb is lost) changed anything,
-    # and the residues of sa, sb and the product's bytes modulo q1 and q2.
+def mul_bytes_k(sa, sb, square, base_max, W, q1, q2, drop_at, out):  # type: ignore[no-untyped-def]
+    # The product of the little-endian byte strings sa and sb (sb ignored when square) into out,
+    # len(sa) + len(sb) writable bytes (a bytearray).  Returns: the carry and any non-zero limb
+    # left past out's bytes (0 for a product), whether drop_at (fault injection: the carry out of
+    # that limb is lost) changed anything, and the residues of sa, sb and out modulo q1 and q2.
     if square:
         sb = sa
     la = len(sa)
@@ -233,17 +233,19 @@ def mul_bytes_k(sa, sb, square, base_max, W, q1, q2, drop_at):  # type: ignore[n
     limbs_k(s_long, x, pieces * L)
     y = np.empty(L, np.uint64)
     limbs_k(s_short, y, L)
-    acc = np.zeros(pieces * L + L, np.uint64)
+    acc = np.zeros(pieces * L + L + 1, np.uint64)  # one word past the longest product: acc[full] below
     for q in range(pieces):
         part = kara_k(x, q * L, y, L, base_max)
         a = acc[q * L:q * L + 2 * L - 1]
         for k in range(2 * L - 1):
             a[k] += part[k]
-    nl = na + nb
-    out = np.empty(3 * nl, np.uint8)  # the product has at most na + nb limbs: acc is zero past them
+    # The carry chain, three bytes per limb; the product has at most la + lb bytes, so what would
+    # land past them, and every word of acc past them, must be zero.
+    nout = la + lb
+    full = nout // 3
     c = np.uint64(0)
     dropped = False
-    for k in range(nl):
+    for k in range(full):
         v = acc[k] + c
         out[3 * k] = v & np.uint64(0xFF)
         out[3 * k + 1] = (v >> np.uint64(8)) & np.uint64(0xFF)
@@ -252,17 +254,16 @@ def mul_bytes_k(sa, sb, square, base_max, W, q1, q2, drop_at):  # type: ignore[n
         if k == drop_at and c != 0:  # fault injection: this carry is lost
             c = np.uint64(0)
             dropped = True
-    nout = la + lb
-    left = c
-    for k in range(nl, len(acc)):
+    v = acc[full] + c
+    for i in range(nout - 3 * full):
+        out[3 * full + i] = (v >> np.uint64(8 * i)) & np.uint64(0xFF)
+    left = v >> np.uint64(8 * (nout - 3 * full))
+    for k in range(full + 1, len(acc)):
         left |= acc[k]
-    for k in range(nout, 3 * nl):
-        left |= np.uint64(out[k])
-    res = out[:nout]
     a1, a2 = res_bytes_k(sa, W, q1, q2)
     if square:
         b1, b2 = a1, a2
     else:
         b1, b2 = res_bytes_k(sb, W, q1, q2)
-    c1, c2 = res_bytes_k(res, W, q1, q2)
-    return res, left, dropped, a1, a2, b1, b2, c1, c2
+    c1, c2 = res_bytes_k(out, W, q1, q2)
+    return left, dropped, a1, a2, b1, b2, c1, c2

@@ -70,19 +70,21 @@ def _constants() -> tuple[int, int, np.ndarray]:
     return q1, q2, weights(q1, q2)
 
 
-def product_bytes(sa: bytes, sb: bytes | None, drop_at: int = -1) -> tuple[Any, ...]:
+def product_bytes(sa: bytes, sb: bytes | None, out: bytearray, drop_at: int = -1) -> tuple[Any, ...]:
     """The product of two little-endian byte strings (``sb=None``: the square of ``sa``), each of 1
-    to ``MAX_BITS // 8`` bytes in the shorter one (unchecked here: the route's plan keeps to it).
+    to ``MAX_BITS // 8`` bytes in the shorter one (unchecked here: the route's plan keeps to it),
+    written into ``out``, a bytearray of ``len(sa) + len(sb)`` bytes.
 
-    Returns ``(out, left, dropped, a1, a2, b1, b2, c1, c2)``: the product's ``len(sa) + len(sb)``
-    bytes (a uint8 array), the carry left past them (0 for every correct product), whether
-    ``drop_at`` (fault injection: the carry out of that limb is lost) changed anything, and the
-    residues of ``sa``, ``sb`` and ``out`` modulo the two limb primes (``guards.LIMB_PRIMES``).
+    Returns ``(left, dropped, a1, a2, b1, b2, c1, c2)``: the carry left past ``out`` (0 for every
+    correct product), whether ``drop_at`` (fault injection: the carry out of that limb is lost)
+    changed anything, and the residues of ``sa``, ``sb`` and ``out`` modulo the two limb primes
+    (``guards.LIMB_PRIMES``).
 
-    >>> r = product_bytes((12345).to_bytes(2, "little"), (678).to_bytes(2, "little"))
-    >>> int.from_bytes(r[0], "little"), int(r[1])
+    >>> out = bytearray(4)
+    >>> r = product_bytes((12345).to_bytes(2, "little"), (678).to_bytes(2, "little"), out)
+    >>> int.from_bytes(out, "little"), int(r[0])
     (8369910, 0)
     """
     q1, q2, W = _constants()
     return kernels().mul_bytes_k(sa, sa if sb is None else sb, sb is None,
-                                 tuning.current.KARATSUBA_LEAF_MAX_LIMBS, W, q1, q2, drop_at)
+                                 tuning.current.KARATSUBA_LEAF_MAX_LIMBS, W, q1, q2, drop_at, out)

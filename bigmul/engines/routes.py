@@ -104,7 +104,8 @@ def karatsuba_int_product(a: int, b: int | None, checked: bool = True) -> int:
 
     sa = a.to_bytes((a.bit_length() + 7) >> 3, "little")
     sb = None if b is None else b.to_bytes((b.bit_length() + 7) >> 3, "little")
-    out, left, _, a1, a2, b1, b2, c1, c2 = karatsuba.product_bytes(sa, sb)
+    out = bytearray(len(sa) + len(sa if sb is None else sb))
+    left, _, a1, a2, b1, b2, c1, c2 = karatsuba.product_bytes(sa, sb, out)
     if left:
         raise GuardTrip("carry", 0.0)
     if checked:

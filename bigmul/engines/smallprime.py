@@ -38,6 +38,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .. import tuning
 from ..bounds import NTT_MAX_LOG2, NTT_PRIMES
 from . import workspace
 
@@ -176,7 +177,7 @@ def crt_carry(R: list[np.ndarray], n: int, L: int, w: int, out: np.ndarray, thre
     k = kernels()
     P, C = crt_constants(L)
     step = 30 // gcd(w, 30)  # coefficients per whole number of digits
-    if threads < 2 or n < 1 << 16:
+    if threads < 2 or n < tuning.current.NTT_CRT_SPLIT_MIN_LIMBS:
         c, over, d = k.crt_pack_k(R[0], R[1], R[2], 0, n, w, P, C, out, True, drop_at)
         return int(c) or int(over), bool(d)
     from .pool import executor

@@ -97,8 +97,15 @@ def format_pi(Q: Any, T: Any, digits: int) -> str:
 
 def run_pi(digits: int, repeats: int = 3, int_max_digits: int = 300_000,
            out: Callable[[str], None] = print) -> dict[str, Any]:
-    """Time the series with each engine (interleaved, medians); check the three give equal P, Q, T."""
+    """Time the series with each engine (interleaved, medians); check the three give equal P, Q, T.
+
+    Warm: bigmul's kernels are loaded before the first timed run, as a process that has run one
+    large product has them (a first run would otherwise take the numpy routes while they load).
+    """
     import bigmul
+    from ..engines import fused
+
+    fused.available()
 
     n = terms_for(digits)
     engines: dict[str, tuple[Callable[[Any, Any], Any], Any]] = {"bigmul": (bigmul.multiply, 1)}

@@ -138,10 +138,10 @@ def _drop_carry(fault: str, patch: Patch, rec: Record, position: int | None) -> 
 
     orig_bytes = karatsuba.product_bytes
 
-    def bad_bytes(sa: bytes, sb: bytes | None, drop_at: int = -1) -> tuple:
-        n = (len(sa) + len(sa if sb is None else sb)) // 3
-        res = orig_bytes(sa, sb, n // 2 if position is None else position % max(1, n))
-        rec.applied += bool(res[2])
+    def bad_bytes(sa: bytes, sb: bytes | None, out: bytearray, drop_at: int = -1) -> tuple:
+        n = len(out) // 3
+        res = orig_bytes(sa, sb, out, n // 2 if position is None else position % max(1, n))
+        rec.applied += bool(res[1])
         return res
 
     patch(karatsuba, "product_bytes", bad_bytes)

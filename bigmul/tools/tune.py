@@ -251,6 +251,17 @@ def _int_route_case(name: str, loaded: bool = True) -> Callable[[int], tuple[Cal
     return make
 
 
+def _ntt_route_case(name: str) -> Callable[[int], tuple[Callable[[], Any], Callable[[], Any]]]:
+    """Int products of ``bits`` bits by the small-prime NTT (``method="ntt"``): below the threshold
+    (forced by a huge value) against from it (forced by 1)."""
+    def make(bits: int) -> tuple[Callable[[], Any], Callable[[], Any]]:
+        from ..api import multiply_int
+
+        a, b = _rand_int(bits), _rand_int(bits + 1)
+        return _both(name, 1, 10 ** 12, lambda: multiply_int(a, b, "ntt"))
+    return make
+
+
 def _length_of(bits: int) -> int:
     """The transform length of an int product of ``bits`` x ``bits + 1`` bits (fused route)."""
     from .. import bounds
@@ -300,6 +311,9 @@ EXTRA_ROWS: list[tuple[str, str, list[int], Callable[[int], Any], Callable[[int]
     ("FFT_PARALLEL_MIN_LEN", "int x int: the two forward transforms in turn vs on two threads, bits "
      "(the value is the transform length)", [150_000, 300_000, 600_000, 1_200_000, 2_400_000],
      _int_route_case("FFT_PARALLEL_MIN_LEN"), _length_of),
+    ("NTT_CRT_SPLIT_MIN_LIMBS", "int x int by the small-prime NTT: the CRT in one pass vs two halves on two "
+     "threads, bits (the value is the coefficient count)", [300_000, 1_000_000, 2_000_000, 4_000_000, 8_000_000],
+     _ntt_route_case("NTT_CRT_SPLIT_MIN_LIMBS"), lambda bits: 2 * -(-bits // 30)),
     ("FOURSTEP_PARALLEL_MIN_LEN", "int x int: batched transforms on one thread vs every core, bits "
      "(the value is the transform length)", [2_000_000, 4_000_000, 8_000_000, 16_000_000],
      _int_route_case("FOURSTEP_PARALLEL_MIN_LEN"), _length_of),
