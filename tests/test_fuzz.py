@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+import bigmul
 from bigmul.tools import fuzz
 
 
@@ -46,13 +47,29 @@ def _broken_multiply(a, b, *, method="auto"):
     return c + 1
 
 
+def test_fuzz_with_the_kernels_loaded_runs_the_karatsuba_engine(capsys):
+    from bigmul.engines import fused
+    from bigmul.tools.cli import main
+
+    if not fused.available():
+        pytest.skip("numba kernels not available")
+    bigmul.reset_guard_stats()
+    assert main(["fuzz", "--kernels", "loaded", "--methods", "auto", "--kinds", "int", "--max-digits", "3000",
+                 "--cases", "300", "--no-progress"]) == 0
+    assert "mismatches: 0" in capsys.readouterr().out
+    assert bigmul.guard_stats().get("checks", 0) > 0  # products ran on checked engines, not CPython's
+
+
 def test_fuzzer_reports_a_broken_engine_with_a_working_replay(tmp_path):
     s = fuzz.run(seed=5, cases=300, max_digits=20_000, kinds=("int",), out_dir=tmp_path,
                  progress=False, target=_broken_multiply)
     assert len(s.failures) == 1
     f = s.failures[0]
     path = f["replay"]
-    assert f["command"] == f"bigmul fuzz --replay {path}"
+    from bigmul.engines import fused
+
+    loaded = " --kernels loaded" if fused.loaded() else ""  # the state the case was found in
+    assert f["command"] == f"bigmul fuzz --replay {path}{loaded}"
     doc = json.loads(open(path).read())
     assert doc["format"] == "bigmul-fuzz-replay/1" and doc["command"] == f["command"]
     case = fuzz.load_replay(path)
@@ -60,7 +77,7 @@ def test_fuzzer_reports_a_broken_engine_with_a_working_replay(tmp_path):
     assert abs(case.a).bit_length() > 2000
     assert fuzz.replay(path, target=_broken_multiply) is not None  # reproduces
     assert fuzz.replay(path) is None  # the real engine passes it
-    r = subprocess.run([sys.executable, "-m", "bigmul", "fuzz", "--replay", path],
+    r = subprocess.run([sys.executable, "-m", "bigmul", "fuzz", "--replay", path] + loaded.split(),
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0 and "replay passes" in r.stdout
 

@@ -459,13 +459,20 @@ def _decode(v: Any) -> Any:
     return v
 
 
+def replay_command(path: Path) -> str:
+    """The command that re-runs a saved case, with the kernels loaded when they were."""
+    from ..engines import fused
+
+    return f"bigmul fuzz --replay {path}" + (" --kernels loaded" if fused.loaded() else "")
+
+
 def save_replay(case: Case, problem: str, out_dir: Path) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"fail-seed{case.seed}-case{case.index}.json"
     doc = {"format": "bigmul-fuzz-replay/1", "problem": problem, "kind": case.kind, "family": case.family,
            "method": case.method, "square": case.square, "seed": case.seed, "index": case.index,
            "a": _encode(case.a), "b": _encode(case.b),
-           "command": f"bigmul fuzz --replay {path}"}
+           "command": replay_command(path)}
     path.write_text(json.dumps(doc))
     return path
 
@@ -623,7 +630,7 @@ def _stream(summary: Summary, bar: Any, seed: int, cases: int | None, seconds: f
             path = save_replay(small, small_problem, Path(out_dir))
             summary.failures.append({"problem": small_problem, "family": case.family,
                                      "method": case.method, "kind": case.kind, "index": case.index,
-                                     "replay": str(path), "command": f"bigmul fuzz --replay {path}"})
+                                     "replay": str(path), "command": replay_command(path)})
             if stop_on_failure:
                 break
 
@@ -691,6 +698,11 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
     from .common import CLIError
     from .faults import FAULTS
 
+    if args.kernels == "loaded":
+        from ..engines import fused
+
+        if not fused.available():
+            raise CLIError("--kernels loaded: the numba kernels cannot load here (numba missing or BIGMUL_NUMBA=0)")
     if args.replay:
         try:
             problem = replay(args.replay)
@@ -741,5 +753,10 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--out", default="fuzz-out", metavar="DIR", help="where failing cases are saved")
     p.add_argument("--replay", metavar="FILE", help="re-run one saved failing case")
     p.add_argument("--inject", metavar="FAULT", help="run with a fault injected (the guards must hide it)")
+    p.add_argument("--kernels", choices=["lazy", "loaded"], default="lazy",
+                   help="lazy (default): as a fresh process, where only a large product starts loading the "
+                        "numba kernels; loaded: load them first, as a process that has run one large product "
+                        "(the Karatsuba engine and the fused FFT then run at small sizes too); a case saved "
+                        "under one replays under the same")
     p.add_argument("--no-progress", action="store_true")
     p.set_defaults(func=cmd_fuzz)
