@@ -179,9 +179,8 @@ def _warm() -> None:
     residues30(da, len(da), q1, q2)
     from . import jit_kara  # the Karatsuba engine's kernel, with the argument types karatsuba.py passes
 
-    Wk = np.ones((2, jit_kara.RES_BLOCK), dtype=np.uint64)
-    jit_kara.mul_bytes_k(a.to_bytes(25, "little"), (a >> 90).to_bytes(14, "little"), False, 128, Wk, q1, q2, -1,
-                         bytearray(39))
+    jit_kara.mul_bytes_k(a.to_bytes(25, "little"), (a >> 90).to_bytes(14, "little"), False, 128,
+                         residue_weights(q1, q2, 8), q1, q2, -1, bytearray(39))
     d = np.arange(1, 21, dtype=np.uint8) % 10
     decimal_split_balanced(d, 4, 5, z)
     decimal_round_carry_format(z, 11, 4, np.zeros(48, dtype=np.uint8))
@@ -430,20 +429,23 @@ def residues30(digits: np.ndarray, count: int, q1: int, q2: int) -> tuple[int, i
 
 
 @lru_cache(maxsize=8)
-def residue_weights(q1: int, q2: int) -> np.ndarray:
-    """The residue kernel's weight table: row ``i`` holds ``2**(30 j) mod q_i`` for the ``j`` of one
-    block (``jit.RES_BLOCK``), uint32; built once per pair of primes (16 KB).
+def residue_weights(q1: int, q2: int, digit_bits: int = 30) -> np.ndarray:
+    """The residue kernels' weight table: row ``i`` holds ``2**(digit_bits j) mod q_i`` for the ``j``
+    of one block (``jit.RES_BLOCK``), uint32; built once per pair of primes and digit width (16 KB).
+    30: the ints' digits (``residues30``); 8: bytes (the Karatsuba engine's kernel).
 
     >>> from bigmul.engines import jit
     >>> w = residue_weights(1_000_003, 2_147_483_647)
     >>> w.shape == (2, jit.RES_BLOCK) and int(w[0, 5]) == pow(2, 150, 1_000_003)
+    True
+    >>> int(residue_weights(1_000_003, 2_147_483_647, 8)[1, 1000]) == pow(2, 8000, 2_147_483_647)
     True
     """
     from .jit import RES_BLOCK
 
     W = np.empty((2, RES_BLOCK), dtype=np.uint32)
     for i, q in enumerate((q1, q2)):
-        step = (1 << 30) % q
+        step = (1 << digit_bits) % q
         w = 1
         for j in range(RES_BLOCK):
             W[i, j] = w

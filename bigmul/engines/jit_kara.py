@@ -30,9 +30,6 @@ import numpy as np
 MAX_DEPTH = 8
 #: Limbs of the shorter operand at most (coefficients below 2**63).
 MAX_LIMBS = 1 << 15
-#: Bytes per block of the residue kernel (a weighted sum below 2**49 per block).
-RES_BLOCK = 1024
-
 _M = np.uint64(0xFFFFFFFF)
 
 
@@ -159,12 +156,12 @@ def interpolate_k(cur, nblk, d, base):  # type: ignore[no-untyped-def]
 
 
 @numba.njit(cache=True, nogil=True)
-def kara_k(x, xo, y, n, base_max):  # type: ignore[no-untyped-def]
-    # The convolution of x[xo:xo + n] and y[:n] (limbs < 2**24, n <= MAX_LIMBS): an array whose
-    # first 2n - 1 words are its coefficients.
+def kara_k(x, xo, y, n, base_max, square):  # type: ignore[no-untyped-def]
+    # The convolution of x[xo:xo + n] and y[:n] (limbs < 2**24, n <= MAX_LIMBS; square: y is that
+    # slice of x, evaluated once): an array whose first 2n - 1 words are its coefficients.
     d, base = depth_k(n, base_max)
     ex = evaluate_k(x[xo:xo + n], n, d, base)
-    ey = evaluate_k(y, n, d, base)
+    ey = ex if square else evaluate_k(y, n, d, base)
     nblk = 1
     for _ in range(d):
         nblk *= 3
@@ -182,8 +179,8 @@ def kara_k(x, xo, y, n, base_max):  # type: ignore[no-untyped-def]
 @numba.njit(cache=True, nogil=True)
 def res_bytes_k(s, W, q1, q2):  # type: ignore[no-untyped-def]
     # The little-endian bytes s as a number modulo q1 and q2 (< 2**31): weighted sums over blocks
-    # of B bytes (W[i, j] = 2**(8 j) mod q_i, a term below 2**39, a block's sum below 2**49),
-    # combined by Horner steps with 2**(8 B) mod q_i from the top.
+    # of B = W.shape[1] <= 2**12 bytes (W[i, j] = 2**(8 j) mod q_i, fused.residue_weights: a term
+    # below 2**39, a block's sum below 2**51), combined by Horner steps with 2**(8 B) mod q_i.
     B = W.shape[1]
     Q1 = np.uint64(q1)
     Q2 = np.uint64(q2)
@@ -231,11 +228,14 @@ def mul_bytes_k(sa, sb, square, base_max, W, q1, q2, drop_at, out):  # type: ign
     pieces = (na + L - 1) // L
     x = np.empty(pieces * L, np.uint64)
     limbs_k(s_long, x, pieces * L)
-    y = np.empty(L, np.uint64)
-    limbs_k(s_short, y, L)
+    if square:  # one piece, the operand's limbs read and evaluated once
+        y = x
+    else:
+        y = np.empty(L, np.uint64)
+        limbs_k(s_short, y, L)
     acc = np.zeros(pieces * L + L + 1, np.uint64)  # one word past the longest product: acc[full] below
     for q in range(pieces):
-        part = kara_k(x, q * L, y, L, base_max)
+        part = kara_k(x, q * L, y, L, base_max, square)
         a = acc[q * L:q * L + 2 * L - 1]
         for k in range(2 * L - 1):
             a[k] += part[k]

@@ -1,8 +1,8 @@
 """The Karatsuba engine: exact int products of a few thousand to a few ten thousand bits, one call.
 
 What this is for: the sizes where CPython's own multiply (Karatsuba on 30-bit digits, one digit
-product at a time) is 5-6x GMP and the float FFT's fixed cost of ~15 us (transform plans, several
-kernel and library calls) is not yet paid back.  The operands' bytes (``int.to_bytes``) go into
+product at a time) is slow and the float FFT's fixed cost (transform plans, several kernel and
+library calls) is not yet paid back (``benchmarks/results/session5/karatsuba_leaf.txt``).  The operands' bytes (``int.to_bytes``) go into
 one numba kernel (``jit_kara.py``): 24-bit limbs, Karatsuba levels over all blocks at once, leaves
 by a vectorised schoolbook product, the carry chain into the product's bytes, and the residues of
 the bytes in and out for the modular check.  ``routes.karatsuba_int_product`` is the route.
@@ -43,31 +43,14 @@ def kernels() -> Any:
     return jit_kara
 
 
-@lru_cache(maxsize=8)
-def weights(q1: int, q2: int) -> np.ndarray:
-    """The residue kernel's table: row ``i`` holds ``2**(8 j) mod q_i`` for ``j`` in one block.
-
-    >>> w = weights(1_000_003, 2_147_483_647)
-    >>> int(w[0, 5]) == pow(2, 40, 1_000_003), int(w[1, 1000]) == pow(2, 8000, 2_147_483_647)
-    (True, True)
-    """
-    from .jit_kara import RES_BLOCK
-
-    W = np.empty((2, RES_BLOCK), dtype=np.uint64)
-    for i, q in enumerate((q1, q2)):
-        w = 1
-        for j in range(RES_BLOCK):
-            W[i, j] = w
-            w = (w << 8) % q
-    return W
-
-
 @lru_cache(maxsize=1)
 def _constants() -> tuple[int, int, np.ndarray]:
+    """The limb primes and their weight table for bytes (``fused.residue_weights``)."""
     from ..guards import LIMB_PRIMES
+    from .fused import residue_weights
 
     q1, q2 = LIMB_PRIMES
-    return q1, q2, weights(q1, q2)
+    return q1, q2, residue_weights(q1, q2, 8)
 
 
 def product_bytes(sa: bytes, sb: bytes | None, out: bytearray, drop_at: int = -1) -> tuple[Any, ...]:

@@ -66,11 +66,16 @@ def measure_crossover(sizes: list[int], make: Callable[[int], tuple[Callable[[],
     return cross, rows
 
 
+def _int_pair(bits: int) -> tuple[int, int]:
+    """Two random ``bits``-bit operands, the same for a given size in every row."""
+    r = random.Random(bits)
+    return r.getrandbits(bits) | 1 << (bits - 1), r.getrandbits(bits) | 1 << (bits - 1)
+
+
 def _int_case(bits: int) -> tuple[Callable[[], Any], Callable[[], Any]]:
     from ..api import multiply_int
 
-    r = random.Random(bits)
-    a, b = r.getrandbits(bits) | 1 << (bits - 1), r.getrandbits(bits) | 1 << (bits - 1)
+    a, b = _int_pair(bits)
     return (lambda: a * b), (lambda: multiply_int(a, b, "fft"))
 
 
@@ -80,8 +85,7 @@ def _int_fused_case(bits: int) -> tuple[Callable[[], Any], Callable[[], Any]]:
     from ..engines import fused, routes
 
     fused.available()  # the kernels loaded, as in a process that has run one large product
-    r = random.Random(bits)
-    a, b = r.getrandbits(bits) | 1 << (bits - 1), r.getrandbits(bits) | 1 << (bits - 1)
+    a, b = _int_pair(bits)
     return (lambda: routes.karatsuba_int_product(a, b)), (lambda: multiply_int(a, b, "fft"))
 
 
@@ -90,8 +94,7 @@ def _int_karatsuba_case(bits: int) -> tuple[Callable[[], Any], Callable[[], Any]
     from ..engines import fused, routes
 
     fused.available()
-    r = random.Random(bits)
-    a, b = r.getrandbits(bits) | 1 << (bits - 1), r.getrandbits(bits) | 1 << (bits - 1)
+    a, b = _int_pair(bits)
     return (lambda: a * b), (lambda: routes.karatsuba_int_product(a, b))
 
 
